@@ -1,0 +1,37 @@
+use super::{OutputSpec, Params, StageContext, StageSchema};
+
+/// A kind of stage (`fetch-model`, `split`, `train`, ...): one struct per kind.
+///
+/// The engine validates a pipeline against [`Stage::schema`] before anything runs, asks
+/// [`Stage::outputs`] which outputs each instance produces, and calls [`Stage::run`] with
+/// fresh output directories that it moves into the cache only when `run` succeeds.
+pub trait Stage: Send + Sync + 'static {
+    /// Static description: kind name, implementation version, params, outputs, doc.
+    fn schema(&self) -> &StageSchema;
+
+    /// The outputs this instance produces given its params (default: the schema's outputs).
+    ///
+    /// Called at validation time, when `Input` params hold the reference text
+    /// (e.g. `"split.train"`), so dynamic outputs can be named after inputs.
+    fn outputs(&self, params: &Params) -> Vec<OutputSpec> {
+        let _ = params;
+        self.schema().outputs.clone()
+    }
+
+    /// Does the work: reads inputs and writes every declared output directory.
+    fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()>;
+}
+
+impl Stage for Box<dyn Stage> {
+    fn schema(&self) -> &StageSchema {
+        (**self).schema()
+    }
+
+    fn outputs(&self, params: &Params) -> Vec<OutputSpec> {
+        (**self).outputs(params)
+    }
+
+    fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
+        (**self).run(ctx)
+    }
+}

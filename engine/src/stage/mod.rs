@@ -1,0 +1,28 @@
+//! The Stage API: what a stage kind declares (its schema) and what it sees when it runs.
+//!
+//! Stage implementations know nothing of KDL: they get typed [`Params`] and input/output
+//! directories through a [`StageContext`].
+
+mod artifact;
+mod base;
+mod context;
+mod error;
+mod params;
+mod placement;
+mod registry;
+mod schema;
+mod value;
+
+pub use artifact::ArtifactKind;
+pub use base::Stage;
+pub use context::{
+    ContextParts, InputArtifact, NullReporter, Reporter, StageContext, StderrReporter,
+};
+pub use error::ParamError;
+pub use params::Params;
+pub use placement::{
+    DefaultPlacer, FiredPolicy, Placement, PlacementRequest, Placer, PolicySource,
+};
+pub use registry::Registry;
+pub use schema::{OutputSpec, ParamSpec, ParamType, StageSchema};
+pub use value::Value;

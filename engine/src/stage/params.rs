@@ -1,0 +1,135 @@
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::{ParamError, Value};
+
+/// The resolved params of one stage instance (defaults filled in, types checked).
+///
+/// `get_*` fail with a [`ParamError`] when the value is missing or has another type;
+/// `opt_*` return `None` in both cases (the engine has already checked types against the
+/// schema, so for declared params `None` means "not given and no default").
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Params {
+    values: BTreeMap<String, Value>,
+}
+
+impl Params {
+    /// No params.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `name` to `value`.
+    pub fn insert(&mut self, name: impl Into<String>, value: impl Into<Value>) {
+        self.values.insert(name.into(), value.into());
+    }
+
+    /// The raw value of `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    /// All params, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// A boolean param.
+    pub fn get_bool(&self, name: &str) -> Result<bool, ParamError> {
+        self.typed(name, "boolean", Value::as_bool)
+    }
+
+    /// An integer param.
+    pub fn get_i64(&self, name: &str) -> Result<i64, ParamError> {
+        self.typed(name, "integer", Value::as_i64)
+    }
+
+    /// A number param (integers convert).
+    pub fn get_f64(&self, name: &str) -> Result<f64, ParamError> {
+        self.typed(name, "number", Value::as_f64)
+    }
+
+    /// A string, choice or input-reference param.
+    pub fn get_str(&self, name: &str) -> Result<&str, ParamError> {
+        self.typed(name, "string", Value::as_str)
+    }
+
+    /// A path param (absolute at run time: the engine resolves it against the project dir).
+    pub fn get_path(&self, name: &str) -> Result<PathBuf, ParamError> {
+        self.get_str(name).map(PathBuf::from)
+    }
+
+    /// A list param.
+    pub fn get_list(&self, name: &str) -> Result<&[Value], ParamError> {
+        self.typed(name, "list", Value::as_list)
+    }
+
+    /// A list of strings.
+    pub fn get_str_list(&self, name: &str) -> Result<Vec<&str>, ParamError> {
+        let items = self.get_list(name)?;
+        items
+            .iter()
+            .map(|v| v.as_str().ok_or_else(|| wrong(name, "list of strings", v)))
+            .collect()
+    }
+
+    /// A boolean param, if set.
+    pub fn opt_bool(&self, name: &str) -> Option<bool> {
+        self.get(name).and_then(Value::as_bool)
+    }
+
+    /// An integer param, if set.
+    pub fn opt_i64(&self, name: &str) -> Option<i64> {
+        self.get(name).and_then(Value::as_i64)
+    }
+
+    /// A number param, if set.
+    pub fn opt_f64(&self, name: &str) -> Option<f64> {
+        self.get(name).and_then(Value::as_f64)
+    }
+
+    /// A string param, if set.
+    pub fn opt_str(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(Value::as_str)
+    }
+
+    /// A path param, if set.
+    pub fn opt_path(&self, name: &str) -> Option<PathBuf> {
+        self.opt_str(name).map(PathBuf::from)
+    }
+
+    /// A list param, if set.
+    pub fn opt_list(&self, name: &str) -> Option<&[Value]> {
+        self.get(name).and_then(Value::as_list)
+    }
+
+    fn typed<'a, T>(
+        &'a self,
+        name: &str,
+        expected: &'static str,
+        cast: impl Fn(&'a Value) -> Option<T>,
+    ) -> Result<T, ParamError> {
+        let value = self.values.get(name).ok_or_else(|| ParamError::Missing {
+            name: name.to_owned(),
+        })?;
+        cast(value).ok_or_else(|| wrong(name, expected, value))
+    }
+}
+
+fn wrong(name: &str, expected: &'static str, value: &Value) -> ParamError {
+    ParamError::WrongType {
+        name: name.to_owned(),
+        expected,
+        found: value.type_name(),
+    }
+}
+
+impl FromIterator<(String, Value)> for Params {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+        Self {
+            values: iter.into_iter().collect(),
+        }
+    }
+}

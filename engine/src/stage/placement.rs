@@ -1,0 +1,91 @@
+use serde::Serialize;
+
+use super::Params;
+
+/// Where and how a stage runs: the device, precision and attention path chosen for it, and
+/// the device policies that fired to get there. `clarity plan` prints it for every stage, the
+/// run manifest records it, and it is part of the stage's fingerprint (minus `fired`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Placement {
+    /// Device name: `cpu`, `cuda:0`, `metal`, `vulkan`, `wgpu`, or `auto` when unresolved.
+    pub device: String,
+    /// Numeric precision: `f32`, `bf16`, `fp16`.
+    pub precision: String,
+    /// Attention implementation: `auto`, `eager`, `fused`.
+    pub attention: String,
+    /// The policies that fired for this stage, in order.
+    pub fired: Vec<FiredPolicy>,
+}
+
+impl Placement {
+    /// `device`, f32, automatic attention, no policy fired.
+    pub fn on(device: impl Into<String>) -> Self {
+        Self {
+            device: device.into(),
+            precision: "f32".into(),
+            attention: "auto".into(),
+            fired: Vec::new(),
+        }
+    }
+}
+
+/// One policy decision, as shown by `clarity plan` and recorded in the manifest.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FiredPolicy {
+    /// Policy name, e.g. `half-precision-needs-cuda`.
+    pub policy: String,
+    /// Why it applied (its `when` clause, as facts).
+    pub reason: String,
+    /// What it did: `precision=f32`, `device=cpu`, ...
+    pub action: String,
+    /// A warning for the user, if the policy emits one.
+    pub warning: Option<String>,
+}
+
+/// A policy library a pipeline imported with `use` (e.g. `use "std/policies"`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicySource {
+    /// The name as written in the pipeline (`std/policies` or a file path).
+    pub name: String,
+    /// The KDL text of the library.
+    pub text: String,
+}
+
+/// What the placement hook knows about one stage.
+#[derive(Clone, Copy, Debug)]
+pub struct PlacementRequest<'a> {
+    /// Stage name.
+    pub stage: &'a str,
+    /// Stage kind.
+    pub kind: &'a str,
+    /// The stage's resolved params (e.g. `precision`, the model reference).
+    pub params: &'a Params,
+    /// Whether the stage's schema says it uses a device.
+    pub uses_device: bool,
+    /// The requested device: `--device`, or `auto`.
+    pub device: &'a str,
+    /// The policy libraries the pipeline imported, in order.
+    pub policies: &'a [PolicySource],
+}
+
+/// The hook through which device policies decide placement.
+///
+/// The engine calls [`Placer::place`] once for every stage while it plans (so `check`,
+/// `plan` and `run` all see the same decisions, and errors come before anything runs). The
+/// stdlib's policy layer implements it and is installed with
+/// [`crate::Registry::set_placer`]; without one, [`DefaultPlacer`] is used.
+pub trait Placer: Send + Sync {
+    /// Decides the placement of one stage. An error (a device not built into this binary, a
+    /// policy that cannot apply) is reported as a configuration error at the stage's span.
+    fn place(&self, request: &PlacementRequest<'_>) -> miette::Result<Placement>;
+}
+
+/// The placement without policies: the requested device as is, f32, automatic attention.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DefaultPlacer;
+
+impl Placer for DefaultPlacer {
+    fn place(&self, request: &PlacementRequest<'_>) -> miette::Result<Placement> {
+        Ok(Placement::on(request.device))
+    }
+}
