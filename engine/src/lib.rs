@@ -2,9 +2,19 @@
 //! diagnostics -> petgraph DAG -> scheduler, content-addressed cache, run records, CLI.
 #![warn(missing_docs)]
 
+pub mod analyse;
+pub mod cli;
+pub mod diag;
+pub mod fs;
+pub mod graph;
+pub mod lang;
+pub mod pipeline;
 pub mod stage;
 pub mod suggest;
 
+pub use analyse::{Options, analyse};
+pub use diag::{Diagnostics, Style};
+pub use pipeline::{Pipeline, PlannedStage};
 pub use stage::{
     ArtifactKind, ContextParts, DefaultPlacer, FiredPolicy, InputArtifact, NullReporter,
     OutputSpec, ParamError, ParamSpec, ParamType, Params, Placement, PlacementRequest, Placer,

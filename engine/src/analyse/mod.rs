@@ -1,0 +1,193 @@
+//! The analyser: syntax tree -> validated [`crate::Pipeline`].
+//!
+//! Steps: read the file and its includes ([`loader`]), evaluate variables, expand
+//! ensembles and apply `--set` ([`expand`]), check params against the schemas
+//! ([`validate`]), resolve references ([`refs`]), reject cycles, place stages. Every
+//! error of every step is collected, so one run reports them all.
+
+mod error;
+mod expand;
+mod loader;
+mod overrides;
+mod refs;
+mod validate;
+mod value;
+mod vars;
+
+pub use error::AnalyseError;
+pub use expand::{Expanded, Instance, expand};
+pub use loader::{Loaded, MAX_INCLUDES, load};
+pub use overrides::{SetArg, SetTarget, parse_set};
+pub use refs::{Binding, resolve};
+pub use validate::{Checked, Checker};
+pub use value::EValue;
+pub use vars::Scope;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::diag::Diagnostics;
+use crate::fs::FileSystem;
+use crate::lang::{Item, Source, Spanned};
+use crate::pipeline::{Pipeline, PlannedStage};
+use crate::{PlacementRequest, PolicySource, Registry};
+
+/// What the analyser needs besides the source.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+    /// Stage kinds, libraries, placement hook.
+    pub registry: &'a Registry,
+    /// Where includes and path params are read.
+    pub fs: &'a dyn FileSystem,
+    /// Where relative paths resolve (includes resolve against the including file).
+    pub project_dir: &'a Path,
+    /// `--set` arguments.
+    pub sets: &'a [String],
+    /// `--device`.
+    pub device: &'a str,
+}
+
+/// Reads, resolves and validates a pipeline; every error found, or the pipeline.
+pub fn analyse(source: &Source, options: &Options<'_>) -> Result<Pipeline, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let sets: Vec<SetArg> = options
+        .sets
+        .iter()
+        .filter_map(|s| parse_set(s).map_err(|e| diags.push(e)).ok())
+        .collect();
+    let loaded = load(source, options.fs, options.project_dir, &mut diags);
+    let policies = policies(&loaded.items, options, &mut diags);
+    let expanded = expand(&loaded.items, &sets, &mut diags);
+    let checker = Checker {
+        registry: options.registry,
+        fs: options.fs,
+        project_dir: options.project_dir,
+    };
+    let mut checked = Vec::new();
+    let mut broken = BTreeSet::new();
+    for instance in &expanded.instances {
+        match checker.check(instance, &mut diags) {
+            Some(c) => checked.push(c),
+            None => _ = broken.insert(instance.name.value.clone()),
+        }
+    }
+    let bindings = resolve(&checked, &expanded.ensembles, &broken, &mut diags);
+    let graph = crate::graph::build(checked.len(), &bindings);
+    let names: Vec<&str> = checked.iter().map(|c| c.name.value.as_str()).collect();
+    diags.extend(crate::graph::find_cycles(&graph, &names, &bindings));
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let order = crate::graph::topological_order(&graph).unwrap_or_default();
+    let name = loaded
+        .name
+        .map(|n| n.value)
+        .unwrap_or_else(|| file_stem(source));
+    let stages = place(checked, &policies, options, &mut diags);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(Pipeline {
+        name,
+        stages,
+        bindings,
+        order,
+        policies,
+    })
+}
+
+fn file_stem(source: &Source) -> String {
+    Path::new(source.name()).file_stem().map_or_else(
+        || "pipeline".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    )
+}
+
+fn policies(items: &[Item], options: &Options<'_>, diags: &mut Diagnostics) -> Vec<PolicySource> {
+    let mut out = Vec::new();
+    for item in items {
+        let Item::Use(name) = item else { continue };
+        match library_text(name, options) {
+            Some(text) => out.push(PolicySource {
+                name: name.value.clone(),
+                text,
+            }),
+            None => {
+                let help = match crate::suggest::closest(&name.value, options.registry.library_names()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => "use a library of this binary (e.g. \"std/policies\") or a path to a .kdl file".to_owned(),
+                };
+                let (src, span) = (name.span.source.named(), name.span.range);
+                diags.push(AnalyseError::UnknownLibrary {
+                    name: name.value.clone(),
+                    src,
+                    span,
+                    help,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn library_text(name: &Spanned<String>, options: &Options<'_>) -> Option<String> {
+    if let Some(text) = options.registry.library(&name.value) {
+        return Some(text.to_owned());
+    }
+    if !name.value.ends_with(".kdl") {
+        return None;
+    }
+    let base = name
+        .span
+        .source
+        .path()
+        .and_then(Path::parent)
+        .unwrap_or(options.project_dir);
+    options.fs.read_to_string(&base.join(&name.value)).ok()
+}
+
+fn place(
+    checked: Vec<Checked>,
+    policies: &[PolicySource],
+    options: &Options<'_>,
+    diags: &mut Diagnostics,
+) -> Vec<PlannedStage> {
+    let mut stages = Vec::with_capacity(checked.len());
+    for c in checked {
+        let schema = c.stage.schema();
+        let request = PlacementRequest {
+            stage: &c.name.value,
+            kind: schema.kind,
+            params: &c.params,
+            uses_device: schema.uses_device,
+            device: options.device,
+            policies,
+        };
+        let placement = match options.registry.placer().place(&request) {
+            Ok(p) => p,
+            Err(report) => {
+                let (src, span) = (c.name.span.source.named(), c.name.span.range);
+                let help = report.help().map(|h| h.to_string());
+                diags.push(AnalyseError::Placement {
+                    stage: c.name.value.clone(),
+                    reason: report.to_string(),
+                    src,
+                    span,
+                    help,
+                });
+                continue;
+            }
+        };
+        stages.push(PlannedStage {
+            name: c.name.value.clone(),
+            ensemble: c.ensemble.clone(),
+            kind: schema.kind,
+            stage: c.stage,
+            params: c.params,
+            outputs: c.outputs,
+            placement,
+            span: c.name.span,
+        });
+    }
+    stages
+}

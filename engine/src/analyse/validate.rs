@@ -1,0 +1,338 @@
+//! Checks each stage instance against its kind's schema: kind, param names, types, ranges,
+//! choices, required params, local paths; fills in defaults.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::Diagnostics;
+use crate::fs::FileSystem;
+use crate::lang::{Span, Spanned};
+use crate::{OutputSpec, ParamSpec, ParamType, Params, Registry, Stage, Value};
+
+use super::{AnalyseError, EValue, Instance};
+
+/// A stage instance whose params match its schema.
+#[derive(Clone)]
+pub struct Checked {
+    /// Its name.
+    pub name: Spanned<String>,
+    /// The ensemble it belongs to, if any.
+    pub ensemble: Option<String>,
+    /// Its implementation.
+    pub stage: Arc<dyn Stage>,
+    /// Resolved params, defaults included.
+    pub params: Params,
+    /// Where each given param's value (each item, for lists) was written.
+    pub spans: BTreeMap<String, Vec<Span>>,
+    /// Its outputs.
+    pub outputs: Vec<OutputSpec>,
+}
+
+/// What validation needs besides the instance.
+pub struct Checker<'a> {
+    /// Stage kinds.
+    pub registry: &'a Registry,
+    /// For path params.
+    pub fs: &'a dyn FileSystem,
+    /// Where relative paths resolve.
+    pub project_dir: &'a Path,
+}
+
+impl Checker<'_> {
+    /// Checks one instance; `None` if its kind is unknown or any param is wrong.
+    pub fn check(&self, instance: &Instance, diags: &mut Diagnostics) -> Option<Checked> {
+        let stage = self.expect_kind(&instance.kind, diags)?;
+        let schema = stage.schema();
+        let errors_before = diags.len();
+        let mut params = Params::new();
+        let mut spans: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+        for (name, value) in &instance.params {
+            let Some(spec) = self.expect_param(schema.kind, &schema.params, name, diags) else {
+                continue;
+            };
+            if spans.contains_key(&name.value) {
+                let (src, span) = (name.span.source.named(), name.span.range);
+                diags.push(AnalyseError::DuplicateParam {
+                    param: name.value.clone(),
+                    src,
+                    span,
+                });
+                continue;
+            }
+            let item_spans = item_spans(value);
+            if let Some(v) = self.check_value(spec, value, diags) {
+                params.insert(spec.name, v);
+            }
+            spans.insert(name.value.clone(), item_spans);
+        }
+        fill_defaults(&instance.name, &schema.params, &mut params, &spans, diags);
+        if diags.len() > errors_before {
+            return None;
+        }
+        let outputs = stage.outputs(&params);
+        Some(Checked {
+            name: instance.name.clone(),
+            ensemble: instance.ensemble.clone(),
+            stage: Arc::clone(stage),
+            params,
+            spans,
+            outputs,
+        })
+    }
+
+    fn expect_kind(
+        &self,
+        kind: &Spanned<String>,
+        diags: &mut Diagnostics,
+    ) -> Option<&Arc<dyn Stage>> {
+        let found = self.registry.get(&kind.value);
+        if found.is_none() {
+            let help = match self.registry.suggest_kind(&kind.value) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => "`clarity stages` lists the stage kinds".to_owned(),
+            };
+            let (src, span) = (kind.span.source.named(), kind.span.range);
+            diags.push(AnalyseError::UnknownKind {
+                kind: kind.value.clone(),
+                src,
+                span,
+                help,
+            });
+        }
+        found
+    }
+
+    fn expect_param<'s>(
+        &self,
+        kind: &str,
+        specs: &'s [ParamSpec],
+        name: &Spanned<String>,
+        diags: &mut Diagnostics,
+    ) -> Option<&'s ParamSpec> {
+        let found = specs.iter().find(|p| p.name == name.value);
+        if found.is_none() {
+            let help = match crate::suggest::closest(&name.value, specs.iter().map(|p| p.name)) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("`clarity stages {kind}` lists its params"),
+            };
+            let (src, span) = (name.span.source.named(), name.span.range);
+            let (kind, param) = (kind.to_owned(), name.value.clone());
+            diags.push(AnalyseError::UnknownParam {
+                kind,
+                param,
+                src,
+                span,
+                help,
+            });
+        }
+        found
+    }
+
+    fn check_value(
+        &self,
+        spec: &ParamSpec,
+        value: &Spanned<EValue>,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        match (&spec.ty, &value.value) {
+            (ParamType::List(item), EValue::List(items)) => {
+                let checked: Vec<Option<Value>> = items
+                    .iter()
+                    .map(|i| self.check_scalar(spec, item, i, diags))
+                    .collect();
+                checked
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(Value::List)
+            }
+            (ParamType::List(item), EValue::Scalar(v)) => {
+                let one = Spanned::new(v.clone(), value.span.clone());
+                self.check_scalar(spec, item, &one, diags)
+                    .map(|v| Value::List(vec![v]))
+            }
+            (ty, EValue::List(_)) => {
+                wrong_type(spec, ty, "a list", &value.span, diags);
+                None
+            }
+            (ty, EValue::Scalar(v)) => self.check_scalar(
+                spec,
+                ty,
+                &Spanned::new(v.clone(), value.span.clone()),
+                diags,
+            ),
+        }
+    }
+
+    fn check_scalar(
+        &self,
+        spec: &ParamSpec,
+        ty: &ParamType,
+        value: &Spanned<Value>,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let span = &value.span;
+        let checked = match (ty, &value.value) {
+            (ParamType::Bool, Value::Bool(_)) => value.value.clone(),
+            (ParamType::Int { min, max }, Value::Int(i)) => {
+                check_range(
+                    spec,
+                    *i as f64,
+                    min.map(|m| m as f64),
+                    max.map(|m| m as f64),
+                    &value.value,
+                    span,
+                    diags,
+                )?;
+                value.value.clone()
+            }
+            (ParamType::Float { min, max }, Value::Int(_) | Value::Float(_)) => {
+                let f = value.value.as_f64().unwrap_or_default();
+                check_range(spec, f, *min, *max, &value.value, span, diags)?;
+                Value::Float(f)
+            }
+            (ParamType::Choice(options), Value::String(s)) => {
+                check_choice(spec, options, s, span, diags)?;
+                value.value.clone()
+            }
+            (ParamType::Path, Value::String(s)) => {
+                self.check_path(s, span, diags)?;
+                value.value.clone()
+            }
+            (ParamType::String | ParamType::Input { .. }, Value::String(_)) => value.value.clone(),
+            (ty, other) => {
+                wrong_type(spec, ty, &article(other.type_name()), span, diags);
+                return None;
+            }
+        };
+        Some(checked)
+    }
+
+    fn check_path(&self, path: &str, span: &Span, diags: &mut Diagnostics) -> Option<()> {
+        if self.fs.exists(&self.project_dir.join(path)) {
+            return Some(());
+        }
+        let (src, span) = (span.source.named(), span.range);
+        diags.push(AnalyseError::PathMissing {
+            path: path.to_owned(),
+            src,
+            span,
+        });
+        None
+    }
+}
+
+fn item_spans(value: &Spanned<EValue>) -> Vec<Span> {
+    match &value.value {
+        EValue::List(items) => items.iter().map(|i| i.span.clone()).collect(),
+        EValue::Scalar(_) => vec![value.span.clone()],
+    }
+}
+
+fn article(type_name: &str) -> String {
+    match type_name {
+        "integer" => "an integer".into(),
+        other => format!("a {other}"),
+    }
+}
+
+fn wrong_type(spec: &ParamSpec, ty: &ParamType, found: &str, span: &Span, diags: &mut Diagnostics) {
+    let (src, range) = (span.source.named(), span.range);
+    diags.push(AnalyseError::WrongType {
+        param: spec.name.to_owned(),
+        expected: article(&ty.describe()),
+        found: found.to_owned(),
+        src,
+        span: range,
+        help: format!("`{}`: {}", spec.name, spec.doc),
+    });
+}
+
+fn check_range(
+    spec: &ParamSpec,
+    x: f64,
+    min: Option<f64>,
+    max: Option<f64>,
+    value: &Value,
+    span: &Span,
+    diags: &mut Diagnostics,
+) -> Option<()> {
+    let inside = min.is_none_or(|lo| x >= lo) && max.is_none_or(|hi| x <= hi);
+    if inside {
+        return Some(());
+    }
+    let (src, range) = (span.source.named(), span.range);
+    let help = format!(
+        "`{}` must be {}",
+        spec.name,
+        spec.ty.describe().trim_start_matches("list of ")
+    );
+    diags.push(AnalyseError::OutOfRange {
+        param: spec.name.to_owned(),
+        value: value.to_string(),
+        src,
+        span: range,
+        help,
+    });
+    None
+}
+
+fn check_choice(
+    spec: &ParamSpec,
+    options: &[&str],
+    s: &str,
+    span: &Span,
+    diags: &mut Diagnostics,
+) -> Option<()> {
+    if options.contains(&s) {
+        return Some(());
+    }
+    let listed = options
+        .iter()
+        .map(|o| format!("\"{o}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let help = match crate::suggest::closest(s, options.iter().copied()) {
+        Some(best) => format!("did you mean \"{best}\"? (one of {listed})"),
+        None => format!("use one of {listed}"),
+    };
+    let (src, range) = (span.source.named(), span.range);
+    diags.push(AnalyseError::NotAChoice {
+        param: spec.name.to_owned(),
+        value: s.to_owned(),
+        src,
+        span: range,
+        help,
+    });
+    None
+}
+
+fn fill_defaults(
+    stage: &Spanned<String>,
+    specs: &[ParamSpec],
+    params: &mut Params,
+    given: &BTreeMap<String, Vec<Span>>,
+    diags: &mut Diagnostics,
+) {
+    for spec in specs.iter().filter(|s| !given.contains_key(s.name)) {
+        match (&spec.default, spec.required) {
+            (Some(default), _) => params.insert(spec.name, default.clone()),
+            (None, true) => {
+                let (src, span) = (stage.span.source.named(), stage.span.range);
+                diags.push(AnalyseError::MissingParam {
+                    stage: stage.value.clone(),
+                    param: spec.name.to_owned(),
+                    src,
+                    span,
+                    help: format!(
+                        "add `{} VALUE` ({}): {}",
+                        spec.name,
+                        spec.ty.describe(),
+                        spec.doc
+                    ),
+                });
+            }
+            (None, false) => {}
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Variables (`let`) and expression evaluation (`$name`, `${name}` in strings).
+
+use std::collections::BTreeMap;
+
+use crate::Value;
+use crate::diag::Diagnostics;
+use crate::lang::{Expr, LetDecl, Span, Spanned};
+
+use super::{AnalyseError, EValue};
+
+/// The variables in scope.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    vars: BTreeMap<String, Spanned<EValue>>,
+}
+
+impl Scope {
+    /// Defines a `let`, reporting a second definition of the same name.
+    pub fn define(&mut self, decl: &LetDecl, diags: &mut Diagnostics) {
+        if let Some(first) = self.vars.get(&decl.name.value) {
+            let help = format!(
+                "`{}` is first defined at {}",
+                decl.name.value,
+                location(&first.span)
+            );
+            let (src, span) = (decl.name.span.source.named(), decl.name.span.range);
+            diags.push(AnalyseError::DuplicateVariable {
+                name: decl.name.value.clone(),
+                src,
+                span,
+                help,
+            });
+            return;
+        }
+        if let Some(value) = self.eval(&decl.value, diags) {
+            self.vars.insert(decl.name.value.clone(), value);
+        }
+    }
+
+    /// Binds `name` (a `foreach` variable or a `--set` override), replacing any binding.
+    pub fn bind(&mut self, name: &str, value: Spanned<EValue>) {
+        self.vars.insert(name.to_owned(), value);
+    }
+
+    /// Whether `name` is defined.
+    pub fn contains(&self, name: &str) -> bool {
+        self.vars.contains_key(name)
+    }
+
+    /// Evaluates `expr`; `None` after reporting an error.
+    pub fn eval(&self, expr: &Spanned<Expr>, diags: &mut Diagnostics) -> Option<Spanned<EValue>> {
+        let span = expr.span.clone();
+        let value = match &expr.value {
+            Expr::Bool(b) => EValue::Scalar(Value::Bool(*b)),
+            Expr::Int(i) => EValue::Scalar(Value::Int(*i)),
+            Expr::Float(f) => EValue::Scalar(Value::Float(*f)),
+            Expr::String(s) => EValue::Scalar(Value::String(self.interpolate(s, &span, diags)?)),
+            Expr::Var(name) => {
+                return self
+                    .lookup(name, &span, diags)
+                    .map(|v| Spanned::new(v.value.clone(), span));
+            }
+            Expr::List(items) => EValue::List(self.eval_items(items, diags)?),
+        };
+        Some(Spanned::new(value, span))
+    }
+
+    fn eval_items(
+        &self,
+        items: &[Spanned<Expr>],
+        diags: &mut Diagnostics,
+    ) -> Option<Vec<Spanned<Value>>> {
+        let mut out = Vec::with_capacity(items.len());
+        let mut ok = true;
+        for item in items {
+            match self.eval(item, diags).map(|v| (v.value, v.span)) {
+                Some((EValue::Scalar(v), span)) => out.push(Spanned::new(v, span)),
+                Some((EValue::List(vs), span)) => {
+                    out.extend(vs.into_iter().map(|v| Spanned::new(v.value, span.clone())))
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn lookup(&self, name: &str, span: &Span, diags: &mut Diagnostics) -> Option<&Spanned<EValue>> {
+        let found = self.vars.get(name);
+        if found.is_none() {
+            let help = match crate::suggest::closest(name, self.vars.keys()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => format!("define it with `let {name}=VALUE`"),
+            };
+            let (src, span) = (span.source.named(), span.range);
+            diags.push(AnalyseError::UnknownVariable {
+                name: name.to_owned(),
+                src,
+                span,
+                help,
+            });
+        }
+        found
+    }
+
+    /// Replaces `${name}` in `text` with the variable's value; `$${` is a literal `${`.
+    fn interpolate(&self, text: &str, span: &Span, diags: &mut Diagnostics) -> Option<String> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find("${") {
+            if rest[..at].ends_with('$') {
+                out.push_str(&rest[..at - 1]);
+                out.push_str("${");
+                rest = &rest[at + 2..];
+                continue;
+            }
+            out.push_str(&rest[..at]);
+            let Some(end) = rest[at..].find('}') else {
+                out.push_str(&rest[at..]);
+                return Some(out);
+            };
+            let name = &rest[at + 2..at + end];
+            out.push_str(&self.scalar_text(name, span, diags)?);
+            rest = &rest[at + end + 1..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+
+    fn scalar_text(&self, name: &str, span: &Span, diags: &mut Diagnostics) -> Option<String> {
+        match &self.lookup(name, span, diags)?.value {
+            EValue::Scalar(Value::String(s)) => Some(s.clone()),
+            EValue::Scalar(Value::Bool(b)) => Some(b.to_string()),
+            EValue::Scalar(other) => Some(other.to_string()),
+            EValue::List(_) => {
+                let (src, span) = (span.source.named(), span.range);
+                diags.push(AnalyseError::ListInString {
+                    name: name.to_owned(),
+                    src,
+                    span,
+                });
+                None
+            }
+        }
+    }
+}
+
+/// `file:line:column` of a span, for messages that point at a second place.
+pub fn location(span: &Span) -> String {
+    let text = span.source.text();
+    let offset = span.range.offset().min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("{}:{line}:{column}", span.source.name())
+}

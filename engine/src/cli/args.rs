@@ -1,0 +1,85 @@
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+/// The engine's subcommands; a binary flattens them next to its tool commands.
+#[derive(Debug, Subcommand)]
+pub enum EngineCommand {
+    /// Run a pipeline (the embedded demo pipeline when no file is given).
+    Run(RunArgs),
+    /// Validate a pipeline and report every error in it; exit 1 on error.
+    Check(PipelineArgs),
+    /// Show the resolved stages in order, with cache status and device placement.
+    Plan(PlanArgs),
+    /// Print the pipeline graph as Graphviz dot or Mermaid.
+    Graph(GraphArgs),
+    /// List the stage kinds, or show the schema of one.
+    Stages {
+        /// A stage kind, e.g. `exec`.
+        kind: Option<String>,
+    },
+}
+
+/// Which pipeline, and how to resolve it.
+#[derive(Debug, Clone, Args)]
+pub struct PipelineArgs {
+    /// The pipeline file (default: the embedded demo pipeline).
+    pub file: Option<PathBuf>,
+    /// Override a param: `--set stage.param=value` (or `--set name=value` for a `let`).
+    #[arg(long = "set", value_name = "STAGE.PARAM=VALUE")]
+    pub set: Vec<String>,
+    /// Device for device-bound stages: cpu, cuda[:N], metal, vulkan, wgpu, auto.
+    #[arg(long, default_value = "auto")]
+    pub device: String,
+    /// Never touch the network.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// `clarity run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Pipeline selection.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Re-run every selected stage even if its cached outputs are current.
+    #[arg(long)]
+    pub force: bool,
+    /// How many stages may run at once (device-bound stages still share one device).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Run only these stages and what they need (repeatable).
+    #[arg(long, value_name = "STAGE")]
+    pub only: Vec<String>,
+}
+
+/// `clarity plan`.
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    /// Pipeline selection.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Plan only these stages and what they need (repeatable).
+    #[arg(long, value_name = "STAGE")]
+    pub only: Vec<String>,
+}
+
+/// `clarity graph`.
+#[derive(Debug, Clone, Args)]
+pub struct GraphArgs {
+    /// Pipeline selection.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+}
+
+/// Graph output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz dot.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}

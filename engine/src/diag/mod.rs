@@ -1,0 +1,75 @@
+//! Collected diagnostics and how they are rendered.
+
+mod render;
+
+pub use render::{Style, render};
+
+use std::fmt;
+
+use miette::Diagnostic;
+
+/// Every diagnostic found in one pass over a pipeline, in the order found.
+#[derive(Default)]
+pub struct Diagnostics {
+    items: Vec<Box<dyn Diagnostic + Send + Sync + 'static>>,
+}
+
+impl Diagnostics {
+    /// None yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one.
+    pub fn push(&mut self, diagnostic: impl Diagnostic + Send + Sync + 'static) {
+        self.items.push(Box::new(diagnostic));
+    }
+
+    /// Adds several.
+    pub fn extend<D: Diagnostic + Send + Sync + 'static>(
+        &mut self,
+        items: impl IntoIterator<Item = D>,
+    ) {
+        for item in items {
+            self.push(item);
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Each diagnostic.
+    pub fn iter(&self) -> impl Iterator<Item = &(dyn Diagnostic + Send + Sync + 'static)> {
+        self.items.iter().map(AsRef::as_ref)
+    }
+
+    /// Their codes, in order (handy in tests).
+    pub fn codes(&self) -> Vec<String> {
+        self.iter()
+            .map(|d| d.code().map(|c| c.to_string()).unwrap_or_default())
+            .collect()
+    }
+
+    /// All of them rendered in `style`, separated by blank lines.
+    pub fn render(&self, style: Style) -> String {
+        self.iter()
+            .map(|d| render(d, style))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl fmt::Debug for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|d| d.to_string()))
+            .finish()
+    }
+}

@@ -1,0 +1,12 @@
+//! The pipeline language's front end: source text -> KDL document (the `kdl` crate's lexer
+//! and parser) -> typed syntax tree with spans ([`FileAst`]).
+
+mod ast;
+mod error;
+mod parser;
+mod source;
+
+pub use ast::{Expr, FileAst, ForEach, Item, LetDecl, ParamAst, StageDecl};
+pub use error::LangError;
+pub use parser::{MAX_DEPTH, MAX_FILE_BYTES, is_name, parse_file};
+pub use source::{Source, Span, Spanned};

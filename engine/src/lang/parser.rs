@@ -1,0 +1,561 @@
+//! KDL document -> [`FileAst`].
+//!
+//! Naming, as in `just`: `parse_*` reads a construct, `expect_*` reads something the user
+//! must have written (an error when missing).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
+use miette::SourceSpan;
+
+use super::{
+    Expr, FileAst, ForEach, Item, LangError, LetDecl, ParamAst, Source, Spanned, StageDecl,
+};
+
+/// The largest pipeline file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// The deepest nesting of `{ }` blocks accepted.
+pub const MAX_DEPTH: usize = 32;
+
+const ITEMS: [&str; 5] = ["stage", "let", "include", "use", "pipeline"];
+
+/// Reads a source into its syntax tree. Returns the tree of everything that could be read
+/// and every error found (syntax errors stop the reading; shape errors do not).
+pub fn parse_file(source: &Source) -> (FileAst, Vec<LangError>) {
+    let mut parser = Parser {
+        source,
+        errors: Vec::new(),
+    };
+    let ast = match parser.parse_document() {
+        Some(doc) => parser.parse_items(doc.nodes(), true),
+        None => FileAst {
+            name: None,
+            items: Vec::new(),
+        },
+    };
+    (ast, parser.errors)
+}
+
+struct Parser<'a> {
+    source: &'a Source,
+    errors: Vec<LangError>,
+}
+
+impl Parser<'_> {
+    fn parse_document(&mut self) -> Option<KdlDocument> {
+        let text = self.source.text();
+        if text.len() > MAX_FILE_BYTES {
+            let name = self.source.name().to_owned();
+            self.errors.push(LangError::TooLarge {
+                name,
+                size: text.len(),
+                limit: MAX_FILE_BYTES,
+            });
+            return None;
+        }
+        if let Some(offset) = too_deep_at(text) {
+            let (src, span) = (self.source.named(), SourceSpan::from((offset, 1)));
+            self.errors.push(LangError::TooDeep {
+                src,
+                span,
+                limit: MAX_DEPTH,
+            });
+            return None;
+        }
+        match catch_unwind(AssertUnwindSafe(|| KdlDocument::parse_v2(text))) {
+            Ok(Ok(doc)) => Some(doc),
+            Ok(Err(error)) => {
+                let errors: Vec<LangError> = error
+                    .diagnostics
+                    .into_iter()
+                    .map(|d| self.syntax(d))
+                    .collect();
+                self.errors.extend(errors);
+                None
+            }
+            Err(_) => {
+                let span = SourceSpan::from((0, 0));
+                self.malformed(
+                    span,
+                    "the KDL parser failed on this file",
+                    "here",
+                    "check the file is valid KDL v2",
+                );
+                None
+            }
+        }
+    }
+
+    fn syntax(&self, d: kdl::KdlDiagnostic) -> LangError {
+        LangError::Syntax {
+            message: d.message.unwrap_or_else(|| "invalid KDL".into()),
+            src: self.source.named(),
+            span: clamp(d.span, self.source.text().len()),
+            label: d.label.unwrap_or_else(|| "here".into()),
+            help: d.help,
+        }
+    }
+
+    fn parse_items(&mut self, nodes: &[KdlNode], top: bool) -> FileAst {
+        let mut ast = FileAst {
+            name: None,
+            items: Vec::new(),
+        };
+        for node in nodes {
+            if self.reject_annotation(node) {
+                continue;
+            }
+            match node.name().value() {
+                "pipeline" if top => self.parse_pipeline(node, &mut ast),
+                "stage" => ast.items.extend(self.parse_stage(node).map(Item::Stage)),
+                "let" => ast
+                    .items
+                    .extend(self.parse_let(node).into_iter().map(Item::Let)),
+                "include" => ast
+                    .items
+                    .extend(self.expect_single_string(node).map(Item::Include)),
+                "use" => ast
+                    .items
+                    .extend(self.expect_single_string(node).map(Item::Use)),
+                other => self.unknown_item(node, other),
+            }
+        }
+        ast
+    }
+
+    fn parse_pipeline(&mut self, node: &KdlNode, ast: &mut FileAst) {
+        let inner = match node.children() {
+            Some(children) => self.parse_items(children.nodes(), false),
+            None => FileAst {
+                name: None,
+                items: Vec::new(),
+            },
+        };
+        if ast.name.is_some() {
+            let span = node.name().span();
+            self.malformed(
+                span,
+                "a file holds one `pipeline` block",
+                "second pipeline",
+                "put every stage into the first `pipeline` block",
+            );
+            return;
+        }
+        ast.name = self.expect_single_string_arg(node);
+        ast.items.extend(inner.items);
+    }
+
+    fn unknown_item(&mut self, node: &KdlNode, name: &str) {
+        let help = match crate::suggest::closest(name, ITEMS) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => "a pipeline holds `stage`, `let`, `include` and `use` items".into(),
+        };
+        let (src, span) = (self.source.named(), node.name().span());
+        self.errors.push(LangError::UnknownItem {
+            name: name.to_owned(),
+            src,
+            span,
+            help,
+        });
+    }
+
+    fn parse_stage(&mut self, node: &KdlNode) -> Option<StageDecl> {
+        let args: Vec<&KdlEntry> = node
+            .entries()
+            .iter()
+            .filter(|e| e.name().is_none())
+            .collect();
+        let [name, kind] = args.as_slice() else {
+            let help =
+                "write `stage \"NAME\" KIND param=value ...`, e.g. `stage \"split\" split seed=42`";
+            self.malformed(
+                node.name().span(),
+                "a stage needs a name and a kind",
+                "this stage",
+                help,
+            );
+            return None;
+        };
+        let name = self.expect_name(name)?;
+        let kind = self.expect_string(kind)?;
+        let mut decl = StageDecl {
+            name,
+            kind,
+            params: Vec::new(),
+            foreach: None,
+            span: self.span(node.span()),
+        };
+        for entry in node.entries().iter().filter(|e| e.name().is_some()) {
+            decl.params.extend(self.parse_prop(entry, None));
+        }
+        for child in node.children().map(KdlDocument::nodes).unwrap_or(&[]) {
+            self.parse_stage_child(child, &mut decl);
+        }
+        Some(decl)
+    }
+
+    fn parse_stage_child(&mut self, node: &KdlNode, decl: &mut StageDecl) {
+        if self.reject_annotation(node) {
+            return;
+        }
+        if node.name().value() == "foreach" {
+            if decl.foreach.is_some() {
+                let help = "list every value in one `foreach`";
+                self.malformed(
+                    node.name().span(),
+                    "a stage has at most one `foreach`",
+                    "second foreach",
+                    help,
+                );
+            } else {
+                decl.foreach = self.parse_foreach(node);
+            }
+            return;
+        }
+        decl.params.extend(self.parse_param_node(node));
+    }
+
+    fn parse_foreach(&mut self, node: &KdlNode) -> Option<ForEach> {
+        let help = "write `foreach \"VAR\" VALUE VALUE ...`, e.g. `foreach \"seed\" 42 123 2026`";
+        let args: Vec<&KdlEntry> = node.entries().iter().collect();
+        let Some((var, values)) = args.split_first().filter(|(_, v)| !v.is_empty()) else {
+            self.malformed(
+                node.name().span(),
+                "`foreach` needs a variable and values",
+                "here",
+                help,
+            );
+            return None;
+        };
+        if args.iter().any(|e| e.name().is_some()) || node.children().is_some() {
+            self.malformed(node.span(), "`foreach` takes only values", "here", help);
+            return None;
+        }
+        let var = self.expect_name(var)?;
+        let values = values.iter().filter_map(|e| self.parse_value(e)).collect();
+        Some(ForEach {
+            var,
+            values,
+            span: self.span(node.span()),
+        })
+    }
+
+    fn parse_param_node(&mut self, node: &KdlNode) -> Vec<ParamAst> {
+        let name = node.name().value();
+        if node.children().is_some() {
+            let help = format!("write `{name} VALUE` or `{name} key=VALUE ...` on one line");
+            self.malformed(
+                node.span(),
+                "a param takes no `{ }` block",
+                "block here",
+                &help,
+            );
+            return Vec::new();
+        }
+        let (props, args): (Vec<&KdlEntry>, Vec<&KdlEntry>) =
+            node.entries().iter().partition(|e| e.name().is_some());
+        match (props.is_empty(), args.is_empty()) {
+            (true, false) => self.parse_args_param(node, &args).into_iter().collect(),
+            (false, true) => props
+                .iter()
+                .filter_map(|p| self.parse_prop(p, Some(name)))
+                .collect(),
+            (empty_props, _) => {
+                let message = if empty_props {
+                    "has no value"
+                } else {
+                    "mixes values and key=value members"
+                };
+                let help = format!("write `{name} VALUE ...` or `{name} key=VALUE ...`");
+                self.malformed(
+                    node.span(),
+                    &format!("param `{name}` {message}"),
+                    "here",
+                    &help,
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn parse_args_param(&mut self, node: &KdlNode, args: &[&KdlEntry]) -> Option<ParamAst> {
+        let name = Spanned::new(
+            node.name().value().to_owned(),
+            self.span(node.name().span()),
+        );
+        let mut values: Vec<Spanned<Expr>> =
+            args.iter().filter_map(|e| self.parse_value(e)).collect();
+        if values.len() != args.len() {
+            return None;
+        }
+        let value = match values.len() {
+            1 => values.pop()?,
+            _ => {
+                let span = join(value_span(args[0]), value_span(args[args.len() - 1]));
+                Spanned::new(Expr::List(values), self.span(span))
+            }
+        };
+        Some(ParamAst { name, value })
+    }
+
+    fn parse_prop(&mut self, entry: &KdlEntry, group: Option<&str>) -> Option<ParamAst> {
+        let key = entry.name()?;
+        let full = match group {
+            Some(group) => format!("{group}.{}", key.value()),
+            None => key.value().to_owned(),
+        };
+        let name = Spanned::new(full, self.span(key.span()));
+        let value = self.parse_value(entry)?;
+        Some(ParamAst { name, value })
+    }
+
+    fn parse_let(&mut self, node: &KdlNode) -> Vec<LetDecl> {
+        let help = "write `let name=VALUE ...` or `let name VALUE VALUE ...` (a list)";
+        let (props, args): (Vec<&KdlEntry>, Vec<&KdlEntry>) =
+            node.entries().iter().partition(|e| e.name().is_some());
+        if node.children().is_some() || props.is_empty() == args.is_empty() || args.len() == 1 {
+            self.malformed(node.span(), "malformed `let`", "here", help);
+            return Vec::new();
+        }
+        if !props.is_empty() {
+            return props
+                .iter()
+                .filter_map(|p| self.parse_prop(p, None))
+                .map(into_let)
+                .collect();
+        }
+        let Some(name) = self.expect_name(args[0]) else {
+            return Vec::new();
+        };
+        let name_node = KdlNode::new(name.value.as_str());
+        let values = &args[1..];
+        let mut param = self.parse_args_param(&name_node, values);
+        if let Some(param) = &mut param {
+            param.name = name;
+            if values.len() == 1 {
+                param.value = Spanned::new(
+                    Expr::List(vec![param.value.clone()]),
+                    param.value.span.clone(),
+                );
+            }
+        }
+        param.map(into_let).into_iter().collect()
+    }
+
+    fn parse_value(&mut self, entry: &KdlEntry) -> Option<Spanned<Expr>> {
+        let span = value_span(entry);
+        if entry.ty().is_some() {
+            self.malformed(
+                span,
+                "type annotations are not supported",
+                "annotated",
+                "remove the `(type)` prefix",
+            );
+            return None;
+        }
+        let expr = match entry.value() {
+            KdlValue::String(s) => string_expr(s),
+            KdlValue::Bool(b) => Expr::Bool(*b),
+            KdlValue::Integer(i) => match i64::try_from(*i) {
+                Ok(i) => Expr::Int(i),
+                Err(_) => {
+                    return self.bad_value(
+                        span,
+                        "integer out of range",
+                        "write an integer between -2^63 and 2^63-1",
+                    );
+                }
+            },
+            KdlValue::Float(f) if f.is_finite() => Expr::Float(*f),
+            KdlValue::Float(_) => {
+                return self.bad_value(span, "numbers must be finite", "write a finite number");
+            }
+            KdlValue::Null => {
+                return self.bad_value(
+                    span,
+                    "`#null` is not a value",
+                    "leave the param out to use its default",
+                );
+            }
+        };
+        Some(Spanned::new(expr, self.span(span)))
+    }
+
+    fn bad_value(&mut self, span: SourceSpan, message: &str, help: &str) -> Option<Spanned<Expr>> {
+        self.malformed(span, message, "this value", help);
+        None
+    }
+
+    fn expect_single_string(&mut self, node: &KdlNode) -> Option<Spanned<String>> {
+        self.expect_single_string_arg(node)
+    }
+
+    fn expect_single_string_arg(&mut self, node: &KdlNode) -> Option<Spanned<String>> {
+        let keyword = node.name().value();
+        match node.entries() {
+            [entry]
+                if entry.name().is_none()
+                    && (node.children().is_none() || keyword == "pipeline") =>
+            {
+                self.expect_string(entry)
+            }
+            _ => {
+                let help = format!("write `{keyword} \"NAME\"`");
+                self.malformed(
+                    node.span(),
+                    &format!("`{keyword}` takes one string"),
+                    "here",
+                    &help,
+                );
+                None
+            }
+        }
+    }
+
+    fn expect_string(&mut self, entry: &KdlEntry) -> Option<Spanned<String>> {
+        let span = value_span(entry);
+        match entry.value() {
+            KdlValue::String(s) if entry.ty().is_none() => {
+                Some(Spanned::new(s.clone(), self.span(span)))
+            }
+            _ => {
+                self.malformed(
+                    span,
+                    "expected a string",
+                    "not a string",
+                    "quote it: \"...\"",
+                );
+                None
+            }
+        }
+    }
+
+    fn expect_name(&mut self, entry: &KdlEntry) -> Option<Spanned<String>> {
+        let name = self.expect_string(entry)?;
+        if is_name(&name.value) {
+            return Some(name);
+        }
+        let help = "use letters, digits, `-` and `_`, e.g. \"train-large\"";
+        self.malformed(
+            name.span.range,
+            &format!("`{}` is not a valid name", name.value),
+            "invalid name",
+            help,
+        );
+        None
+    }
+
+    fn reject_annotation(&mut self, node: &KdlNode) -> bool {
+        let Some(ty) = node.ty() else { return false };
+        self.malformed(
+            ty.span(),
+            "type annotations are not supported",
+            "annotation",
+            "remove the `(type)` prefix",
+        );
+        true
+    }
+
+    fn malformed(&mut self, span: SourceSpan, message: &str, label: &str, help: &str) {
+        self.errors.push(LangError::Malformed {
+            message: message.to_owned(),
+            src: self.source.named(),
+            span: clamp(span, self.source.text().len()),
+            label: label.to_owned(),
+            help: help.to_owned(),
+        });
+    }
+
+    fn span(&self, range: SourceSpan) -> super::Span {
+        self.source.span(clamp(range, self.source.text().len()))
+    }
+}
+
+fn into_let(param: ParamAst) -> LetDecl {
+    LetDecl {
+        name: param.name,
+        value: param.value,
+    }
+}
+
+fn string_expr(s: &str) -> Expr {
+    match s.strip_prefix('$') {
+        Some(var) if is_name(var) => Expr::Var(var.to_owned()),
+        _ => Expr::String(s.to_owned()),
+    }
+}
+
+/// Whether `s` is a valid stage or variable name: letters, digits, `-`, `_`, not empty.
+pub fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn value_span(entry: &KdlEntry) -> SourceSpan {
+    let whole = entry.span();
+    let Some(repr) = entry
+        .format()
+        .map(|f| f.value_repr.len())
+        .filter(|n| *n > 0)
+    else {
+        return whole;
+    };
+    let end = whole.offset() + whole.len();
+    let len = repr.min(whole.len());
+    SourceSpan::from((end - len, len))
+}
+
+fn join(a: SourceSpan, b: SourceSpan) -> SourceSpan {
+    let end = (b.offset() + b.len()).max(a.offset() + a.len());
+    SourceSpan::from((a.offset(), end - a.offset()))
+}
+
+fn clamp(span: SourceSpan, len: usize) -> SourceSpan {
+    let offset = span.offset().min(len);
+    SourceSpan::from((offset, span.len().min(len - offset)))
+}
+
+/// The offset where `{` nesting first exceeds [`MAX_DEPTH`], skipping quoted strings and
+/// comments (so the KDL parser, which recurses per level, never sees hostile nesting).
+fn too_deep_at(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => i = skip_string(bytes, i + 1),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_until(bytes, i, b"\n"),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_until(bytes, i + 2, b"*/"),
+            b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn skip_string(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'"' => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    i
+}
+
+fn skip_until(bytes: &[u8], from: usize, end: &[u8]) -> usize {
+    bytes[from..]
+        .windows(end.len())
+        .position(|w| w == end)
+        .map_or(bytes.len(), |p| from + p + end.len() - 1)
+}
