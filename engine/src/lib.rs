@@ -3,12 +3,14 @@
 #![warn(missing_docs)]
 
 pub mod analyse;
+pub mod cache;
 pub mod cli;
 pub mod diag;
 pub mod fs;
 pub mod graph;
 pub mod lang;
 pub mod pipeline;
+pub mod run;
 pub mod stage;
 pub mod suggest;
 
@@ -17,6 +19,7 @@ pub use diag::{Diagnostics, Style};
 pub use pipeline::{Pipeline, PlannedStage};
 pub use stage::{
     ArtifactKind, ContextParts, DefaultPlacer, FiredPolicy, InputArtifact, NullReporter,
-    OutputSpec, ParamError, ParamSpec, ParamType, Params, Placement, PlacementRequest, Placer,
-    PolicySource, Registry, Reporter, Stage, StageContext, StageSchema, StderrReporter, Value,
+    OutputSpec, ParamError, ParamSpec, ParamType, Params, Placement, PlacementRequest,
+    PlacementSetup, Placer, PolicySource, Registry, Reporter, Stage, StageContext, StageSchema,
+    StderrReporter, UpstreamStage, Value,
 };

@@ -30,7 +30,7 @@ use crate::diag::Diagnostics;
 use crate::fs::FileSystem;
 use crate::lang::{Item, Source, Spanned};
 use crate::pipeline::{Pipeline, PlannedStage};
-use crate::{PlacementRequest, PolicySource, Registry};
+use crate::{Placement, PlacementRequest, PlacementSetup, PolicySource, Registry, UpstreamStage};
 
 /// What the analyser needs besides the source.
 #[derive(Clone, Copy)]
@@ -45,6 +45,8 @@ pub struct Options<'a> {
     pub sets: &'a [String],
     /// `--device`.
     pub device: &'a str,
+    /// `--assume-devices`: place stages as if the machine had these devices.
+    pub assumed_devices: Option<&'a [String]>,
 }
 
 /// Reads, resolves and validates a pipeline; every error found, or the pipeline.
@@ -83,7 +85,7 @@ pub fn analyse(source: &Source, options: &Options<'_>) -> Result<Pipeline, Diagn
         .name
         .map(|n| n.value)
         .unwrap_or_else(|| file_stem(source));
-    let stages = place(checked, &policies, options, &mut diags);
+    let stages = place(checked, &bindings, &policies, options, &mut diags);
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -148,40 +150,43 @@ fn library_text(name: &Spanned<String>, options: &Options<'_>) -> Option<String>
 
 fn place(
     checked: Vec<Checked>,
+    bindings: &[Binding],
     policies: &[PolicySource],
     options: &Options<'_>,
     diags: &mut Diagnostics,
 ) -> Vec<PlannedStage> {
+    let placer = options.registry.placer();
+    let setup = PlacementSetup { device: options.device, assumed_devices: options.assumed_devices, policies };
+    let problems = placer.check(&setup);
+    if !problems.is_empty() {
+        problems.into_iter().for_each(|p| diags.push_report(p));
+        return Vec::new();
+    }
+    let placements: Vec<Option<Placement>> = (0..checked.len())
+        .map(|i| {
+            let (c, schema) = (&checked[i], checked[i].stage.schema());
+            let upstream = upstream_of(&checked, bindings, i);
+            let request = PlacementRequest {
+                stage: &c.name.value,
+                kind: schema.kind,
+                params: &c.params,
+                uses_device: schema.uses_device,
+                device: options.device,
+                policies,
+                upstream: &upstream,
+                project_dir: options.project_dir,
+                assumed_devices: options.assumed_devices,
+            };
+            placer.place(&request).map_err(|report| placement_error(c, report, diags)).ok()
+        })
+        .collect();
     let mut stages = Vec::with_capacity(checked.len());
-    for c in checked {
-        let schema = c.stage.schema();
-        let request = PlacementRequest {
-            stage: &c.name.value,
-            kind: schema.kind,
-            params: &c.params,
-            uses_device: schema.uses_device,
-            device: options.device,
-            policies,
-        };
-        let placement = match options.registry.placer().place(&request) {
-            Ok(p) => p,
-            Err(report) => {
-                let (src, span) = (c.name.span.source.named(), c.name.span.range);
-                let help = report.help().map(|h| h.to_string());
-                diags.push(AnalyseError::Placement {
-                    stage: c.name.value.clone(),
-                    reason: report.to_string(),
-                    src,
-                    span,
-                    help,
-                });
-                continue;
-            }
-        };
+    for (c, placement) in checked.into_iter().zip(placements) {
+        let Some(placement) = placement else { continue };
         stages.push(PlannedStage {
             name: c.name.value.clone(),
             ensemble: c.ensemble.clone(),
-            kind: schema.kind,
+            kind: c.stage.schema().kind,
             stage: c.stage,
             params: c.params,
             outputs: c.outputs,
@@ -190,4 +195,39 @@ fn place(
         });
     }
     stages
+}
+
+/// Every reference among the stages upstream of stage `i`, nearest first.
+fn upstream_of<'a>(checked: &'a [Checked], bindings: &'a [Binding], i: usize) -> Vec<UpstreamStage<'a>> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::from([i]);
+    let mut queue = std::collections::VecDeque::from([i]);
+    while let Some(to) = queue.pop_front() {
+        for b in bindings.iter().filter(|b| b.to == to) {
+            let from = &checked[b.from];
+            out.push(UpstreamStage {
+                consumer: &checked[to].name.value,
+                param: &b.param,
+                stage: &from.name.value,
+                kind: from.stage.schema().kind,
+                params: &from.params,
+            });
+            if seen.insert(b.from) {
+                queue.push_back(b.from);
+            }
+        }
+    }
+    out
+}
+
+/// A placement error: as the hook reported it when it points into a source of its own (a
+/// policy file), else at the stage.
+fn placement_error(c: &Checked, report: miette::Report, diags: &mut Diagnostics) {
+    if report.source_code().is_some() {
+        diags.push_report(report);
+        return;
+    }
+    let (src, span) = (c.name.span.source.named(), c.name.span.range);
+    let help = report.help().map(|h| h.to_string());
+    diags.push(AnalyseError::Placement { stage: c.name.value.clone(), reason: report.to_string(), src, span, help });
 }

@@ -34,6 +34,10 @@ pub struct PipelineArgs {
     /// Never touch the network.
     #[arg(long)]
     pub offline: bool,
+    /// Place stages as if this machine had these devices (e.g. `metal,cpu`) and the binary
+    /// were built for them: shows what another machine would do.
+    #[arg(long, value_name = "DEVICES", value_delimiter = ',')]
+    pub assume_devices: Option<Vec<String>>,
 }
 
 /// `clarity run`.

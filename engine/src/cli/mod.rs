@@ -1,12 +1,29 @@
 //! The `clarity` command line: the engine's subcommands and their execution.
+//!
+//! A binary composes [`EngineCommand`] with its own tool commands (see `src/main.rs`), or
+//! calls [`main`] to get the engine's commands alone (custom binaries, `examples/`).
 
 mod args;
+mod error;
+mod load;
+mod plan;
+mod run;
+mod stages;
 
 use std::process::ExitCode;
 
+use clap::Parser;
+
 pub use args::{EngineCommand, GraphArgs, GraphFormat, PipelineArgs, PlanArgs, RunArgs};
+pub use error::CliError;
+pub use plan::render_plan;
+pub use stages::{list as list_stages, show as show_stage};
 
 use crate::Registry;
+use crate::cache::Cache;
+use crate::diag::Style;
+use crate::graph::{to_dot, to_mermaid};
+use load::{load, print_diagnostics, print_error};
 
 /// A pipeline compiled into the binary, run by `clarity run` without a file.
 #[derive(Clone, Copy, Debug)]
@@ -24,24 +41,70 @@ pub const EXIT_CONFIG: u8 = 1;
 /// Exit status: a runtime failure (a stage failed, the run was interrupted).
 pub const EXIT_RUNTIME: u8 = 2;
 
-/// Executes one engine command.
-pub fn execute(
-    command: EngineCommand,
-    registry: &Registry,
-    default: &EmbeddedPipeline,
-) -> ExitCode {
-    let _ = (command, registry, default);
-    ExitCode::from(EXIT_RUNTIME)
+/// Executes one engine command; returns the exit status.
+pub fn execute(command: EngineCommand, registry: &Registry, default: &EmbeddedPipeline) -> ExitCode {
+    let style = Style::from_env();
+    let code = match command {
+        EngineCommand::Run(args) => run::run(&args, registry, default, style),
+        EngineCommand::Check(args) => check(&args, registry, default, style),
+        EngineCommand::Plan(args) => plan(&args, registry, default, style),
+        EngineCommand::Graph(args) => graph(&args, registry, default, style),
+        EngineCommand::Stages { kind: None } => {
+            print!("{}", list_stages(registry));
+            EXIT_OK
+        }
+        EngineCommand::Stages { kind: Some(kind) } => match show_stage(registry, &kind) {
+            Ok(text) => {
+                print!("{text}");
+                EXIT_OK
+            }
+            Err(e) => print_error(e, style).unwrap_or(EXIT_CONFIG),
+        },
+    };
+    ExitCode::from(code)
+}
+
+fn check(args: &PipelineArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
+    let Some(loaded) = load(args, registry, default, style) else { return EXIT_CONFIG };
+    let p = &loaded.pipeline;
+    println!("ok: {} (pipeline \"{}\", {} stages, {} references)", loaded.file, p.name, p.stages.len(), p.bindings.len());
+    EXIT_OK
+}
+
+fn plan(args: &PlanArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
+    let Some(loaded) = load(&args.pipeline, registry, default, style) else { return EXIT_CONFIG };
+    let selected = match loaded.pipeline.select(&args.only) {
+        Ok(s) => s,
+        Err(diags) => {
+            print_diagnostics(&diags, &loaded.file, style);
+            return EXIT_CONFIG;
+        }
+    };
+    let planned = Cache::open(loaded.project_dir.join(".clarity"))
+        .map_err(crate::run::RunError::from)
+        .and_then(|cache| crate::run::make_plan(&loaded.pipeline, &cache, &selected, false, &loaded.project_dir));
+    match planned {
+        Ok(p) => {
+            print!("{}", render_plan(&loaded.pipeline, &p));
+            EXIT_OK
+        }
+        Err(e) => print_error(e, style).unwrap_or(EXIT_RUNTIME),
+    }
+}
+
+fn graph(args: &GraphArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
+    let Some(loaded) = load(&args.pipeline, registry, default, style) else { return EXIT_CONFIG };
+    match args.format {
+        GraphFormat::Dot => print!("{}", to_dot(&loaded.pipeline)),
+        GraphFormat::Mermaid => print!("{}", to_mermaid(&loaded.pipeline)),
+    }
+    EXIT_OK
 }
 
 /// Prints a clap error and returns its exit status: 0 for `--help`/`--version`, else 1.
 pub fn exit_for_clap_error(error: clap::Error) -> ExitCode {
     let _ = error.print();
-    if error.use_stderr() {
-        ExitCode::from(EXIT_CONFIG)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if error.use_stderr() { ExitCode::from(EXIT_CONFIG) } else { ExitCode::SUCCESS }
 }
 
 /// Prints a tool command's error (if any) and returns the exit status: 0 or 2.
@@ -49,8 +112,24 @@ pub fn exit_for_tool(result: miette::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(report) => {
-            eprintln!("{report:?}");
+            eprint!("{}", crate::diag::render(report.as_ref(), Style::from_env()));
             ExitCode::from(EXIT_RUNTIME)
         }
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "clarity", version, about = "Run declarative ML pipelines written in KDL")]
+struct EngineCli {
+    #[command(subcommand)]
+    command: EngineCommand,
+}
+
+/// The whole CLI of a binary with only the engine's commands: parses the arguments and
+/// executes. For a custom binary: `fn main() -> ExitCode { cli::main(my_registry(), &DEMO) }`.
+pub fn main(registry: Registry, default: &EmbeddedPipeline) -> ExitCode {
+    match EngineCli::try_parse() {
+        Ok(cli) => execute(cli.command, &registry, default),
+        Err(error) => exit_for_clap_error(error),
     }
 }

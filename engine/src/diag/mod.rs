@@ -25,6 +25,11 @@ impl Diagnostics {
         self.items.push(Box::new(diagnostic));
     }
 
+    /// Adds one that arrived as a report (e.g. from a stage or the placement hook).
+    pub fn push_report(&mut self, report: miette::Report) {
+        self.items.push(report.into());
+    }
+
     /// Adds several.
     pub fn extend<D: Diagnostic + Send + Sync + 'static>(
         &mut self,

@@ -21,7 +21,8 @@ pub use context::{
 pub use error::ParamError;
 pub use params::Params;
 pub use placement::{
-    DefaultPlacer, FiredPolicy, Placement, PlacementRequest, Placer, PolicySource,
+    DefaultPlacer, FiredPolicy, Placement, PlacementRequest, PlacementSetup, Placer, PolicySource,
+    UpstreamStage,
 };
 pub use registry::Registry;
 pub use schema::{OutputSpec, ParamSpec, ParamType, StageSchema};

@@ -1,3 +1,6 @@
+use std::collections::BTreeMap;
+use std::path::Path;
+
 use serde::Serialize;
 
 use super::Params;
@@ -9,10 +12,13 @@ use super::Params;
 pub struct Placement {
     /// Device name: `cpu`, `cuda:0`, `metal`, `vulkan`, `wgpu`, or `auto` when unresolved.
     pub device: String,
-    /// Numeric precision: `f32`, `bf16`, `fp16`.
+    /// Numeric precision: `f32`, `bf16`, `f16`.
     pub precision: String,
     /// Attention implementation: `auto`, `eager`, `fused`.
     pub attention: String,
+    /// Environment variables the policies set for this stage (e.g. `HF_HOME`,
+    /// `TOKENIZERS_PARALLELISM`); the stage applies them to what it configures or starts.
+    pub env: BTreeMap<String, String>,
     /// The policies that fired for this stage, in order.
     pub fired: Vec<FiredPolicy>,
 }
@@ -24,6 +30,7 @@ impl Placement {
             device: device.into(),
             precision: "f32".into(),
             attention: "auto".into(),
+            env: BTreeMap::new(),
             fired: Vec::new(),
         }
     }
@@ -51,6 +58,23 @@ pub struct PolicySource {
     pub text: String,
 }
 
+/// A stage upstream of the one being placed, and how it is reached: stage `consumer` reads
+/// it through its param `param`. (So the policy layer can follow, e.g., a `train` stage's
+/// `model` reference to the stage that names the model.)
+#[derive(Clone, Copy, Debug)]
+pub struct UpstreamStage<'a> {
+    /// The stage that reads it: the one being placed, or another upstream stage.
+    pub consumer: &'a str,
+    /// The consumer's param that references it.
+    pub param: &'a str,
+    /// Its name.
+    pub stage: &'a str,
+    /// Its kind.
+    pub kind: &'a str,
+    /// Its resolved params.
+    pub params: &'a Params,
+}
+
 /// What the placement hook knows about one stage.
 #[derive(Clone, Copy, Debug)]
 pub struct PlacementRequest<'a> {
@@ -66,6 +90,23 @@ pub struct PlacementRequest<'a> {
     pub device: &'a str,
     /// The policy libraries the pipeline imported, in order.
     pub policies: &'a [PolicySource],
+    /// Every reference among the stages upstream of this one (nearest first).
+    pub upstream: &'a [UpstreamStage<'a>],
+    /// Where relative paths in params resolve.
+    pub project_dir: &'a Path,
+    /// `--assume-devices`: plan as if the machine had these devices (`None`: the real one).
+    pub assumed_devices: Option<&'a [String]>,
+}
+
+/// What every stage's placement shares, checked once per pipeline by [`Placer::check`].
+#[derive(Clone, Copy, Debug)]
+pub struct PlacementSetup<'a> {
+    /// The requested device: `--device`, or `auto`.
+    pub device: &'a str,
+    /// `--assume-devices`.
+    pub assumed_devices: Option<&'a [String]>,
+    /// The policy libraries the pipeline imported, in order.
+    pub policies: &'a [PolicySource],
 }
 
 /// The hook through which device policies decide placement.
@@ -78,6 +119,14 @@ pub trait Placer: Send + Sync {
     /// Decides the placement of one stage. An error (a device not built into this binary, a
     /// policy that cannot apply) is reported as a configuration error at the stage's span.
     fn place(&self, request: &PlacementRequest<'_>) -> miette::Result<Placement>;
+
+    /// Checks what all placements share (the device name, `--assume-devices`, the policy
+    /// libraries) once per pipeline, before any stage is placed; each problem is its own
+    /// diagnostic, and when there is any, no stage is placed. By default there is none.
+    fn check(&self, setup: &PlacementSetup<'_>) -> Vec<miette::Report> {
+        let _ = setup;
+        Vec::new()
+    }
 }
 
 /// The placement without policies: the requested device as is, f32, automatic attention.

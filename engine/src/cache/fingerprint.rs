@@ -1,0 +1,60 @@
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::{Placement, Value};
+
+/// Everything that determines a stage's outputs, serialised canonically (sorted maps) and
+/// hashed with blake3. Upstream stages enter through their own fingerprints, so the key is
+/// a Merkle key: changing anything upstream changes everything downstream.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fingerprint {
+    /// Stage kind.
+    pub kind: String,
+    /// Implementation version of the kind.
+    pub version: u32,
+    /// Params, except input references (those enter as `inputs`).
+    pub params: BTreeMap<String, Value>,
+    /// For each input param, the upstream artifacts in order.
+    pub inputs: BTreeMap<String, Vec<InputKey>>,
+    /// Content hash of each local path param value.
+    pub files: BTreeMap<String, String>,
+    /// The outputs the stage produces.
+    pub outputs: Vec<String>,
+    /// Where it runs (placement affects numerics).
+    pub placement: PlacementKey,
+}
+
+/// One upstream artifact in a fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct InputKey {
+    /// The upstream stage's fingerprint.
+    pub fingerprint: String,
+    /// The output read.
+    pub output: String,
+}
+
+/// The part of a [`Placement`] that affects results.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlacementKey {
+    /// Device.
+    pub device: String,
+    /// Precision.
+    pub precision: String,
+    /// Attention path.
+    pub attention: String,
+}
+
+impl From<&Placement> for PlacementKey {
+    fn from(p: &Placement) -> Self {
+        Self { device: p.device.clone(), precision: p.precision.clone(), attention: p.attention.clone() }
+    }
+}
+
+impl Fingerprint {
+    /// The blake3 hash of the canonical JSON form, as 64 hex digits.
+    pub fn hash(&self) -> String {
+        let bytes = serde_json::to_vec(self).expect("a Fingerprint always serialises: plain data, string keys");
+        blake3::hash(&bytes).to_hex().to_string()
+    }
+}

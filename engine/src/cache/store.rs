@@ -1,0 +1,119 @@
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::{CacheError, CacheLock};
+
+/// The name of the metadata file of a complete entry; written last, before the rename.
+pub const ENTRY_META: &str = "stage.json";
+
+/// The cache: `ROOT/cache/<fingerprint>/<output>/` holds complete entries, `ROOT/tmp/` entries
+/// being written, `ROOT/runs/` run manifests.
+#[derive(Debug)]
+pub struct Cache {
+    root: PathBuf,
+    counter: AtomicUsize,
+}
+
+/// An entry being written: output directories under a temporary directory.
+#[derive(Debug)]
+pub struct Pending {
+    dir: PathBuf,
+    fingerprint: String,
+}
+
+impl Cache {
+    /// The cache at `root` (e.g. `.clarity`), creating its directories.
+    pub fn open(root: impl Into<PathBuf>) -> Result<Self, CacheError> {
+        let root = root.into();
+        for sub in ["cache", "tmp", "runs"] {
+            let dir = root.join(sub);
+            fs::create_dir_all(&dir).map_err(CacheError::io("cannot create", &dir))?;
+        }
+        Ok(Self { root, counter: AtomicUsize::new(0) })
+    }
+
+    /// The cache's root directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Takes the exclusive lock (one run per cache at a time).
+    pub fn lock(&self) -> Result<CacheLock, CacheError> {
+        CacheLock::acquire(&self.root)
+    }
+
+    /// Removes leftovers of interrupted runs. Call only while holding the lock.
+    pub fn clean_tmp(&self) -> Result<(), CacheError> {
+        let tmp = self.root.join("tmp");
+        let entries = fs::read_dir(&tmp).map_err(CacheError::io("cannot list", &tmp))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            fs::remove_dir_all(&path).map_err(CacheError::io("cannot remove", &path))?;
+        }
+        Ok(())
+    }
+
+    /// Where the complete entry of `fingerprint` lives.
+    pub fn entry_dir(&self, fingerprint: &str) -> PathBuf {
+        self.root.join("cache").join(fingerprint)
+    }
+
+    /// Where output `output` of the entry `fingerprint` lives.
+    pub fn output_dir(&self, fingerprint: &str, output: &str) -> PathBuf {
+        self.entry_dir(fingerprint).join(output)
+    }
+
+    /// Whether `fingerprint` has a complete entry with every output in `outputs`.
+    pub fn is_complete<'a>(&self, fingerprint: &str, mut outputs: impl Iterator<Item = &'a str>) -> bool {
+        let dir = self.entry_dir(fingerprint);
+        dir.join(ENTRY_META).is_file() && outputs.all(|o| dir.join(o).is_dir())
+    }
+
+    /// Starts writing the entry `fingerprint` with these outputs: creates a fresh temporary
+    /// directory with one empty directory per output and a `scratch/` directory.
+    pub fn begin<'a>(&self, fingerprint: &str, outputs: impl Iterator<Item = &'a str>) -> Result<Pending, CacheError> {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let dir = self.root.join("tmp").join(format!("{fingerprint}.{}.{n}", std::process::id()));
+        for sub in outputs.chain(["scratch"]) {
+            let path = dir.join(sub);
+            fs::create_dir_all(&path).map_err(CacheError::io("cannot create", &path))?;
+        }
+        Ok(Pending { dir, fingerprint: fingerprint.to_owned() })
+    }
+
+    /// Completes an entry: removes its scratch directory, writes its metadata, and moves
+    /// it into place in one rename (replacing an older entry of the same fingerprint).
+    pub fn commit(&self, pending: Pending, meta: &serde_json::Value) -> Result<PathBuf, CacheError> {
+        let scratch = pending.scratch_dir();
+        fs::remove_dir_all(&scratch).map_err(CacheError::io("cannot remove", &scratch))?;
+        let meta_path = pending.dir.join(ENTRY_META);
+        let text = serde_json::to_string_pretty(meta).unwrap_or_default();
+        fs::write(&meta_path, text).map_err(CacheError::io("cannot write", &meta_path))?;
+        let target = self.entry_dir(&pending.fingerprint);
+        if target.exists() {
+            let old = pending.dir.with_extension("old");
+            fs::rename(&target, &old).map_err(CacheError::io("cannot move aside", &target))?;
+            let _ = fs::remove_dir_all(&old);
+        }
+        fs::rename(&pending.dir, &target).map_err(CacheError::io("cannot move into the cache", &target))?;
+        Ok(target)
+    }
+
+    /// Abandons an entry: removes its temporary directory.
+    pub fn abandon(&self, pending: Pending) {
+        let _ = fs::remove_dir_all(&pending.dir);
+    }
+}
+
+impl Pending {
+    /// The temporary directory of output `name`.
+    pub fn output_dir(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// The scratch directory.
+    pub fn scratch_dir(&self) -> PathBuf {
+        self.dir.join("scratch")
+    }
+}

@@ -1,0 +1,33 @@
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+/// Errors of the command line itself.
+#[derive(Debug, Error, Diagnostic)]
+pub enum CliError {
+    /// The pipeline file cannot be read.
+    #[error("cannot read pipeline `{path}`")]
+    #[diagnostic(code(clarity::cli::read), help("check the path; `clarity run` without a file runs the demo"))]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `clarity stages KIND` with an unknown kind.
+    #[error("unknown stage kind `{kind}`")]
+    #[diagnostic(code(clarity::cli::unknown_kind))]
+    UnknownKind {
+        /// The kind.
+        kind: String,
+        /// Did you mean.
+        #[help]
+        help: String,
+    },
+    /// The working directory is unavailable.
+    #[error("cannot determine the current directory")]
+    #[diagnostic(code(clarity::cli::cwd))]
+    Cwd(#[source] std::io::Error),
+}

@@ -1,0 +1,68 @@
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostics, Style};
+use crate::fs::RealFs;
+use crate::lang::Source;
+use crate::{Options, Pipeline, Registry};
+
+use super::{CliError, EmbeddedPipeline, PipelineArgs};
+
+/// A loaded pipeline and where it came from.
+pub struct Loaded {
+    /// The pipeline.
+    pub pipeline: Pipeline,
+    /// The name of its file (or of the embedded pipeline).
+    pub file: String,
+    /// Where relative paths resolve.
+    pub project_dir: PathBuf,
+}
+
+/// Reads and validates the pipeline named by `args`; prints every diagnostic and returns
+/// `None` on error.
+pub fn load(args: &PipelineArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> Option<Loaded> {
+    let project_dir = match std::env::current_dir() {
+        Ok(dir) => dir,
+        Err(e) => return print_error(CliError::Cwd(e), style),
+    };
+    let source = match &args.file {
+        Some(path) => match read(path) {
+            Ok(source) => source,
+            Err(e) => return print_error(e, style),
+        },
+        None => Source::new(default.name, None, default.text),
+    };
+    let options = Options {
+        registry,
+        fs: &RealFs,
+        project_dir: &project_dir,
+        sets: &args.set,
+        device: &args.device,
+        assumed_devices: args.assume_devices.as_deref(),
+    };
+    match crate::analyse(&source, &options) {
+        Ok(pipeline) => Some(Loaded { pipeline, file: source.name().to_owned(), project_dir }),
+        Err(diags) => {
+            print_diagnostics(&diags, source.name(), style);
+            None
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Source, CliError> {
+    let text = crate::fs::FileSystem::read_to_string(&RealFs, path)
+        .map_err(|source| CliError::Read { path: path.to_path_buf(), source })?;
+    Ok(Source::new(path.display().to_string(), Some(path.to_path_buf()), text))
+}
+
+/// Prints all diagnostics and a one-line count.
+pub fn print_diagnostics(diags: &Diagnostics, file: &str, style: Style) {
+    eprint!("{}", diags.render(style));
+    let plural = if diags.len() == 1 { "" } else { "s" };
+    eprintln!("error: {} problem{plural} in {file}", diags.len());
+}
+
+/// Prints one error; returns `None` for convenience.
+pub fn print_error<T>(error: impl miette::Diagnostic, style: Style) -> Option<T> {
+    eprint!("{}", crate::diag::render(&error, style));
+    None
+}

@@ -1,0 +1,96 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::cache::Cache;
+use crate::diag::{Style, render};
+use crate::run::{RunEnv, RunObserver, RunOptions, RunStatus, StageRecord, run_pipeline};
+use crate::{Registry, StderrReporter};
+
+use super::load::{Loaded, load, print_error};
+use super::{EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, RunArgs};
+
+/// Prints one line per stage as it ends.
+struct Printer;
+
+impl RunObserver for Printer {
+    fn started(&self, name: &str, kind: &str) {
+        eprintln!("  start    {name} ({kind})");
+    }
+
+    fn finished(&self, record: &StageRecord) {
+        let took = if record.duration_s > 0.0 { format!(" in {:.2}s", record.duration_s) } else { String::new() };
+        eprintln!("  {:9}{} ({}){took}", record.status.name(), record.name, record.kind);
+    }
+}
+
+/// `clarity run`.
+pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
+    let Some(Loaded { pipeline, file, project_dir }) = load(&args.pipeline, registry, default, style) else {
+        return EXIT_CONFIG;
+    };
+    let selected = match pipeline.select(&args.only) {
+        Ok(selected) => selected,
+        Err(diags) => {
+            super::load::print_diagnostics(&diags, &file, style);
+            return EXIT_CONFIG;
+        }
+    };
+    let cache = match Cache::open(project_dir.join(".clarity")) {
+        Ok(cache) => cache,
+        Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
+    };
+    let cancel = install_ctrlc();
+    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let options = RunOptions {
+        jobs,
+        force: args.force,
+        offline: args.pipeline.offline,
+        device: args.pipeline.device.clone(),
+        selected,
+    };
+    let env = RunEnv {
+        cache: &cache,
+        project_dir: &project_dir,
+        file: &file,
+        cancel: &cancel,
+        reporter: &StderrReporter,
+        observer: &Printer,
+    };
+    eprintln!("running pipeline \"{}\" ({} jobs)", pipeline.name, jobs.max(1));
+    let report = match run_pipeline(&pipeline, &options, &env) {
+        Ok(report) => report,
+        Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
+    };
+    for (stage, failure) in &report.failures {
+        eprintln!("\nstage `{stage}` failed:");
+        eprint!("{}", render(failure.as_ref(), style));
+    }
+    let count = |s: &str| report.manifest.stages.iter().filter(|r| r.status.name() == s).count();
+    eprintln!(
+        "\n{}: {} ran, {} cached, {} failed, {} skipped, {} cancelled; manifest {}",
+        match report.manifest.status {
+            RunStatus::Ok => "done",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+        },
+        count("ran"),
+        count("cached"),
+        count("failed"),
+        count("skipped"),
+        count("cancelled"),
+        report.manifest_path.display()
+    );
+    if report.manifest.status == RunStatus::Ok { EXIT_OK } else { EXIT_RUNTIME }
+}
+
+fn install_ctrlc() -> Arc<AtomicBool> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\nstopping: waiting for running stages to stop (Ctrl-C again to abort)");
+    });
+    cancel
+}

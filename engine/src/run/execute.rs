@@ -1,0 +1,126 @@
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::cache::Cache;
+use crate::{ContextParts, InputArtifact, ParamType, Params, Pipeline, Reporter, StageContext, Value};
+
+/// What a successful stage recorded.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Metrics.
+    pub metrics: BTreeMap<String, f64>,
+    /// Other records.
+    pub records: BTreeMap<String, serde_json::Value>,
+}
+
+/// Why a stage did not complete.
+#[derive(Debug)]
+pub enum Failure {
+    /// It returned an error (or panicked, or its outputs could not be stored).
+    Error(miette::Report),
+    /// The run was cancelled while it ran.
+    Cancelled,
+}
+
+/// What one stage run needs from the run.
+pub struct ExecEnv<'a> {
+    /// The pipeline.
+    pub pipeline: &'a Pipeline,
+    /// The cache.
+    pub cache: &'a Cache,
+    /// Where relative paths resolve.
+    pub project_dir: &'a Path,
+    /// `--offline`.
+    pub offline: bool,
+    /// Ctrl-C.
+    pub cancel: &'a AtomicBool,
+    /// Messages.
+    pub reporter: &'a dyn Reporter,
+}
+
+/// Runs stage `i` into a temporary cache entry and moves it into place on success; on
+/// failure or cancellation the temporary entry is removed, so no half artifact remains.
+pub fn execute(env: &ExecEnv<'_>, i: usize, fingerprints: &[Option<String>]) -> Result<Outcome, Failure> {
+    let stage = &env.pipeline.stages[i];
+    let fingerprint = fingerprints[i].as_deref().unwrap_or_default();
+    let pending = env
+        .cache
+        .begin(fingerprint, stage.outputs.iter().map(|o| o.name.as_str()))
+        .map_err(|e| Failure::Error(e.into()))?;
+    let params = absolute_paths(&stage.params, stage.stage.schema(), env.project_dir);
+    let parts = ContextParts {
+        stage_name: &stage.name,
+        params: &params,
+        inputs: inputs(env, i, fingerprints),
+        outputs: stage.outputs.iter().map(|o| (o.name.clone(), pending.output_dir(&o.name))).collect(),
+        scratch_dir: pending.scratch_dir(),
+        placement: &stage.placement,
+        offline: env.offline,
+        project_dir: env.project_dir,
+        cancel: env.cancel,
+        reporter: env.reporter,
+    };
+    let mut ctx = StageContext::new(parts);
+    let result = catch_unwind(AssertUnwindSafe(|| stage.stage.run(&mut ctx)))
+        .unwrap_or_else(|panic| Err(miette::miette!("stage `{}` panicked: {}", stage.name, panic_text(&panic))));
+    let outcome = Outcome { metrics: ctx.metrics().clone(), records: ctx.records().clone() };
+    if env.cancel.load(Ordering::Relaxed) {
+        env.cache.abandon(pending);
+        return Err(Failure::Cancelled);
+    }
+    if let Err(report) = result {
+        env.cache.abandon(pending);
+        return Err(Failure::Error(report));
+    }
+    let meta = serde_json::json!({
+        "stage": stage.name,
+        "kind": stage.kind,
+        "version": stage.stage.schema().version,
+        "fingerprint": fingerprint,
+        "params": stage.params,
+        "metrics": outcome.metrics,
+    });
+    env.cache.commit(pending, &meta).map_err(|e| Failure::Error(e.into()))?;
+    Ok(outcome)
+}
+
+fn inputs(env: &ExecEnv<'_>, i: usize, fingerprints: &[Option<String>]) -> BTreeMap<String, Vec<InputArtifact>> {
+    let mut out: BTreeMap<String, Vec<InputArtifact>> = BTreeMap::new();
+    for binding in env.pipeline.inputs_of(i) {
+        let upstream = fingerprints[binding.from].as_deref().unwrap_or_default();
+        let dir = env.cache.output_dir(upstream, &binding.output);
+        out.entry(binding.param.clone()).or_default().push(InputArtifact { reference: binding.reference.clone(), dir });
+    }
+    out
+}
+
+fn absolute_paths(params: &Params, schema: &crate::StageSchema, project_dir: &Path) -> Params {
+    let absolute = |v: &Value| match v {
+        Value::String(s) => Value::String(project_dir.join(s).to_string_lossy().into_owned()),
+        other => other.clone(),
+    };
+    params
+        .iter()
+        .map(|(name, value)| {
+            let value = match schema.param(name).map(|p| &p.ty) {
+                Some(ParamType::Path) => absolute(value),
+                Some(ParamType::List(t)) if **t == ParamType::Path => match value {
+                    Value::List(items) => Value::List(items.iter().map(absolute).collect()),
+                    other => other.clone(),
+                },
+                _ => value.clone(),
+            };
+            (name.to_owned(), value)
+        })
+        .collect()
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}

@@ -1,0 +1,123 @@
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::{Params, Placement};
+
+use super::RunError;
+
+/// How a stage ended in a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StageStatus {
+    /// It ran and its outputs are in the cache.
+    Ran,
+    /// Its outputs were current; it did not run.
+    Cached,
+    /// It failed.
+    Failed,
+    /// An upstream stage failed, so it did not run.
+    Skipped,
+    /// The run was interrupted before or while it ran.
+    Cancelled,
+}
+
+impl StageStatus {
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ran => "ran",
+            Self::Cached => "cached",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether its outputs are available.
+    pub fn is_ok(self) -> bool {
+        matches!(self, Self::Ran | Self::Cached)
+    }
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunStatus {
+    /// Every selected stage ran or was cached.
+    Ok,
+    /// A stage failed.
+    Failed,
+    /// The run was interrupted.
+    Cancelled,
+}
+
+/// One stage in the manifest.
+#[derive(Clone, Debug, Serialize)]
+pub struct StageRecord {
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: String,
+    /// Implementation version.
+    pub version: u32,
+    /// How it ended.
+    pub status: StageStatus,
+    /// Fingerprint hash.
+    pub fingerprint: String,
+    /// Resolved params.
+    pub params: Params,
+    /// Input param -> references read.
+    pub inputs: BTreeMap<String, Vec<String>>,
+    /// Output name -> directory in the cache.
+    pub outputs: BTreeMap<String, PathBuf>,
+    /// Placement and the policies that fired.
+    pub placement: Placement,
+    /// Wall time in seconds (0 when cached).
+    pub duration_s: f64,
+    /// Metrics recorded.
+    pub metrics: BTreeMap<String, f64>,
+    /// Other records.
+    pub records: BTreeMap<String, serde_json::Value>,
+    /// The error, rendered, when it failed.
+    pub error: Option<String>,
+}
+
+/// The run manifest, written as JSON to `.clarity/runs/<id>/manifest.json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest {
+    /// Pipeline name.
+    pub pipeline: String,
+    /// Pipeline file.
+    pub file: String,
+    /// Start, milliseconds since the Unix epoch.
+    pub started_unix_ms: u128,
+    /// Wall time in seconds.
+    pub duration_s: f64,
+    /// How it ended.
+    pub status: RunStatus,
+    /// `--device`.
+    pub device: String,
+    /// `--jobs`.
+    pub jobs: usize,
+    /// `--force`.
+    pub force: bool,
+    /// `--offline`.
+    pub offline: bool,
+    /// Stages in the order they were scheduled.
+    pub stages: Vec<StageRecord>,
+}
+
+impl Manifest {
+    /// Writes the manifest into `runs_dir/<started>-<pid>/manifest.json`; returns its path.
+    pub fn write(&self, runs_dir: &Path) -> Result<PathBuf, RunError> {
+        let dir = runs_dir.join(format!("{}-{}", self.started_unix_ms, std::process::id()));
+        let path = dir.join("manifest.json");
+        let text = serde_json::to_string_pretty(self).unwrap_or_default();
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(&path, text))
+            .map_err(|source| RunError::Manifest { path: path.clone(), source })?;
+        Ok(path)
+    }
+}

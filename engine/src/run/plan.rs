@@ -1,0 +1,131 @@
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::cache::{Cache, Fingerprint, InputKey, PlacementKey, content_hash};
+use crate::{ParamType, Pipeline, Value};
+
+use super::RunError;
+
+/// Whether a stage's outputs are in the cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CacheStatus {
+    /// Complete and current: the stage will be skipped.
+    Cached,
+    /// Missing or out of date: the stage will run.
+    Stale,
+    /// Current, but `--force` re-runs it.
+    Forced,
+}
+
+impl CacheStatus {
+    /// Lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Cached => "cached",
+            Self::Stale => "run",
+            Self::Forced => "forced",
+        }
+    }
+}
+
+/// A selected stage's fingerprint and cache status.
+#[derive(Clone, Debug)]
+pub struct StagePlan {
+    /// The fingerprint's hash.
+    pub fingerprint: String,
+    /// Cache status.
+    pub status: CacheStatus,
+}
+
+/// What a run will do.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// By stage index; `None` for stages not selected.
+    pub stages: Vec<Option<StagePlan>>,
+    /// Selected stages in topological order.
+    pub order: Vec<usize>,
+}
+
+/// Computes fingerprints (in topological order, so upstream hashes are known) and cache
+/// status of the `selected` stages (a set closed under dependencies).
+pub fn make_plan(
+    pipeline: &Pipeline,
+    cache: &Cache,
+    selected: &BTreeSet<usize>,
+    force: bool,
+    project_dir: &Path,
+) -> Result<Plan, RunError> {
+    let mut plan = Plan { stages: vec![None; pipeline.stages.len()], order: Vec::new() };
+    for &i in pipeline.order.iter().filter(|i| selected.contains(i)) {
+        let fingerprint = fingerprint(pipeline, &plan, i, project_dir)?.hash();
+        let stage = &pipeline.stages[i];
+        let complete = cache.is_complete(&fingerprint, stage.outputs.iter().map(|o| o.name.as_str()));
+        let status = match (complete, force) {
+            (true, false) => CacheStatus::Cached,
+            (true, true) => CacheStatus::Forced,
+            (false, _) => CacheStatus::Stale,
+        };
+        plan.stages[i] = Some(StagePlan { fingerprint, status });
+        plan.order.push(i);
+    }
+    Ok(plan)
+}
+
+/// The fingerprint of stage `i`, given the plan of its (already planned) upstream stages.
+pub fn fingerprint(pipeline: &Pipeline, plan: &Plan, i: usize, project_dir: &Path) -> Result<Fingerprint, RunError> {
+    let stage = &pipeline.stages[i];
+    let schema = stage.stage.schema();
+    let mut params = BTreeMap::new();
+    let mut files = BTreeMap::new();
+    for (name, value) in stage.params.iter() {
+        let ty = schema.param(name).map(|p| &p.ty);
+        if ty.and_then(ParamType::input_kind).is_some() {
+            continue;
+        }
+        if matches!(ty, Some(ParamType::Path)) || matches!(ty, Some(ParamType::List(t)) if **t == ParamType::Path) {
+            hash_paths(&stage.name, name, value, project_dir, &mut files)?;
+        }
+        params.insert(name.to_owned(), value.clone());
+    }
+    let mut inputs: BTreeMap<String, Vec<InputKey>> = BTreeMap::new();
+    for binding in pipeline.inputs_of(i) {
+        let upstream = plan.stages[binding.from].as_ref().map(|p| p.fingerprint.clone()).unwrap_or_default();
+        inputs.entry(binding.param.clone()).or_default().push(InputKey { fingerprint: upstream, output: binding.output.clone() });
+    }
+    Ok(Fingerprint {
+        kind: schema.kind.to_owned(),
+        version: schema.version,
+        params,
+        inputs,
+        files,
+        outputs: stage.outputs.iter().map(|o| o.name.clone()).collect(),
+        placement: PlacementKey::from(&stage.placement),
+    })
+}
+
+fn hash_paths(
+    stage: &str,
+    param: &str,
+    value: &Value,
+    project_dir: &Path,
+    files: &mut BTreeMap<String, String>,
+) -> Result<(), RunError> {
+    let paths: Vec<&str> = match value {
+        Value::List(items) => items.iter().filter_map(Value::as_str).collect(),
+        other => other.as_str().into_iter().collect(),
+    };
+    for path in paths {
+        let full = project_dir.join(path);
+        let hash = content_hash(&full).map_err(|source| RunError::Hash {
+            stage: stage.to_owned(),
+            param: param.to_owned(),
+            path: full.clone(),
+            source,
+        })?;
+        files.insert(path.to_owned(), hash);
+    }
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! `clarity tokenize --tokenizer DIR --text A [--pair B] [--max-length N]`: prints
+//! `{"input_ids": [...], "tokens": [...]}` for one text or pair.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use clarity_data::tokenize::{EncodeOptions, PairEncoder, TextTokenizer, Truncation};
+
+/// Tokenize one text (or pair) with a model's tokenizer and print the ids and tokens as JSON.
+#[derive(Debug, Args)]
+pub struct TokenizeCommand {
+    /// A model directory with tokenizer.json, spm.model or vocab.json + merges.txt.
+    #[arg(long, value_name = "DIR")]
+    pub tokenizer: PathBuf,
+    /// The (first) text.
+    #[arg(long)]
+    pub text: String,
+    /// The second text of a pair.
+    #[arg(long)]
+    pub pair: Option<String>,
+    /// Maximum length, special tokens included.
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    pub max_length: usize,
+    /// How to cut over-long pairs: longest_first or only_second.
+    #[arg(long, default_value = "longest_first", value_parser = ["longest_first", "only_second"])]
+    pub truncation: String,
+}
+
+impl TokenizeCommand {
+    /// Runs the command.
+    pub fn run(self) -> miette::Result<()> {
+        let tokenizer = TextTokenizer::from_dir(&self.tokenizer)?;
+        let truncation = Truncation::parse(&self.truncation).unwrap_or(Truncation::LongestFirst);
+        let encoder = PairEncoder::new(&tokenizer, EncodeOptions { max_length: self.max_length, truncation, stride: None })?;
+        let (input_ids, tokens) = encoder.tokens(&self.text, self.pair.as_deref())?;
+        println!("{}", serde_json::json!({ "input_ids": input_ids, "tokens": tokens }));
+        Ok(())
+    }
+}

@@ -1,0 +1,130 @@
+//! `fetch-dataset`: a dataset repo from the HuggingFace Hub (or local files) as one `table`
+//! artifact per split (`data.train`, `data.test`, ...).
+
+use std::path::PathBuf;
+
+use clarity_data::dataset_files::{assign_split_files, read_shards};
+use clarity_data::hub::{FetchRequest, HubEnv, HubSession, RepoId, Selection, fetch_local};
+use clarity_data::table::write_table_artifact;
+use clarity_engine::{ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value};
+
+/// The `fetch-dataset` stage kind.
+pub struct FetchDataset {
+    schema: StageSchema,
+}
+
+impl FetchDataset {
+    /// The stage kind.
+    pub fn new() -> Self {
+        Self {
+            schema: StageSchema {
+                kind: "fetch-dataset",
+                version: 1,
+                summary: "Download a dataset repo (parquet / CSV / JSONL) from the HuggingFace Hub, or take local files, one table per split",
+                params: vec![
+                    ParamSpec::optional("repo", ParamType::String, "Hub dataset id, e.g. ailsntua/QEvasion"),
+                    ParamSpec::optional("path", ParamType::Path, "a local table file or directory instead of a Hub repo"),
+                    ParamSpec::with_default(
+                        "revision",
+                        ParamType::String,
+                        Value::from("main"),
+                        "branch, tag or commit; a full commit id is served from the cache without network",
+                    ),
+                    ParamSpec::optional(
+                        "files",
+                        ParamType::list(ParamType::String),
+                        "which files to fetch (globs, e.g. \"data/*.parquet\"); default: every parquet, CSV and JSONL file",
+                    ),
+                    ParamSpec::with_default(
+                        "splits",
+                        ParamType::list(ParamType::String),
+                        Value::List(vec![Value::from("train"), Value::from("test")]),
+                        "the splits to output; a file belongs to the split named by a word of its path",
+                    ),
+                ],
+                outputs: vec![],
+                uses_device: false,
+            },
+        }
+    }
+}
+
+impl Default for FetchDataset {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn splits(params: &Params) -> Vec<String> {
+    params
+        .opt_list("splits")
+        .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_else(|| vec!["train".into(), "test".into()])
+}
+
+impl Stage for FetchDataset {
+    fn schema(&self) -> &StageSchema {
+        &self.schema
+    }
+
+    fn outputs(&self, params: &Params) -> Vec<OutputSpec> {
+        splits(params)
+            .into_iter()
+            .map(|name| OutputSpec::new(name, ArtifactKind::TABLE, "the split's rows: data.parquet and table.json"))
+            .collect()
+    }
+
+    fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
+        let params = ctx.params();
+        let patterns: Vec<String> = params.opt_list("files").unwrap_or_default().iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+        let selection = Selection::Dataset { patterns };
+        let fetched = match (params.opt_str("repo"), params.opt_path("path")) {
+            (Some(repo), None) => {
+                let revision = params.get_str("revision")?.to_string();
+                let fallback = ctx.project_dir().join(".clarity").join("huggingface").join("hub");
+                let session = HubSession::new(HubEnv::from_process(), ctx.offline(), &[fallback], true)?;
+                if let Some(notice) = session.fallback_notice_once() {
+                    ctx.warn(&notice);
+                }
+                let request = FetchRequest { repo: RepoId::dataset(repo), revision, selection };
+                session.fetcher().fetch(&request)?
+            }
+            (None, Some(path)) => fetch_local(&path, &selection)?,
+            _ => {
+                return Err(miette::miette!(
+                    code = "clarity::fetch_dataset::source",
+                    help = "write repo=\"owner/name\" for the Hub or path=\"file-or-dir\" for local tables",
+                    "fetch-dataset needs exactly one of `repo` and `path`"
+                ));
+            }
+        };
+        for note in &fetched.notes {
+            ctx.warn(note);
+        }
+        let names: Vec<String> = fetched.files.iter().map(|f| f.name.clone()).collect();
+        let source = if fetched.commit == "local" { fetched.repo.id.clone() } else { format!("{}@{}", fetched.repo, short(&fetched.commit)) };
+        let (assigned, unassigned) = assign_split_files(&source, &names, &splits(params))?;
+        if !unassigned.is_empty() {
+            let list: Vec<&str> = unassigned.iter().map(|s| s.as_str()).collect();
+            ctx.info(&format!("files of no requested split, not used: {}", list.join(", ")));
+        }
+        let mut counts = serde_json::Map::new();
+        for (split, files) in &assigned {
+            let paths: Vec<PathBuf> = files
+                .iter()
+                .filter_map(|name| fetched.files.iter().find(|f| &&f.name == name).map(|f| f.path.clone()))
+                .collect();
+            let shard_names: Vec<&str> = files.iter().map(|s| s.as_str()).collect();
+            let table = read_shards(&paths, &format!("{source}: {}", shard_names.join(" + ")))?;
+            ctx.info(&format!("{split}: {} rows from {}", table.num_rows(), shard_names.join(", ")));
+            counts.insert(split.clone(), serde_json::json!(table.num_rows()));
+            write_table_artifact(&table, ctx.output_dir(split)?)?;
+        }
+        ctx.record("dataset", serde_json::json!({ "source": source, "rows": counts }));
+        Ok(())
+    }
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..10).unwrap_or(commit)
+}

@@ -1,0 +1,128 @@
+//! `split`: a stratified train / validation split of a table, the same rows (in the same order)
+//! as scikit-learn's `train_test_split(test_size=validation, stratify=by, random_state=seed)`.
+
+use std::collections::BTreeMap;
+
+use clarity_data::clarity::{ClarityColumns, ClarityLabel, EvasionLabel, SchemaError, require_text};
+use clarity_data::split::{split_sizes, stratified_split};
+use clarity_data::table::{Table, read_table_artifact, write_table_artifact};
+use clarity_engine::{ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value};
+
+/// The `split` stage kind.
+pub struct Split {
+    schema: StageSchema,
+}
+
+impl Split {
+    /// The stage kind.
+    pub fn new() -> Self {
+        Self {
+            schema: StageSchema {
+                kind: "split",
+                version: 1,
+                summary: "Stratified train/validation split of a table (scikit-learn's train_test_split, bit for bit)",
+                params: vec![
+                    ParamSpec::required("from", ParamType::input(ArtifactKind::TABLE), "the table to split, e.g. \"data.train\""),
+                    ParamSpec::with_default(
+                        "by",
+                        ParamType::String,
+                        Value::from(ClarityColumns::EVASION_LABEL),
+                        "the column to stratify by (label columns are normalised first)",
+                    ),
+                    ParamSpec::with_default(
+                        "validation",
+                        ParamType::Float { min: Some(0.0), max: Some(1.0) },
+                        Value::Float(0.15),
+                        "fraction of rows for validation: ceil(fraction x rows), allotted per class by largest remainder",
+                    ),
+                    ParamSpec::with_default(
+                        "seed",
+                        ParamType::Int { min: Some(0), max: Some(i64::from(u32::MAX)) },
+                        Value::Int(42),
+                        "random_state of the split",
+                    ),
+                ],
+                outputs: vec![
+                    OutputSpec::new("train", ArtifactKind::TABLE, "the training rows"),
+                    OutputSpec::new("validation", ArtifactKind::TABLE, "the validation rows"),
+                ],
+                uses_device: false,
+            },
+        }
+    }
+}
+
+impl Default for Split {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The class of each row: label columns are normalised to their canonical names (so "Ambivalent"
+/// and "Ambivalent Reply" are one class); other columns are used as their trimmed text.
+fn classes(table: &Table, column: &str) -> Result<Vec<String>, SchemaError> {
+    let is_evasion = column == ClarityColumns::EVASION_LABEL || ClarityColumns::ANNOTATORS.contains(&column);
+    let is_clarity = column == ClarityColumns::CLARITY_LABEL;
+    (0..table.num_rows())
+        .map(|row| {
+            let text = require_text(table, column, row)?;
+            let unknown = |kind, expected: Vec<&str>| SchemaError::UnknownLabel {
+                file: table.source().to_string(),
+                row: row + 1,
+                column: column.to_string(),
+                kind,
+                value: text.to_string(),
+                expected: expected.join(", "),
+            };
+            if is_evasion {
+                EvasionLabel::parse(&text)
+                    .map(|l| l.name().to_string())
+                    .ok_or_else(|| unknown("evasion", EvasionLabel::ALL.map(EvasionLabel::name).to_vec()))
+            } else if is_clarity {
+                ClarityLabel::parse(&text)
+                    .map(|l| l.name().to_string())
+                    .ok_or_else(|| unknown("clarity", ClarityLabel::ALL.map(ClarityLabel::name).to_vec()))
+            } else {
+                Ok(text.trim().to_string())
+            }
+        })
+        .collect()
+}
+
+impl Stage for Split {
+    fn schema(&self) -> &StageSchema {
+        &self.schema
+    }
+
+    fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
+        let params = ctx.params();
+        let column = params.get_str("by")?.to_string();
+        let fraction = params.get_f64("validation")?;
+        let seed = u32::try_from(params.get_i64("seed")?).map_err(|_| miette::miette!("seed must fit in 32 bits"))?;
+        let table = read_table_artifact(ctx.input("from")?)?;
+        let labels = classes(&table, &column)?;
+        let split = stratified_split(&labels, fraction, seed)?;
+        let (n_train, n_validation) = split_sizes(labels.len(), fraction)?;
+        debug_assert_eq!((split.train.len(), split.test.len()), (n_train, n_validation));
+
+        let source = table.source().to_string();
+        let train = table.take_rows(&split.train).with_source(format!("{source} (training side of split by {column})"));
+        let validation =
+            table.take_rows(&split.test).with_source(format!("{source} (validation side of split by {column})"));
+        write_table_artifact(&train, ctx.output_dir("train")?)?;
+        write_table_artifact(&validation, ctx.output_dir("validation")?)?;
+        ctx.info(&format!("{} rows -> {} train / {} validation, stratified by {column}", labels.len(), n_train, n_validation));
+
+        let mut per_class: BTreeMap<&str, [usize; 2]> = BTreeMap::new();
+        for &r in &split.train {
+            per_class.entry(&labels[r]).or_default()[0] += 1;
+        }
+        for &r in &split.test {
+            per_class.entry(&labels[r]).or_default()[1] += 1;
+        }
+        ctx.record_metric("train_rows", n_train as f64);
+        ctx.record_metric("validation_rows", n_validation as f64);
+        ctx.record("classes", serde_json::json!(per_class));
+        Ok(())
+    }
+}
