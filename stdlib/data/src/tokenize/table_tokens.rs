@@ -1,0 +1,128 @@
+use crate::clarity::{ClarityColumns, ClarityLabel, EvasionLabel, LabelReader, require_columns};
+use crate::table::Table;
+
+use super::dataset::{Record, TokenizedDataset, TokensMeta};
+use super::encoder::PairEncoder;
+use super::error::TokenizeError;
+use super::template::TextTemplate;
+use super::text_tokenizer::TextTokenizer;
+
+/// What text each row becomes: one template, or two for pair encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextInputs {
+    /// The (first) text.
+    pub text: TextTemplate,
+    /// The second text, for `[CLS] A [SEP] B [SEP]` encoding.
+    pub pair: Option<TextTemplate>,
+}
+
+/// Tokenizes every row of `table`: renders the templates, reads the labels (when the table has
+/// label columns) and encodes in parallel. Rows keep their order; with a stride an example may
+/// give several records. The example id is the `index` column when present, else the row number.
+pub fn tokenize_table(
+    table: &Table,
+    tokenizer: &TextTokenizer,
+    encoder: &PairEncoder,
+    inputs: &TextInputs,
+) -> Result<TokenizedDataset, TokenizeError> {
+    let mut columns = inputs.text.columns();
+    if let Some(pair) = &inputs.pair {
+        columns.extend(pair.columns());
+    }
+    require_columns(table, &columns)?;
+    let texts = (0..table.num_rows())
+        .map(|row| {
+            let text = inputs.text.render(table, row)?;
+            let pair = inputs
+                .pair
+                .as_ref()
+                .map(|p| p.render(table, row))
+                .transpose()?;
+            Ok((text, pair))
+        })
+        .collect::<Result<Vec<_>, TokenizeError>>()?;
+    let reader = LabelReader::new(table);
+    let labels = reader.read_all()?;
+    let example_ids: Vec<String> = match table.column(ClarityColumns::INDEX) {
+        Some(column) => column
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(r, c)| {
+                c.as_text()
+                    .map_or_else(|| r.to_string(), |t| t.into_owned())
+            })
+            .collect(),
+        None => (0..table.num_rows()).map(|r| r.to_string()).collect(),
+    };
+    let encoded = encoder
+        .encode_batch(&texts)
+        .map_err(|e| locate_failure(table, encoder, &texts).unwrap_or(e))?;
+
+    let options = encoder.options();
+    let meta = TokensMeta {
+        format: "clarity-tokens".into(),
+        version: 1,
+        examples: table.num_rows(),
+        records: 0,
+        tokens: 0,
+        example_ids,
+        pad_id: tokenizer.pad_id(),
+        max_length: options.max_length,
+        truncation: options.truncation.name().into(),
+        stride: options.stride,
+        template: inputs.text.as_str().into(),
+        pair_template: inputs.pair.as_ref().map(|p| p.as_str().to_string()),
+        tokenizer: tokenizer.path().display().to_string(),
+        source: table.source().into(),
+        has_evasion: labels.iter().any(|l| l.evasion.is_some()),
+        has_clarity: labels.iter().any(|l| l.clarity.is_some()),
+        has_annotators: labels.iter().any(|l| !l.annotators.is_empty()),
+        evasion_classes: EvasionLabel::ALL
+            .iter()
+            .map(|l| l.name().to_string())
+            .collect(),
+        clarity_classes: ClarityLabel::ALL
+            .iter()
+            .map(|l| l.name().to_string())
+            .collect(),
+        truncated_examples: encoded.iter().filter(|e| e.truncated).count(),
+    };
+    let records = encoded
+        .into_iter()
+        .zip(labels)
+        .enumerate()
+        .flat_map(|(example, (encoded, labels))| {
+            encoded
+                .windows
+                .into_iter()
+                .enumerate()
+                .map(move |(window, w)| {
+                    let record = Record {
+                        example: example as u32,
+                        type0_len: w.type0_len,
+                        window: window as u16,
+                        labels,
+                    };
+                    (record, w.ids)
+                })
+        })
+        .collect();
+    Ok(TokenizedDataset::new(meta, records))
+}
+
+/// Finds the first row the encoder fails on and names it.
+fn locate_failure(
+    table: &Table,
+    encoder: &PairEncoder,
+    texts: &[(String, Option<String>)],
+) -> Option<TokenizeError> {
+    texts.iter().enumerate().find_map(|(row, (text, pair))| {
+        encoder
+            .encode(text, pair.as_deref())
+            .err()
+            .map(|e| TokenizeError::Encode {
+                message: format!("{}, row {}: {e}", table.source(), row + 1),
+            })
+    })
+}
