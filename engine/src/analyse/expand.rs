@@ -20,6 +20,8 @@ pub struct Instance {
     pub kind: Spanned<String>,
     /// Params in the order written, then overrides.
     pub params: Vec<(Spanned<String>, Spanned<EValue>)>,
+    /// Params written but invalid (already reported): not to be reported missing.
+    pub invalid: Vec<String>,
 }
 
 /// The stage instances and ensembles of a pipeline.
@@ -174,9 +176,11 @@ fn instance(
     diags: &mut Diagnostics,
 ) -> Option<Instance> {
     let mut params = Vec::with_capacity(decl.params.len());
+    let mut invalid = decl.invalid.clone();
     for param in &decl.params {
-        if let Some(value) = scope.eval(&param.value, diags) {
-            params.push((param.name.clone(), value));
+        match scope.eval(&param.value, diags) {
+            Some(value) => params.push((param.name.clone(), value)),
+            None => invalid.push(param.name.value.clone()),
         }
     }
     Some(Instance {
@@ -184,6 +188,7 @@ fn instance(
         ensemble,
         kind: decl.kind.clone(),
         params,
+        invalid,
     })
 }
 

@@ -55,7 +55,7 @@ pub fn analyse(source: &Source, options: &Options<'_>) -> Result<Pipeline, Diagn
     let sets: Vec<SetArg> = options
         .sets
         .iter()
-        .filter_map(|s| parse_set(s).map_err(|e| diags.push(e)).ok())
+        .filter_map(|s| parse_set(s).map_err(|e| diags.push(*e)).ok())
         .collect();
     let loaded = load(source, options.fs, options.project_dir, &mut diags);
     let policies = policies(&loaded.items, options, &mut diags);
@@ -156,7 +156,11 @@ fn place(
     diags: &mut Diagnostics,
 ) -> Vec<PlannedStage> {
     let placer = options.registry.placer();
-    let setup = PlacementSetup { device: options.device, assumed_devices: options.assumed_devices, policies };
+    let setup = PlacementSetup {
+        device: options.device,
+        assumed_devices: options.assumed_devices,
+        policies,
+    };
     let problems = placer.check(&setup);
     if !problems.is_empty() {
         problems.into_iter().for_each(|p| diags.push_report(p));
@@ -177,7 +181,10 @@ fn place(
                 project_dir: options.project_dir,
                 assumed_devices: options.assumed_devices,
             };
-            placer.place(&request).map_err(|report| placement_error(c, report, diags)).ok()
+            placer
+                .place(&request)
+                .map_err(|report| placement_error(c, report, diags))
+                .ok()
         })
         .collect();
     let mut stages = Vec::with_capacity(checked.len());
@@ -198,7 +205,11 @@ fn place(
 }
 
 /// Every reference among the stages upstream of stage `i`, nearest first.
-fn upstream_of<'a>(checked: &'a [Checked], bindings: &'a [Binding], i: usize) -> Vec<UpstreamStage<'a>> {
+fn upstream_of<'a>(
+    checked: &'a [Checked],
+    bindings: &'a [Binding],
+    i: usize,
+) -> Vec<UpstreamStage<'a>> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::from([i]);
     let mut queue = std::collections::VecDeque::from([i]);
@@ -229,5 +240,11 @@ fn placement_error(c: &Checked, report: miette::Report, diags: &mut Diagnostics)
     }
     let (src, span) = (c.name.span.source.named(), c.name.span.range);
     let help = report.help().map(|h| h.to_string());
-    diags.push(AnalyseError::Placement { stage: c.name.value.clone(), reason: report.to_string(), src, span, help });
+    diags.push(AnalyseError::Placement {
+        stage: c.name.value.clone(),
+        reason: report.to_string(),
+        src,
+        span,
+        help,
+    });
 }

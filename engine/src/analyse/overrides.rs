@@ -32,10 +32,12 @@ pub struct SetArg {
 
 /// Parses one `--set` argument. Values: `#true`/`true`, integers, numbers, `"quoted"` or
 /// bare strings, `$var`; several space-separated values make a list.
-pub fn parse_set(arg: &str) -> Result<SetArg, AnalyseError> {
-    let bad = |message: &str| AnalyseError::BadSet {
-        arg: arg.to_owned(),
-        message: message.to_owned(),
+pub fn parse_set(arg: &str) -> Result<SetArg, Box<AnalyseError>> {
+    let bad = |message: &str| {
+        Box::new(AnalyseError::BadSet {
+            arg: arg.to_owned(),
+            message: message.to_owned(),
+        })
     };
     let source = Source::new("--set", None, arg);
     let (path, value) = arg.split_once('=').ok_or_else(|| bad("missing `=`"))?;

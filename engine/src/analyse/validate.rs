@@ -66,6 +66,9 @@ impl Checker<'_> {
             }
             spans.insert(name.value.clone(), item_spans);
         }
+        for name in &instance.invalid {
+            spans.entry(name.clone()).or_default();
+        }
         fill_defaults(&instance.name, &schema.params, &mut params, &spans, diags);
         if diags.len() > errors_before {
             return None;
@@ -230,9 +233,12 @@ fn item_spans(value: &Spanned<EValue>) -> Vec<Span> {
 }
 
 fn article(type_name: &str) -> String {
-    match type_name {
-        "integer" => "an integer".into(),
-        other => format!("a {other}"),
+    if type_name.starts_with("one of") {
+        type_name.to_owned()
+    } else if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {type_name}")
+    } else {
+        format!("a {type_name}")
     }
 }
 
@@ -265,7 +271,7 @@ fn check_range(
     let help = format!(
         "`{}` must be {}",
         spec.name,
-        spec.ty.describe().trim_start_matches("list of ")
+        article(spec.ty.describe().trim_start_matches("list of "))
     );
     diags.push(AnalyseError::OutOfRange {
         param: spec.name.to_owned(),
@@ -314,7 +320,13 @@ fn fill_defaults(
     given: &BTreeMap<String, Vec<Span>>,
     diags: &mut Diagnostics,
 ) {
-    for spec in specs.iter().filter(|s| !given.contains_key(s.name)) {
+    let given = |name: &str| {
+        given.contains_key(name)
+            || name
+                .split_once('.')
+                .is_some_and(|(group, _)| given.contains_key(group))
+    };
+    for spec in specs.iter().filter(|s| !given(s.name)) {
         match (&spec.default, spec.required) {
             (Some(default), _) => params.insert(spec.name, default.clone()),
             (None, true) => {

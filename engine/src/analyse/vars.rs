@@ -33,7 +33,8 @@ impl Scope {
             return;
         }
         if let Some(value) = self.eval(&decl.value, diags) {
-            self.vars.insert(decl.name.value.clone(), value);
+            let at_name = Spanned::new(value.value, decl.name.span.clone());
+            self.vars.insert(decl.name.value.clone(), at_name);
         }
     }
 

@@ -8,7 +8,10 @@ use thiserror::Error;
 pub enum CacheError {
     /// A file operation failed.
     #[error("{action} `{path}`")]
-    #[diagnostic(code(clarity::cache::io), help("check the permissions and free space of the cache directory"))]
+    #[diagnostic(
+        code(clarity::cache::io),
+        help("check the permissions and free space of the cache directory")
+    )]
     Io {
         /// What was being done.
         action: &'static str,
@@ -20,7 +23,10 @@ pub enum CacheError {
     },
     /// Another run holds the cache.
     #[error("another clarity run is using the cache `{path}`")]
-    #[diagnostic(code(clarity::cache::locked), help("wait for it to finish, or use another project directory"))]
+    #[diagnostic(
+        code(clarity::cache::locked),
+        help("wait for it to finish, or use another project directory")
+    )]
     Locked {
         /// The cache directory.
         path: PathBuf,
@@ -29,8 +35,15 @@ pub enum CacheError {
 
 impl CacheError {
     /// An I/O error while `action` on `path`.
-    pub fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
+    pub fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.into();
-        move |source| Self::Io { action, path, source }
+        move |source| Self::Io {
+            action,
+            path,
+            source,
+        }
     }
 }

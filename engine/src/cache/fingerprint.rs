@@ -47,14 +47,19 @@ pub struct PlacementKey {
 
 impl From<&Placement> for PlacementKey {
     fn from(p: &Placement) -> Self {
-        Self { device: p.device.clone(), precision: p.precision.clone(), attention: p.attention.clone() }
+        Self {
+            device: p.device.clone(),
+            precision: p.precision.clone(),
+            attention: p.attention.clone(),
+        }
     }
 }
 
 impl Fingerprint {
     /// The blake3 hash of the canonical JSON form, as 64 hex digits.
     pub fn hash(&self) -> String {
-        let bytes = serde_json::to_vec(self).expect("a Fingerprint always serialises: plain data, string keys");
+        let bytes = serde_json::to_vec(self)
+            .expect("a Fingerprint always serialises: plain data, string keys");
         blake3::hash(&bytes).to_hex().to_string()
     }
 }

@@ -25,7 +25,12 @@ fn hash_into(hasher: &mut blake3::Hasher, path: &Path, rel: &Path, depth: usize)
     let mut entries: Vec<_> = std::fs::read_dir(path)?.collect::<io::Result<_>>()?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        hash_into(hasher, &entry.path(), &rel.join(entry.file_name()), depth + 1)?;
+        hash_into(
+            hasher,
+            &entry.path(),
+            &rel.join(entry.file_name()),
+            depth + 1,
+        )?;
     }
     Ok(())
 }

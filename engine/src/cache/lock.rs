@@ -21,7 +21,9 @@ impl CacheLock {
             .map_err(CacheError::io("cannot open the lock file", &path))?;
         match file.try_lock() {
             Ok(()) => Ok(Self { _file: file }),
-            Err(TryLockError::WouldBlock) => Err(CacheError::Locked { path: root.to_path_buf() }),
+            Err(TryLockError::WouldBlock) => Err(CacheError::Locked {
+                path: root.to_path_buf(),
+            }),
             Err(TryLockError::Error(e)) => Err(CacheError::io("cannot lock", &path)(e)),
         }
     }

@@ -30,7 +30,10 @@ impl Cache {
             let dir = root.join(sub);
             fs::create_dir_all(&dir).map_err(CacheError::io("cannot create", &dir))?;
         }
-        Ok(Self { root, counter: AtomicUsize::new(0) })
+        Ok(Self {
+            root,
+            counter: AtomicUsize::new(0),
+        })
     }
 
     /// The cache's root directory.
@@ -65,26 +68,44 @@ impl Cache {
     }
 
     /// Whether `fingerprint` has a complete entry with every output in `outputs`.
-    pub fn is_complete<'a>(&self, fingerprint: &str, mut outputs: impl Iterator<Item = &'a str>) -> bool {
+    pub fn is_complete<'a>(
+        &self,
+        fingerprint: &str,
+        mut outputs: impl Iterator<Item = &'a str>,
+    ) -> bool {
         let dir = self.entry_dir(fingerprint);
         dir.join(ENTRY_META).is_file() && outputs.all(|o| dir.join(o).is_dir())
     }
 
     /// Starts writing the entry `fingerprint` with these outputs: creates a fresh temporary
     /// directory with one empty directory per output and a `scratch/` directory.
-    pub fn begin<'a>(&self, fingerprint: &str, outputs: impl Iterator<Item = &'a str>) -> Result<Pending, CacheError> {
+    pub fn begin<'a>(
+        &self,
+        fingerprint: &str,
+        outputs: impl Iterator<Item = &'a str>,
+    ) -> Result<Pending, CacheError> {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let dir = self.root.join("tmp").join(format!("{fingerprint}.{}.{n}", std::process::id()));
+        let dir = self
+            .root
+            .join("tmp")
+            .join(format!("{fingerprint}.{}.{n}", std::process::id()));
         for sub in outputs.chain(["scratch"]) {
             let path = dir.join(sub);
             fs::create_dir_all(&path).map_err(CacheError::io("cannot create", &path))?;
         }
-        Ok(Pending { dir, fingerprint: fingerprint.to_owned() })
+        Ok(Pending {
+            dir,
+            fingerprint: fingerprint.to_owned(),
+        })
     }
 
     /// Completes an entry: removes its scratch directory, writes its metadata, and moves
     /// it into place in one rename (replacing an older entry of the same fingerprint).
-    pub fn commit(&self, pending: Pending, meta: &serde_json::Value) -> Result<PathBuf, CacheError> {
+    pub fn commit(
+        &self,
+        pending: Pending,
+        meta: &serde_json::Value,
+    ) -> Result<PathBuf, CacheError> {
         let scratch = pending.scratch_dir();
         fs::remove_dir_all(&scratch).map_err(CacheError::io("cannot remove", &scratch))?;
         let meta_path = pending.dir.join(ENTRY_META);
@@ -96,7 +117,8 @@ impl Cache {
             fs::rename(&target, &old).map_err(CacheError::io("cannot move aside", &target))?;
             let _ = fs::remove_dir_all(&old);
         }
-        fs::rename(&pending.dir, &target).map_err(CacheError::io("cannot move into the cache", &target))?;
+        fs::rename(&pending.dir, &target)
+            .map_err(CacheError::io("cannot move into the cache", &target))?;
         Ok(target)
     }
 

@@ -8,7 +8,10 @@ use thiserror::Error;
 pub enum CliError {
     /// The pipeline file cannot be read.
     #[error("cannot read pipeline `{path}`")]
-    #[diagnostic(code(clarity::cli::read), help("check the path; `clarity run` without a file runs the demo"))]
+    #[diagnostic(
+        code(clarity::cli::read),
+        help("check the path; `clarity run` without a file runs the demo")
+    )]
     Read {
         /// The path.
         path: PathBuf,

@@ -19,7 +19,12 @@ pub struct Loaded {
 
 /// Reads and validates the pipeline named by `args`; prints every diagnostic and returns
 /// `None` on error.
-pub fn load(args: &PipelineArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> Option<Loaded> {
+pub fn load(
+    args: &PipelineArgs,
+    registry: &Registry,
+    default: &EmbeddedPipeline,
+    style: Style,
+) -> Option<Loaded> {
     let project_dir = match std::env::current_dir() {
         Ok(dir) => dir,
         Err(e) => return print_error(CliError::Cwd(e), style),
@@ -40,7 +45,11 @@ pub fn load(args: &PipelineArgs, registry: &Registry, default: &EmbeddedPipeline
         assumed_devices: args.assume_devices.as_deref(),
     };
     match crate::analyse(&source, &options) {
-        Ok(pipeline) => Some(Loaded { pipeline, file: source.name().to_owned(), project_dir }),
+        Ok(pipeline) => Some(Loaded {
+            pipeline,
+            file: source.name().to_owned(),
+            project_dir,
+        }),
         Err(diags) => {
             print_diagnostics(&diags, source.name(), style);
             None
@@ -49,9 +58,16 @@ pub fn load(args: &PipelineArgs, registry: &Registry, default: &EmbeddedPipeline
 }
 
 fn read(path: &Path) -> Result<Source, CliError> {
-    let text = crate::fs::FileSystem::read_to_string(&RealFs, path)
-        .map_err(|source| CliError::Read { path: path.to_path_buf(), source })?;
-    Ok(Source::new(path.display().to_string(), Some(path.to_path_buf()), text))
+    let text =
+        crate::fs::FileSystem::read_to_string(&RealFs, path).map_err(|source| CliError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    Ok(Source::new(
+        path.display().to_string(),
+        Some(path.to_path_buf()),
+        text,
+    ))
 }
 
 /// Prints all diagnostics and a one-line count.

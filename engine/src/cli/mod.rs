@@ -42,7 +42,11 @@ pub const EXIT_CONFIG: u8 = 1;
 pub const EXIT_RUNTIME: u8 = 2;
 
 /// Executes one engine command; returns the exit status.
-pub fn execute(command: EngineCommand, registry: &Registry, default: &EmbeddedPipeline) -> ExitCode {
+pub fn execute(
+    command: EngineCommand,
+    registry: &Registry,
+    default: &EmbeddedPipeline,
+) -> ExitCode {
     let style = Style::from_env();
     let code = match command {
         EngineCommand::Run(args) => run::run(&args, registry, default, style),
@@ -65,14 +69,24 @@ pub fn execute(command: EngineCommand, registry: &Registry, default: &EmbeddedPi
 }
 
 fn check(args: &PipelineArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
-    let Some(loaded) = load(args, registry, default, style) else { return EXIT_CONFIG };
+    let Some(loaded) = load(args, registry, default, style) else {
+        return EXIT_CONFIG;
+    };
     let p = &loaded.pipeline;
-    println!("ok: {} (pipeline \"{}\", {} stages, {} references)", loaded.file, p.name, p.stages.len(), p.bindings.len());
+    println!(
+        "ok: {} (pipeline \"{}\", {} stages, {} references)",
+        loaded.file,
+        p.name,
+        p.stages.len(),
+        p.bindings.len()
+    );
     EXIT_OK
 }
 
 fn plan(args: &PlanArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
-    let Some(loaded) = load(&args.pipeline, registry, default, style) else { return EXIT_CONFIG };
+    let Some(loaded) = load(&args.pipeline, registry, default, style) else {
+        return EXIT_CONFIG;
+    };
     let selected = match loaded.pipeline.select(&args.only) {
         Ok(s) => s,
         Err(diags) => {
@@ -82,7 +96,15 @@ fn plan(args: &PlanArgs, registry: &Registry, default: &EmbeddedPipeline, style:
     };
     let planned = Cache::open(loaded.project_dir.join(".clarity"))
         .map_err(crate::run::RunError::from)
-        .and_then(|cache| crate::run::make_plan(&loaded.pipeline, &cache, &selected, false, &loaded.project_dir));
+        .and_then(|cache| {
+            crate::run::make_plan(
+                &loaded.pipeline,
+                &cache,
+                &selected,
+                false,
+                &loaded.project_dir,
+            )
+        });
     match planned {
         Ok(p) => {
             print!("{}", render_plan(&loaded.pipeline, &p));
@@ -93,7 +115,9 @@ fn plan(args: &PlanArgs, registry: &Registry, default: &EmbeddedPipeline, style:
 }
 
 fn graph(args: &GraphArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
-    let Some(loaded) = load(&args.pipeline, registry, default, style) else { return EXIT_CONFIG };
+    let Some(loaded) = load(&args.pipeline, registry, default, style) else {
+        return EXIT_CONFIG;
+    };
     match args.format {
         GraphFormat::Dot => print!("{}", to_dot(&loaded.pipeline)),
         GraphFormat::Mermaid => print!("{}", to_mermaid(&loaded.pipeline)),
@@ -104,7 +128,11 @@ fn graph(args: &GraphArgs, registry: &Registry, default: &EmbeddedPipeline, styl
 /// Prints a clap error and returns its exit status: 0 for `--help`/`--version`, else 1.
 pub fn exit_for_clap_error(error: clap::Error) -> ExitCode {
     let _ = error.print();
-    if error.use_stderr() { ExitCode::from(EXIT_CONFIG) } else { ExitCode::SUCCESS }
+    if error.use_stderr() {
+        ExitCode::from(EXIT_CONFIG)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Prints a tool command's error (if any) and returns the exit status: 0 or 2.
@@ -112,14 +140,21 @@ pub fn exit_for_tool(result: miette::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(report) => {
-            eprint!("{}", crate::diag::render(report.as_ref(), Style::from_env()));
+            eprint!(
+                "{}",
+                crate::diag::render(report.as_ref(), Style::from_env())
+            );
             ExitCode::from(EXIT_RUNTIME)
         }
     }
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "clarity", version, about = "Run declarative ML pipelines written in KDL")]
+#[command(
+    name = "clarity",
+    version,
+    about = "Run declarative ML pipelines written in KDL"
+)]
 struct EngineCli {
     #[command(subcommand)]
     command: EngineCommand,

@@ -7,16 +7,43 @@ use crate::run::Plan;
 /// fingerprint and inputs; then its placement and the policies that fired, when there is
 /// something to say (a device-bound stage, or a fired policy).
 pub fn render_plan(pipeline: &Pipeline, plan: &Plan) -> String {
-    let mut out = format!("pipeline \"{}\": {} of {} stages\n", pipeline.name, plan.order.len(), pipeline.stages.len());
-    let name_w = plan.order.iter().map(|&i| pipeline.stages[i].name.len()).max().unwrap_or(0);
-    let kind_w = plan.order.iter().map(|&i| pipeline.stages[i].kind.len()).max().unwrap_or(0);
+    let mut out = format!(
+        "pipeline \"{}\": {} of {} stages\n",
+        pipeline.name,
+        plan.order.len(),
+        pipeline.stages.len()
+    );
+    let name_w = plan
+        .order
+        .iter()
+        .map(|&i| pipeline.stages[i].name.len())
+        .max()
+        .unwrap_or(0);
+    let kind_w = plan
+        .order
+        .iter()
+        .map(|&i| pipeline.stages[i].kind.len())
+        .max()
+        .unwrap_or(0);
     for &i in &plan.order {
         let stage = &pipeline.stages[i];
         let Some(p) = &plan.stages[i] else { continue };
-        let inputs: Vec<&str> = pipeline.inputs_of(i).map(|b| b.reference.as_str()).collect();
-        let from = if inputs.is_empty() { String::new() } else { format!("  <- {}", inputs.join(", ")) };
+        let inputs: Vec<&str> = pipeline
+            .inputs_of(i)
+            .map(|b| b.reference.as_str())
+            .collect();
+        let from = if inputs.is_empty() {
+            String::new()
+        } else {
+            format!("  <- {}", inputs.join(", "))
+        };
         let short = &p.fingerprint[..p.fingerprint.len().min(12)];
-        let line = format!("  {:name_w$}  {:kind_w$}  {:6}  {short}{from}", stage.name, stage.kind, p.status.name());
+        let line = format!(
+            "  {:name_w$}  {:kind_w$}  {:6}  {short}{from}",
+            stage.name,
+            stage.kind,
+            p.status.name()
+        );
         let _ = writeln!(out, "{}", line.trim_end());
         let placement = &stage.placement;
         if stage.stage.schema().uses_device || !placement.fired.is_empty() {
@@ -27,7 +54,11 @@ pub fn render_plan(pipeline: &Pipeline, plan: &Plan) -> String {
             );
         }
         for fired in &placement.fired {
-            let _ = writeln!(out, "      policy {}: {} (because {})", fired.policy, fired.action, fired.reason);
+            let _ = writeln!(
+                out,
+                "      policy {}: {} (because {})",
+                fired.policy, fired.action, fired.reason
+            );
             if let Some(warning) = &fired.warning {
                 let _ = writeln!(out, "        warning: {warning}");
             }

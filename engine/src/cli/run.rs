@@ -18,14 +18,28 @@ impl RunObserver for Printer {
     }
 
     fn finished(&self, record: &StageRecord) {
-        let took = if record.duration_s > 0.0 { format!(" in {:.2}s", record.duration_s) } else { String::new() };
-        eprintln!("  {:9}{} ({}){took}", record.status.name(), record.name, record.kind);
+        let took = if record.duration_s > 0.0 {
+            format!(" in {:.2}s", record.duration_s)
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "  {:9}{} ({}){took}",
+            record.status.name(),
+            record.name,
+            record.kind
+        );
     }
 }
 
 /// `clarity run`.
 pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
-    let Some(Loaded { pipeline, file, project_dir }) = load(&args.pipeline, registry, default, style) else {
+    let Some(Loaded {
+        pipeline,
+        file,
+        project_dir,
+    }) = load(&args.pipeline, registry, default, style)
+    else {
         return EXIT_CONFIG;
     };
     let selected = match pipeline.select(&args.only) {
@@ -40,7 +54,9 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
     let cancel = install_ctrlc();
-    let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = RunOptions {
         jobs,
         force: args.force,
@@ -56,7 +72,11 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         reporter: &StderrReporter,
         observer: &Printer,
     };
-    eprintln!("running pipeline \"{}\" ({} jobs)", pipeline.name, jobs.max(1));
+    eprintln!(
+        "running pipeline \"{}\" ({} jobs)",
+        pipeline.name,
+        jobs.max(1)
+    );
     let report = match run_pipeline(&pipeline, &options, &env) {
         Ok(report) => report,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
@@ -65,7 +85,14 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         eprintln!("\nstage `{stage}` failed:");
         eprint!("{}", render(failure.as_ref(), style));
     }
-    let count = |s: &str| report.manifest.stages.iter().filter(|r| r.status.name() == s).count();
+    let count = |s: &str| {
+        report
+            .manifest
+            .stages
+            .iter()
+            .filter(|r| r.status.name() == s)
+            .count()
+    };
     eprintln!(
         "\n{}: {} ran, {} cached, {} failed, {} skipped, {} cancelled; manifest {}",
         match report.manifest.status {
@@ -80,7 +107,11 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         count("cancelled"),
         report.manifest_path.display()
     );
-    if report.manifest.status == RunStatus::Ok { EXIT_OK } else { EXIT_RUNTIME }
+    if report.manifest.status == RunStatus::Ok {
+        EXIT_OK
+    } else {
+        EXIT_RUNTIME
+    }
 }
 
 fn install_ctrlc() -> Arc<AtomicBool> {

@@ -23,14 +23,24 @@ pub fn show(registry: &Registry, kind: &str) -> Result<String, CliError> {
             Some(best) => format!("did you mean `{best}`?"),
             None => "`clarity stages` lists the stage kinds".to_owned(),
         };
-        return Err(CliError::UnknownKind { kind: kind.to_owned(), help });
+        return Err(CliError::UnknownKind {
+            kind: kind.to_owned(),
+            help,
+        });
     };
     Ok(describe(stage.schema()))
 }
 
 fn describe(schema: &StageSchema) -> String {
-    let mut out = format!("{} (version {}): {}\n", schema.kind, schema.version, schema.summary);
-    let _ = writeln!(out, "uses a device: {}", if schema.uses_device { "yes" } else { "no" });
+    let mut out = format!(
+        "{} (version {}): {}\n",
+        schema.kind, schema.version, schema.summary
+    );
+    let _ = writeln!(
+        out,
+        "uses a device: {}",
+        if schema.uses_device { "yes" } else { "no" }
+    );
     out.push_str("\nparams:\n");
     let rows: Vec<[String; 4]> = schema
         .params
@@ -46,8 +56,18 @@ fn describe(schema: &StageSchema) -> String {
         .collect();
     table(&mut out, &rows);
     out.push_str("\noutputs:\n");
-    let rows: Vec<[String; 4]> =
-        schema.outputs.iter().map(|o| [o.name.clone(), o.kind.to_string(), String::new(), o.doc.to_owned()]).collect();
+    let rows: Vec<[String; 4]> = schema
+        .outputs
+        .iter()
+        .map(|o| {
+            [
+                o.name.clone(),
+                o.kind.to_string(),
+                String::new(),
+                o.doc.to_owned(),
+            ]
+        })
+        .collect();
     table(&mut out, &rows);
     out
 }

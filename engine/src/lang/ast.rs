@@ -42,6 +42,8 @@ pub struct StageDecl {
     pub params: Vec<ParamAst>,
     /// `foreach "VAR" VALUES...`: one stage per value.
     pub foreach: Option<ForEach>,
+    /// Params written but unreadable (already reported): not "missing" later.
+    pub invalid: Vec<String>,
     /// The whole node.
     pub span: Span,
 }

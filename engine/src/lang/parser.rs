@@ -165,6 +165,16 @@ impl Parser<'_> {
             .iter()
             .filter(|e| e.name().is_none())
             .collect();
+        if let Some(extra) = args.get(2) {
+            let help = "params are written `key=value`, or as child nodes: `stage \"b\" concat { inputs \"a.x\" \"a.y\" }`";
+            self.malformed(
+                value_span(extra),
+                "unexpected value after the stage kind",
+                "extra value",
+                help,
+            );
+            return None;
+        }
         let [name, kind] = args.as_slice() else {
             let help =
                 "write `stage \"NAME\" KIND param=value ...`, e.g. `stage \"split\" split seed=42`";
@@ -183,13 +193,23 @@ impl Parser<'_> {
             kind,
             params: Vec::new(),
             foreach: None,
+            invalid: Vec::new(),
             span: self.span(node.span()),
         };
         for entry in node.entries().iter().filter(|e| e.name().is_some()) {
+            let before = self.errors.len();
             decl.params.extend(self.parse_prop(entry, None));
+            if self.errors.len() > before {
+                decl.invalid
+                    .extend(entry.name().map(|n| n.value().to_owned()));
+            }
         }
         for child in node.children().map(KdlDocument::nodes).unwrap_or(&[]) {
+            let before = self.errors.len();
             self.parse_stage_child(child, &mut decl);
+            if self.errors.len() > before {
+                decl.invalid.push(child.name().value().to_owned());
+            }
         }
         Some(decl)
     }

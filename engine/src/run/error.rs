@@ -14,7 +14,10 @@ pub enum RunError {
     Cache(#[from] CacheError),
     /// A local path param could not be hashed.
     #[error("cannot read `{path}` (param `{param}` of stage `{stage}`)")]
-    #[diagnostic(code(clarity::run::path), help("the file changed or vanished since the pipeline was checked"))]
+    #[diagnostic(
+        code(clarity::run::path),
+        help("the file changed or vanished since the pipeline was checked")
+    )]
     Hash {
         /// Stage.
         stage: String,

@@ -4,7 +4,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cache::Cache;
-use crate::{ContextParts, InputArtifact, ParamType, Params, Pipeline, Reporter, StageContext, Value};
+use crate::{
+    ContextParts, InputArtifact, ParamType, Params, Pipeline, Reporter, StageContext, Value,
+};
 
 /// What a successful stage recorded.
 #[derive(Debug, Default)]
@@ -42,7 +44,11 @@ pub struct ExecEnv<'a> {
 
 /// Runs stage `i` into a temporary cache entry and moves it into place on success; on
 /// failure or cancellation the temporary entry is removed, so no half artifact remains.
-pub fn execute(env: &ExecEnv<'_>, i: usize, fingerprints: &[Option<String>]) -> Result<Outcome, Failure> {
+pub fn execute(
+    env: &ExecEnv<'_>,
+    i: usize,
+    fingerprints: &[Option<String>],
+) -> Result<Outcome, Failure> {
     let stage = &env.pipeline.stages[i];
     let fingerprint = fingerprints[i].as_deref().unwrap_or_default();
     let pending = env
@@ -54,7 +60,11 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, fingerprints: &[Option<String>]) -> 
         stage_name: &stage.name,
         params: &params,
         inputs: inputs(env, i, fingerprints),
-        outputs: stage.outputs.iter().map(|o| (o.name.clone(), pending.output_dir(&o.name))).collect(),
+        outputs: stage
+            .outputs
+            .iter()
+            .map(|o| (o.name.clone(), pending.output_dir(&o.name)))
+            .collect(),
         scratch_dir: pending.scratch_dir(),
         placement: &stage.placement,
         offline: env.offline,
@@ -63,9 +73,18 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, fingerprints: &[Option<String>]) -> 
         reporter: env.reporter,
     };
     let mut ctx = StageContext::new(parts);
-    let result = catch_unwind(AssertUnwindSafe(|| stage.stage.run(&mut ctx)))
-        .unwrap_or_else(|panic| Err(miette::miette!("stage `{}` panicked: {}", stage.name, panic_text(&panic))));
-    let outcome = Outcome { metrics: ctx.metrics().clone(), records: ctx.records().clone() };
+    let result =
+        catch_unwind(AssertUnwindSafe(|| stage.stage.run(&mut ctx))).unwrap_or_else(|panic| {
+            Err(miette::miette!(
+                "stage `{}` panicked: {}",
+                stage.name,
+                panic_text(&panic)
+            ))
+        });
+    let outcome = Outcome {
+        metrics: ctx.metrics().clone(),
+        records: ctx.records().clone(),
+    };
     if env.cancel.load(Ordering::Relaxed) {
         env.cache.abandon(pending);
         return Err(Failure::Cancelled);
@@ -82,16 +101,27 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, fingerprints: &[Option<String>]) -> 
         "params": stage.params,
         "metrics": outcome.metrics,
     });
-    env.cache.commit(pending, &meta).map_err(|e| Failure::Error(e.into()))?;
+    env.cache
+        .commit(pending, &meta)
+        .map_err(|e| Failure::Error(e.into()))?;
     Ok(outcome)
 }
 
-fn inputs(env: &ExecEnv<'_>, i: usize, fingerprints: &[Option<String>]) -> BTreeMap<String, Vec<InputArtifact>> {
+fn inputs(
+    env: &ExecEnv<'_>,
+    i: usize,
+    fingerprints: &[Option<String>],
+) -> BTreeMap<String, Vec<InputArtifact>> {
     let mut out: BTreeMap<String, Vec<InputArtifact>> = BTreeMap::new();
     for binding in env.pipeline.inputs_of(i) {
         let upstream = fingerprints[binding.from].as_deref().unwrap_or_default();
         let dir = env.cache.output_dir(upstream, &binding.output);
-        out.entry(binding.param.clone()).or_default().push(InputArtifact { reference: binding.reference.clone(), dir });
+        out.entry(binding.param.clone())
+            .or_default()
+            .push(InputArtifact {
+                reference: binding.reference.clone(),
+                dir,
+            });
     }
     out
 }

@@ -117,7 +117,10 @@ impl Manifest {
         let text = serde_json::to_string_pretty(self).unwrap_or_default();
         std::fs::create_dir_all(&dir)
             .and_then(|()| std::fs::write(&path, text))
-            .map_err(|source| RunError::Manifest { path: path.clone(), source })?;
+            .map_err(|source| RunError::Manifest {
+                path: path.clone(),
+                source,
+            })?;
         Ok(path)
     }
 }

@@ -58,24 +58,36 @@ pub fn make_plan(
     force: bool,
     project_dir: &Path,
 ) -> Result<Plan, RunError> {
-    let mut plan = Plan { stages: vec![None; pipeline.stages.len()], order: Vec::new() };
+    let mut plan = Plan {
+        stages: vec![None; pipeline.stages.len()],
+        order: Vec::new(),
+    };
     for &i in pipeline.order.iter().filter(|i| selected.contains(i)) {
         let fingerprint = fingerprint(pipeline, &plan, i, project_dir)?.hash();
         let stage = &pipeline.stages[i];
-        let complete = cache.is_complete(&fingerprint, stage.outputs.iter().map(|o| o.name.as_str()));
+        let complete =
+            cache.is_complete(&fingerprint, stage.outputs.iter().map(|o| o.name.as_str()));
         let status = match (complete, force) {
             (true, false) => CacheStatus::Cached,
             (true, true) => CacheStatus::Forced,
             (false, _) => CacheStatus::Stale,
         };
-        plan.stages[i] = Some(StagePlan { fingerprint, status });
+        plan.stages[i] = Some(StagePlan {
+            fingerprint,
+            status,
+        });
         plan.order.push(i);
     }
     Ok(plan)
 }
 
 /// The fingerprint of stage `i`, given the plan of its (already planned) upstream stages.
-pub fn fingerprint(pipeline: &Pipeline, plan: &Plan, i: usize, project_dir: &Path) -> Result<Fingerprint, RunError> {
+pub fn fingerprint(
+    pipeline: &Pipeline,
+    plan: &Plan,
+    i: usize,
+    project_dir: &Path,
+) -> Result<Fingerprint, RunError> {
     let stage = &pipeline.stages[i];
     let schema = stage.stage.schema();
     let mut params = BTreeMap::new();
@@ -85,15 +97,26 @@ pub fn fingerprint(pipeline: &Pipeline, plan: &Plan, i: usize, project_dir: &Pat
         if ty.and_then(ParamType::input_kind).is_some() {
             continue;
         }
-        if matches!(ty, Some(ParamType::Path)) || matches!(ty, Some(ParamType::List(t)) if **t == ParamType::Path) {
+        if matches!(ty, Some(ParamType::Path))
+            || matches!(ty, Some(ParamType::List(t)) if **t == ParamType::Path)
+        {
             hash_paths(&stage.name, name, value, project_dir, &mut files)?;
         }
         params.insert(name.to_owned(), value.clone());
     }
     let mut inputs: BTreeMap<String, Vec<InputKey>> = BTreeMap::new();
     for binding in pipeline.inputs_of(i) {
-        let upstream = plan.stages[binding.from].as_ref().map(|p| p.fingerprint.clone()).unwrap_or_default();
-        inputs.entry(binding.param.clone()).or_default().push(InputKey { fingerprint: upstream, output: binding.output.clone() });
+        let upstream = plan.stages[binding.from]
+            .as_ref()
+            .map(|p| p.fingerprint.clone())
+            .unwrap_or_default();
+        inputs
+            .entry(binding.param.clone())
+            .or_default()
+            .push(InputKey {
+                fingerprint: upstream,
+                output: binding.output.clone(),
+            });
     }
     Ok(Fingerprint {
         kind: schema.kind.to_owned(),

@@ -10,7 +10,8 @@ use crate::{Pipeline, Reporter};
 
 use super::execute::{ExecEnv, execute};
 use super::{
-    CacheStatus, Failure, Manifest, Outcome, Plan, RunError, RunStatus, StageRecord, StageStatus, make_plan,
+    CacheStatus, Failure, Manifest, Outcome, Plan, RunError, RunStatus, StageRecord, StageStatus,
+    make_plan,
 };
 
 /// How to run.
@@ -76,12 +77,22 @@ pub struct RunReport {
 /// plans, walks the graph with up to `jobs` stages at once (one device-bound stage at a
 /// time), skips cached stages, stops the dependents of a failed stage while independent
 /// branches finish, stops launching on Ctrl-C, and writes the manifest.
-pub fn run_pipeline(pipeline: &Pipeline, options: &RunOptions, env: &RunEnv<'_>) -> Result<RunReport, RunError> {
+pub fn run_pipeline(
+    pipeline: &Pipeline,
+    options: &RunOptions,
+    env: &RunEnv<'_>,
+) -> Result<RunReport, RunError> {
     let _lock = env.cache.lock()?;
     env.cache.clean_tmp()?;
     let started = SystemTime::now();
     let clock = Instant::now();
-    let plan = make_plan(pipeline, env.cache, &options.selected, options.force, env.project_dir)?;
+    let plan = make_plan(
+        pipeline,
+        env.cache,
+        &options.selected,
+        options.force,
+        env.project_dir,
+    )?;
     let mut walk = Walk::new(pipeline, &plan, options, env);
     walk.run();
     let status = walk.status();
@@ -89,7 +100,9 @@ pub fn run_pipeline(pipeline: &Pipeline, options: &RunOptions, env: &RunEnv<'_>)
     let manifest = Manifest {
         pipeline: pipeline.name.clone(),
         file: env.file.to_owned(),
-        started_unix_ms: started.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis()),
+        started_unix_ms: started
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
         duration_s: clock.elapsed().as_secs_f64(),
         status,
         device: options.device.clone(),
@@ -99,7 +112,11 @@ pub fn run_pipeline(pipeline: &Pipeline, options: &RunOptions, env: &RunEnv<'_>)
         stages: records,
     };
     let manifest_path = manifest.write(&env.cache.root().join("runs"))?;
-    Ok(RunReport { manifest, manifest_path, failures })
+    Ok(RunReport {
+        manifest,
+        manifest_path,
+        failures,
+    })
 }
 
 type Done = (usize, Result<Outcome, Failure>, Duration);
@@ -120,14 +137,30 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(pipeline: &'a Pipeline, plan: &'a Plan, options: &'a RunOptions, env: &'a RunEnv<'a>) -> Self {
-        let fingerprints = plan.stages.iter().map(|s| s.as_ref().map(|p| p.fingerprint.clone())).collect();
+    fn new(
+        pipeline: &'a Pipeline,
+        plan: &'a Plan,
+        options: &'a RunOptions,
+        env: &'a RunEnv<'a>,
+    ) -> Self {
+        let fingerprints = plan
+            .stages
+            .iter()
+            .map(|s| s.as_ref().map(|p| p.fingerprint.clone()))
+            .collect();
         let mut rank = vec![usize::MAX; pipeline.stages.len()];
         for (r, &i) in plan.order.iter().enumerate() {
             rank[i] = r;
         }
-        let waiting: Vec<usize> = (0..pipeline.stages.len()).map(|i| pipeline.dependencies(i).len()).collect();
-        let ready = plan.order.iter().filter(|&&i| waiting[i] == 0).map(|&i| (rank[i], i)).collect();
+        let waiting: Vec<usize> = (0..pipeline.stages.len())
+            .map(|i| pipeline.dependencies(i).len())
+            .collect();
+        let ready = plan
+            .order
+            .iter()
+            .filter(|&&i| waiting[i] == 0)
+            .map(|&i| (rank[i], i))
+            .collect();
         Self {
             pipeline,
             plan,
@@ -160,8 +193,17 @@ impl<'a> Walk<'a> {
             loop {
                 while running < self.options.jobs.max(1) && !self.cancelled() {
                     let Some(i) = self.next_ready() else { break };
-                    if self.plan.stages[i].as_ref().is_some_and(|p| p.status == CacheStatus::Cached) {
-                        self.complete(i, StageStatus::Cached, Outcome::default(), Duration::ZERO, None);
+                    if self.plan.stages[i]
+                        .as_ref()
+                        .is_some_and(|p| p.status == CacheStatus::Cached)
+                    {
+                        self.complete(
+                            i,
+                            StageStatus::Cached,
+                            Outcome::default(),
+                            Duration::ZERO,
+                            None,
+                        );
                         continue;
                     }
                     let stage = &self.pipeline.stages[i];
@@ -178,7 +220,9 @@ impl<'a> Walk<'a> {
                 if running == 0 {
                     break;
                 }
-                let Ok((i, result, took)) = rx.recv() else { break };
+                let Ok((i, result, took)) = rx.recv() else {
+                    break;
+                };
                 running -= 1;
                 if self.pipeline.stages[i].stage.schema().uses_device {
                     self.device_busy = false;
@@ -193,11 +237,9 @@ impl<'a> Walk<'a> {
     }
 
     fn next_ready(&mut self) -> Option<usize> {
-        let pick = self
-            .ready
-            .iter()
-            .copied()
-            .find(|&(_, i)| !(self.device_busy && self.pipeline.stages[i].stage.schema().uses_device))?;
+        let pick = self.ready.iter().copied().find(|&(_, i)| {
+            !(self.device_busy && self.pipeline.stages[i].stage.schema().uses_device)
+        })?;
         self.ready.remove(&pick);
         Some(pick.1)
     }
@@ -205,27 +247,47 @@ impl<'a> Walk<'a> {
     fn finish_one(&mut self, i: usize, result: Result<Outcome, Failure>, took: Duration) {
         match result {
             Ok(outcome) => self.complete(i, StageStatus::Ran, outcome, took, None),
-            Err(Failure::Cancelled) => self.complete(i, StageStatus::Cancelled, Outcome::default(), took, None),
+            Err(Failure::Cancelled) => {
+                self.complete(i, StageStatus::Cancelled, Outcome::default(), took, None)
+            }
             Err(Failure::Error(report)) => {
                 let text = render(report.as_ref(), Style::Plain);
-                self.failures.push((self.pipeline.stages[i].name.clone(), report));
+                self.failures
+                    .push((self.pipeline.stages[i].name.clone(), report));
                 self.complete(i, StageStatus::Failed, Outcome::default(), took, Some(text));
             }
         }
     }
 
-    fn complete(&mut self, i: usize, status: StageStatus, outcome: Outcome, took: Duration, error: Option<String>) {
+    fn complete(
+        &mut self,
+        i: usize,
+        status: StageStatus,
+        outcome: Outcome,
+        took: Duration,
+        error: Option<String>,
+    ) {
         let record = self.record(i, status, outcome, took, error);
         self.env.observer.finished(&record);
         self.records.insert(i, record);
         self.finished_order.push(i);
-        let dependents: Vec<usize> = self.pipeline.bindings.iter().filter(|b| b.from == i).map(|b| b.to).collect();
+        let dependents: Vec<usize> = self
+            .pipeline
+            .bindings
+            .iter()
+            .filter(|b| b.from == i)
+            .map(|b| b.to)
+            .collect();
         for d in dependents {
             if !self.options.selected.contains(&d) || self.records.contains_key(&d) {
                 continue;
             }
             if !status.is_ok() {
-                let skipped = if status == StageStatus::Cancelled { StageStatus::Cancelled } else { StageStatus::Skipped };
+                let skipped = if status == StageStatus::Cancelled {
+                    StageStatus::Cancelled
+                } else {
+                    StageStatus::Skipped
+                };
                 self.ready.remove(&(self.rank[d], d));
                 self.complete(d, skipped, Outcome::default(), Duration::ZERO, None);
                 continue;
@@ -237,14 +299,33 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn record(&self, i: usize, status: StageStatus, outcome: Outcome, took: Duration, error: Option<String>) -> StageRecord {
+    fn record(
+        &self,
+        i: usize,
+        status: StageStatus,
+        outcome: Outcome,
+        took: Duration,
+        error: Option<String>,
+    ) -> StageRecord {
         let stage = &self.pipeline.stages[i];
         let fingerprint = self.fingerprints[i].clone().unwrap_or_default();
         let mut inputs: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for b in self.pipeline.inputs_of(i) {
-            inputs.entry(b.param.clone()).or_default().push(b.reference.clone());
+            inputs
+                .entry(b.param.clone())
+                .or_default()
+                .push(b.reference.clone());
         }
-        let outputs = stage.outputs.iter().map(|o| (o.name.clone(), self.env.cache.output_dir(&fingerprint, &o.name))).collect();
+        let outputs = stage
+            .outputs
+            .iter()
+            .map(|o| {
+                (
+                    o.name.clone(),
+                    self.env.cache.output_dir(&fingerprint, &o.name),
+                )
+            })
+            .collect();
         StageRecord {
             name: stage.name.clone(),
             kind: stage.kind.to_owned(),
@@ -264,7 +345,10 @@ impl<'a> Walk<'a> {
 
     fn status(&self) -> RunStatus {
         let statuses: Vec<StageStatus> = self.records.values().map(|r| r.status).collect();
-        if self.cancelled() || statuses.contains(&StageStatus::Cancelled) || self.records.len() < self.plan.order.len() {
+        if self.cancelled()
+            || statuses.contains(&StageStatus::Cancelled)
+            || self.records.len() < self.plan.order.len()
+        {
             RunStatus::Cancelled
         } else if statuses.iter().all(|s| s.is_ok()) {
             RunStatus::Ok
@@ -276,13 +360,23 @@ impl<'a> Walk<'a> {
     fn finish(mut self) -> (Vec<StageRecord>, Vec<(String, miette::Report)>) {
         for &i in &self.plan.order {
             if !self.records.contains_key(&i) {
-                let record = self.record(i, StageStatus::Cancelled, Outcome::default(), Duration::ZERO, None);
+                let record = self.record(
+                    i,
+                    StageStatus::Cancelled,
+                    Outcome::default(),
+                    Duration::ZERO,
+                    None,
+                );
                 self.env.observer.finished(&record);
                 self.records.insert(i, record);
                 self.finished_order.push(i);
             }
         }
-        let records = self.finished_order.iter().filter_map(|i| self.records.remove(i)).collect();
+        let records = self
+            .finished_order
+            .iter()
+            .filter_map(|i| self.records.remove(i))
+            .collect();
         (records, self.failures)
     }
 }

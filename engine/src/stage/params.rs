@@ -11,6 +11,7 @@ use super::{ParamError, Value};
 /// `opt_*` return `None` in both cases (the engine has already checked types against the
 /// schema, so for declared params `None` means "not given and no default").
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(transparent)]
 pub struct Params {
     values: BTreeMap<String, Value>,
 }

@@ -1,0 +1,70 @@
+//! `foreach` ensembles: one stage per value, and a consumer of all of them.
+mod common;
+
+use clarity_engine::Value;
+use clarity_engine::fs::MemFs;
+use common::{analyse, analyse_with, assert_expected, codes, errors, params_of};
+
+const TEXT: &str = "\
+let seeds 42 123 2026
+stage \"train\" produce text=\"m\" {
+    foreach \"seed\" $seeds
+    seed $seed
+}
+stage \"predict\" concat {
+    inputs \"train.out\"
+}
+";
+
+#[test]
+fn foreach_makes_one_stage_per_value() {
+    let pipeline = analyse(TEXT).unwrap();
+    let names: Vec<&str> = pipeline.stages.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["train-42", "train-123", "train-2026", "predict"]);
+    assert_eq!(
+        params_of(&pipeline, "train-123").get("seed"),
+        Some(&Value::Int(123))
+    );
+}
+
+#[test]
+fn the_ensemble_name_feeds_every_member_to_a_list() {
+    let pipeline = analyse(TEXT).unwrap();
+    let refs: Vec<&str> = pipeline
+        .inputs_of(3)
+        .map(|b| b.reference.as_str())
+        .collect();
+    assert_eq!(refs, ["train-42.out", "train-123.out", "train-2026.out"]);
+}
+
+#[test]
+fn set_on_the_ensemble_reaches_every_member() {
+    let pipeline =
+        analyse_with(TEXT, &MemFs::new(), &["train.count=3", "train-42.count=4"]).unwrap();
+    assert_eq!(
+        params_of(&pipeline, "train-123").get("count"),
+        Some(&Value::Int(3))
+    );
+    assert_eq!(
+        params_of(&pipeline, "train-42").get("count"),
+        Some(&Value::Int(4))
+    );
+}
+
+#[test]
+fn an_ensemble_cannot_feed_a_single_input() {
+    let text = "stage \"t\" produce text=\"x\" {\n    foreach \"s\" 1 2\n}\nstage \"u\" use-table table=\"t.extra\"\n";
+    assert_expected("ensembles_single_input", &errors(text));
+}
+
+#[test]
+fn foreach_values_must_make_names() {
+    let text = "stage \"t\" produce text=\"x\" {\n    foreach \"s\" \"a b\"\n}\n";
+    assert_eq!(codes(text), ["clarity::stage::foreach"]);
+}
+
+#[test]
+fn member_names_clash_with_other_stages() {
+    let text = "stage \"t-1\" produce text=\"x\"\nstage \"t\" produce text=\"x\" {\n    foreach \"s\" 1\n}\n";
+    assert_eq!(codes(text), ["clarity::stage::duplicate"]);
+}

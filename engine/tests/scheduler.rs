@@ -1,0 +1,161 @@
+//! The scheduler: concurrency, the device semaphore, failure isolation, `--only`, Ctrl-C.
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use common::{Project, RunOpts, statuses};
+
+const WIDE: &str = "\
+stage \"w1\" wait ms=100
+stage \"w2\" wait ms=100
+stage \"w3\" wait ms=100
+stage \"w4\" wait ms=100
+stage \"d1\" device-wait ms=60
+stage \"d2\" device-wait ms=60
+stage \"d3\" device-wait ms=60
+";
+
+#[test]
+fn independent_stages_run_concurrently_up_to_jobs() {
+    let project = Project::new();
+    project.run(
+        WIDE,
+        &[],
+        RunOpts {
+            jobs: 3,
+            ..RunOpts::default()
+        },
+    );
+    assert_eq!(project.log.max_running.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn one_job_runs_one_stage_at_a_time() {
+    let project = Project::new();
+    project.run(
+        WIDE,
+        &[],
+        RunOpts {
+            jobs: 1,
+            ..RunOpts::default()
+        },
+    );
+    assert_eq!(project.log.max_running.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn device_stages_never_share_the_device() {
+    let project = Project::new();
+    let report = project.run(
+        WIDE,
+        &[],
+        RunOpts {
+            jobs: 7,
+            ..RunOpts::default()
+        },
+    );
+    assert_eq!(project.log.max_device_running.load(Ordering::SeqCst), 1);
+    assert_eq!(report.manifest.stages.len(), 7);
+}
+
+const FAILING: &str = "\
+stage \"a\" produce text=\"a\"
+stage \"bad\" fail after=\"a.out\"
+stage \"after-bad\" concat inputs=\"bad\"
+stage \"after-after\" concat inputs=\"after-bad\"
+stage \"free\" wait ms=30 {
+    after \"a.out\"
+}
+stage \"free2\" concat inputs=\"free\"
+";
+
+#[test]
+fn a_failure_stops_its_dependents_while_independent_branches_finish() {
+    let project = Project::new();
+    let report = project.run(FAILING, &[], RunOpts::default());
+    assert_eq!(
+        statuses(&report),
+        [
+            "a=ran",
+            "after-after=skipped",
+            "after-bad=skipped",
+            "bad=failed",
+            "free2=ran",
+            "free=ran"
+        ]
+    );
+    assert_eq!(report.failures.len(), 1);
+    assert!(report.manifest.stages.iter().any(|s| {
+        s.error
+            .as_deref()
+            .is_some_and(|e| e.contains("failed on purpose"))
+    }));
+    let bad = report
+        .manifest
+        .stages
+        .iter()
+        .find(|s| s.name == "bad")
+        .unwrap();
+    assert!(
+        !bad.outputs["out"].exists(),
+        "a failed stage leaves no output in the cache"
+    );
+}
+
+#[test]
+fn only_runs_the_stage_and_what_it_needs() {
+    let project = Project::new();
+    let report = project.run(
+        FAILING,
+        &[],
+        RunOpts {
+            only: &["free2"],
+            ..RunOpts::default()
+        },
+    );
+    assert_eq!(statuses(&report), ["a=ran", "free2=ran", "free=ran"]);
+}
+
+#[test]
+fn only_with_an_unknown_stage_is_a_config_error() {
+    let project = Project::new();
+    let pipeline = project.pipeline(FAILING, &[]);
+    let diags = pipeline.select(&["fre2".to_owned()]).unwrap_err();
+    assert_eq!(diags.codes(), ["clarity::only::unknown_stage"]);
+}
+
+#[test]
+fn cancelling_stops_launching_and_records_every_stage() {
+    let project = Project::new();
+    let cancel = AtomicBool::new(false);
+    let text = "stage \"slow\" wait ms=5000\nstage \"next\" concat inputs=\"slow\"\n";
+    let report = std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            cancel.store(true, Ordering::SeqCst);
+        });
+        project.run_cancellable(text, &[], RunOpts::default(), &cancel)
+    });
+    assert_eq!(statuses(&report), ["next=cancelled", "slow=cancelled"]);
+    assert_eq!(
+        report.manifest.status,
+        clarity_engine::run::RunStatus::Cancelled
+    );
+    let slow = &report
+        .manifest
+        .stages
+        .iter()
+        .find(|s| s.name == "slow")
+        .unwrap()
+        .outputs["out"];
+    assert!(
+        !slow.exists(),
+        "a cancelled stage leaves nothing in the cache"
+    );
+    assert_eq!(
+        std::fs::read_dir(project.path().join(".clarity/tmp"))
+            .unwrap()
+            .count(),
+        0
+    );
+}

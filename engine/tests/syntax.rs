@@ -1,0 +1,66 @@
+//! KDL syntax errors and malformed items.
+mod common;
+
+use common::{assert_expected, codes, errors};
+
+#[test]
+fn kdl_syntax_errors_point_at_the_text() {
+    let text = "stage \"a\" produce text=\"unterminated\n";
+    assert_expected("syntax_unterminated", &errors(text));
+}
+
+#[test]
+fn unknown_item_suggests_the_closest() {
+    let text = "pipeline \"p\" {\n    stgae \"a\" produce text=\"x\"\n}\n";
+    assert_expected("syntax_unknown_item", &errors(text));
+}
+
+#[test]
+fn extra_value_after_the_kind_is_explained() {
+    let text = "stage \"b\" concat \"a.out\" \"a.extra\"\n";
+    assert_expected("syntax_extra_value", &errors(text));
+}
+
+#[test]
+fn a_stage_without_kind_is_malformed() {
+    assert_eq!(codes("stage \"a\"\n"), ["clarity::syntax::malformed"]);
+}
+
+#[test]
+fn invalid_stage_names_are_rejected() {
+    let text = "stage \"a.b\" produce text=\"x\"\n";
+    assert_expected("syntax_bad_name", &errors(text));
+}
+
+#[test]
+fn null_and_annotations_are_rejected() {
+    let text = "stage \"a\" produce text=#null\nstage \"b\" produce text=(u8)\"x\"\n";
+    assert_eq!(
+        codes(text),
+        ["clarity::syntax::malformed", "clarity::syntax::malformed"]
+    );
+}
+
+#[test]
+fn huge_integers_are_rejected_not_truncated() {
+    let text = "stage \"a\" produce text=\"x\" seed=99999999999999999999\n";
+    assert_eq!(codes(text), ["clarity::syntax::malformed"]);
+}
+
+#[test]
+fn deep_nesting_is_refused_before_parsing() {
+    let text = format!("{}{}", "a {".repeat(100_000), "}".repeat(100_000));
+    assert_eq!(codes(&text), ["clarity::syntax::too_deep"]);
+}
+
+#[test]
+fn huge_files_are_refused() {
+    let text = format!("// {}\n", "x".repeat(clarity_engine::lang::MAX_FILE_BYTES));
+    assert_eq!(codes(&text), ["clarity::syntax::too_large"]);
+}
+
+#[test]
+fn param_nodes_with_blocks_are_malformed() {
+    let text = "stage \"a\" produce {\n    text \"x\" { y 1 }\n}\n";
+    assert_eq!(codes(text), ["clarity::syntax::malformed"]);
+}
