@@ -1,0 +1,125 @@
+use std::path::Path;
+
+use burn::module::Module;
+use burn::tensor::backend::Backend;
+use burn::tensor::{Int, Tensor};
+
+use crate::config::{ArchConfig, ModelConfig};
+use crate::deberta_v2::DebertaV2ForSequenceClassification;
+use crate::encoder::to_precision;
+use crate::roberta::RobertaForSequenceClassification;
+use crate::weights::{
+    LoadPlan, LoadReport, WeightsError, WeightsFormat, find_weights, load_module, save_safetensors,
+};
+use crate::{ModelError, ModelOptions};
+
+/// Logits and the encoder output of a forward pass.
+#[derive(Debug, Clone)]
+pub struct ClassifierOutput<B: Backend> {
+    /// `[batch, num_labels]`.
+    pub logits: Tensor<B, 2>,
+    /// `[batch, seq, hidden]`.
+    pub last_hidden_state: Tensor<B, 3>,
+}
+
+/// An HF `*ForSequenceClassification` model chosen by `model_type`.
+// One model lives per run; boxing a variant would only add an indirection to every call.
+#[allow(clippy::large_enum_variant)]
+#[derive(Module, Debug)]
+pub enum SequenceClassifier<B: Backend> {
+    /// `RobertaForSequenceClassification`.
+    Roberta(RobertaForSequenceClassification<B>),
+    /// `DebertaV2ForSequenceClassification`.
+    DebertaV2(DebertaV2ForSequenceClassification<B>),
+}
+
+impl<B: Backend> SequenceClassifier<B> {
+    /// A randomly initialised model shaped by `config` (`config.num_labels()` classes).
+    pub fn init(config: &ModelConfig, options: &ModelOptions, device: &B::Device) -> Self {
+        let n = config.num_labels();
+        let model = match &config.arch {
+            ArchConfig::Roberta(c) => SequenceClassifier::Roberta(
+                RobertaForSequenceClassification::init(c, n, options.attention, device),
+            ),
+            ArchConfig::DebertaV2(c) => SequenceClassifier::DebertaV2(
+                DebertaV2ForSequenceClassification::init(c, n, options.attention, device),
+            ),
+        };
+        to_precision(model, options, device)
+    }
+
+    /// The model of an HF directory: `config.json` and `model.safetensors` or
+    /// `pytorch_model.bin`. A head absent from the weights (a pre-trained encoder) is
+    /// freshly initialised and listed in the report.
+    pub fn from_pretrained(
+        dir: &Path,
+        options: &ModelOptions,
+        device: &B::Device,
+    ) -> Result<(Self, ModelConfig, LoadReport), ModelError> {
+        let config = ModelConfig::from_dir(dir)?;
+        let (path, format) = find_weights(dir)?;
+        let model = Self::init(&config, options, device);
+        let (model, report) = model.load_weights(&config, &path, format, options)?;
+        Ok((model, config, report))
+    }
+
+    /// Loads a weight file; only the head (`classifier.`, DeBERTa's `pooler.`) may be absent.
+    pub fn load_weights(
+        self,
+        config: &ModelConfig,
+        path: &Path,
+        format: WeightsFormat,
+        options: &ModelOptions,
+    ) -> Result<(Self, LoadReport), WeightsError> {
+        let plan = |optional: &'static [&'static str]| LoadPlan {
+            dtype: options.precision.dtype(),
+            base_model_prefix: config.base_model_prefix(),
+            optional_prefixes: optional,
+            ignored_segments: crate::IGNORED_SEGMENTS,
+        };
+        match self {
+            SequenceClassifier::Roberta(m) => load_module(m, path, format, &plan(&["classifier."]))
+                .map(|(m, r)| (SequenceClassifier::Roberta(m), r)),
+            SequenceClassifier::DebertaV2(m) => {
+                load_module(m, path, format, &plan(&["classifier.", "pooler."]))
+                    .map(|(m, r)| (SequenceClassifier::DebertaV2(m), r))
+            }
+        }
+    }
+
+    /// Writes an HF-compatible model directory: `config.json` and `model.safetensors`
+    /// (HF key names), which [`SequenceClassifier::from_pretrained`] and transformers load.
+    pub fn save_pretrained(&self, config: &ModelConfig, dir: &Path) -> Result<(), ModelError> {
+        std::fs::create_dir_all(dir).map_err(|source| ModelError::Save {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let identity = |k: &str| k.to_string();
+        let weights = dir.join("model.safetensors");
+        match self {
+            SequenceClassifier::Roberta(m) => save_safetensors(m, &weights, &identity)?,
+            SequenceClassifier::DebertaV2(m) => save_safetensors(m, &weights, &identity)?,
+        }
+        let config_path = dir.join("config.json");
+        std::fs::write(&config_path, config.to_json_string()).map_err(|source| ModelError::Save {
+            path: config_path,
+            source,
+        })
+    }
+
+    /// `input_ids`, `attention_mask` `[batch, seq]` to logits and `last_hidden_state`.
+    pub fn forward(
+        &self,
+        input_ids: Tensor<B, 2, Int>,
+        attention_mask: Tensor<B, 2, Int>,
+    ) -> ClassifierOutput<B> {
+        let (logits, last_hidden_state) = match self {
+            SequenceClassifier::Roberta(m) => m.forward(input_ids, attention_mask),
+            SequenceClassifier::DebertaV2(m) => m.forward(input_ids, attention_mask),
+        };
+        ClassifierOutput {
+            logits,
+            last_hidden_state,
+        }
+    }
+}

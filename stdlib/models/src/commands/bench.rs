@@ -1,0 +1,246 @@
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Instant;
+
+use burn::module::AutodiffModule;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
+use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::{Distribution, Int, Tensor};
+use serde::Serialize;
+
+use super::CommandError;
+use crate::config::ModelConfig;
+use crate::device::{BackendTask, DeviceRequest};
+use crate::{ModelOptions, SequenceClassifier};
+
+/// What a bench step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BenchMode {
+    /// Forward, cross-entropy, backward and an AdamW step (dropout on).
+    Train,
+    /// An eval-mode forward.
+    Infer,
+}
+
+impl FromStr for BenchMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "train" => Ok(BenchMode::Train),
+            "infer" => Ok(BenchMode::Infer),
+            other => Err(format!("unknown mode `{other}` (expected train or infer)")),
+        }
+    }
+}
+
+impl fmt::Display for BenchMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BenchMode::Train => "train",
+            BenchMode::Infer => "infer",
+        })
+    }
+}
+
+/// `clarity bench` arguments.
+#[derive(Debug, Clone)]
+pub struct BenchArgs {
+    /// `roberta-base`, `deberta-v3-base`, `deberta-v3-large`, or a model directory.
+    pub model_config: String,
+    /// Batch size.
+    pub batch: usize,
+    /// Tokens per sequence.
+    pub seq_len: usize,
+    /// Timed steps (after one untimed warm-up step).
+    pub steps: usize,
+    /// Train or infer.
+    pub mode: BenchMode,
+    /// Device name.
+    pub device: String,
+    /// Model options (attention path, precision).
+    pub options: ModelOptions,
+}
+
+/// The JSON line `clarity bench` prints.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BenchReport {
+    /// The config benchmarked.
+    pub model: String,
+    /// Batch size.
+    pub batch: usize,
+    /// Sequence length.
+    pub seq_len: usize,
+    /// Train or infer.
+    pub mode: BenchMode,
+    /// Resolved device (e.g. `cpu:flex`).
+    pub device: String,
+    /// Float precision.
+    pub precision: String,
+    /// Attention path asked for.
+    pub attention: String,
+    /// Timed steps.
+    pub steps: usize,
+    /// Median step time in milliseconds.
+    pub step_ms: f64,
+    /// `batch / median step time`.
+    pub samples_per_s: f64,
+    /// Every timed step, in milliseconds.
+    pub step_ms_all: Vec<f64>,
+    /// Peak resident memory of the process in MiB (Linux `VmHWM`), when known.
+    pub peak_rss_mib: Option<f64>,
+    /// Worker threads of the CPU backends (rayon).
+    pub threads: usize,
+}
+
+/// The built-in full-size configs, as `pytorch_bench.py` defines them.
+pub const BUILTIN_CONFIGS: [(&str, &str); 3] = [
+    (
+        "roberta-base",
+        include_str!("../bench_configs/roberta-base.json"),
+    ),
+    (
+        "deberta-v3-base",
+        include_str!("../bench_configs/deberta-v3-base.json"),
+    ),
+    (
+        "deberta-v3-large",
+        include_str!("../bench_configs/deberta-v3-large.json"),
+    ),
+];
+
+/// Resolves `--model-config`: a built-in name or a directory holding `config.json`.
+pub fn bench_config(name: &str) -> Result<ModelConfig, CommandError> {
+    if let Some((_, text)) = BUILTIN_CONFIGS.iter().find(|(n, _)| *n == name) {
+        return Ok(ModelConfig::from_json(text, name)?);
+    }
+    let path = Path::new(name);
+    if path.is_dir() {
+        return Ok(ModelConfig::from_dir(path)?);
+    }
+    Err(CommandError::Argument {
+        arg: "--model-config".into(),
+        message: format!(
+            "`{name}` is neither a built-in config ({}) nor a model directory",
+            BUILTIN_CONFIGS.map(|(n, _)| n).join(", ")
+        ),
+    })
+}
+
+/// Times training or inference steps of a randomly initialised model.
+pub fn bench(args: &BenchArgs) -> Result<BenchReport, CommandError> {
+    if args.batch == 0 || args.seq_len == 0 || args.steps == 0 {
+        return Err(CommandError::Argument {
+            arg: "--batch/--seq-len/--steps".into(),
+            message: "must be at least 1".into(),
+        });
+    }
+    let config = bench_config(&args.model_config)?;
+    let device = args.device.parse::<DeviceRequest>()?.resolve()?;
+    let task = BenchTask {
+        config: &config,
+        args,
+    };
+    let times = device.run(task)?;
+    let mut sorted = times.clone();
+    sorted.sort_by(f64::total_cmp);
+    let step_ms = sorted[sorted.len() / 2];
+    Ok(BenchReport {
+        model: args.model_config.clone(),
+        batch: args.batch,
+        seq_len: args.seq_len,
+        mode: args.mode,
+        device: device.to_string(),
+        precision: args.options.precision.to_string(),
+        attention: args.options.attention.to_string(),
+        steps: args.steps,
+        step_ms: round2(step_ms),
+        samples_per_s: round3(args.batch as f64 / (step_ms / 1e3)),
+        step_ms_all: times.into_iter().map(round2).collect(),
+        peak_rss_mib: peak_rss_mib(),
+        threads: std::thread::available_parallelism().map_or(1, usize::from),
+    })
+}
+
+struct BenchTask<'a> {
+    config: &'a ModelConfig,
+    args: &'a BenchArgs,
+}
+
+impl BackendTask for BenchTask<'_> {
+    type Output = Vec<f64>;
+
+    fn run<B: AutodiffBackend>(self, device: B::Device) -> Vec<f64> {
+        B::seed(&device, 0);
+        let (batch, seq) = (self.args.batch, self.args.seq_len);
+        let vocab = self.config.vocab_size() as f64;
+        let ids =
+            Tensor::<B, 2, Int>::random([batch, seq], Distribution::Uniform(5.0, vocab), &device);
+        let mask = Tensor::<B, 2, Int>::ones([batch, seq], &device);
+        let labels = Tensor::<B, 1, Int>::random(
+            [batch],
+            Distribution::Uniform(0.0, self.config.num_labels() as f64),
+            &device,
+        );
+        let model = SequenceClassifier::<B>::init(self.config, &self.args.options, &device);
+        let steps = self.args.steps + 1;
+        let mut times = match self.args.mode {
+            BenchMode::Infer => {
+                let model = model.valid();
+                let (ids, mask) = (ids.inner(), mask.inner());
+                time_steps::<B::InnerBackend>(&device, steps, || {
+                    let logits = model.forward(ids.clone(), mask.clone()).logits;
+                    let _ = logits.into_data();
+                })
+            }
+            BenchMode::Train => {
+                let loss_fn = CrossEntropyLossConfig::new().init(&device);
+                let mut optim = AdamWConfig::new()
+                    .with_weight_decay(0.01)
+                    .init::<B, SequenceClassifier<B>>();
+                let mut model = Some(model);
+                time_steps::<B>(&device, steps, || {
+                    let m = model
+                        .take()
+                        .expect("the model is put back after every step");
+                    let logits = m.forward(ids.clone(), mask.clone()).logits;
+                    let loss = loss_fn.forward(logits, labels.clone());
+                    let grads = GradientsParams::from_grads(loss.backward(), &m);
+                    model = Some(optim.step(2e-5, m, grads));
+                })
+            }
+        };
+        times.remove(0);
+        times
+    }
+}
+
+fn time_steps<B: Backend>(device: &B::Device, steps: usize, mut step: impl FnMut()) -> Vec<f64> {
+    (0..steps)
+        .map(|_| {
+            let start = Instant::now();
+            step();
+            let _ = B::sync(device);
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect()
+}
+
+/// Peak resident set size of this process in MiB (Linux `/proc/self/status` `VmHWM`).
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(round2(kib / 1024.0))
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,14 @@
+//! The logic of the `clarity forward`, `clarity bench` and `clarity devices` commands
+//! (the CLI wrappers live in clarity-stdlib).
+
+mod bench;
+mod devices;
+mod error;
+mod forward;
+
+pub use bench::{
+    BUILTIN_CONFIGS, BenchArgs, BenchMode, BenchReport, bench, bench_config, peak_rss_mib,
+};
+pub use devices::{BackendStatus, DevicesReport, devices};
+pub use error::CommandError;
+pub use forward::{ForwardArgs, ForwardOutput, ForwardRun, forward};

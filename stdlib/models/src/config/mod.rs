@@ -1,0 +1,19 @@
+//! Model configs read straight from HuggingFace `config.json` files.
+
+mod deberta_v2;
+mod error;
+mod hidden_act;
+mod labels;
+mod model_config;
+mod pos_att_type;
+mod roberta;
+mod source_text;
+
+pub use deberta_v2::DebertaV2Config;
+pub use error::ConfigError;
+pub use hidden_act::HiddenAct;
+pub use labels::LabelConfig;
+pub use model_config::{ArchConfig, ModelConfig};
+pub use pos_att_type::{PosAttType, deserialize_pos_att_type};
+pub use roberta::RobertaConfig;
+pub(crate) use source_text::SourceText;

@@ -1,0 +1,117 @@
+use std::fmt;
+use std::str::FromStr;
+
+use burn::nn::Dropout;
+use burn::tensor::activation::softmax;
+use burn::tensor::backend::Backend;
+use burn::tensor::module::attention;
+use burn::tensor::ops::AttentionModuleOptions;
+use burn::tensor::{DType, Tensor};
+use serde::{Deserialize, Serialize};
+
+/// How attention is computed (a device-policy option).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttentionImpl {
+    /// Fused where it can be (see [`AttentionImpl::resolve`]), eager otherwise.
+    #[default]
+    Auto,
+    /// Burn's fused `attention` op (`softmax(QKᵀ·scale + bias)·V` in one kernel where the
+    /// backend has one). It has no dropout on the attention probabilities.
+    Fused,
+    /// Explicit matmul, softmax, dropout, matmul, as HF's "eager" attention.
+    Eager,
+}
+
+impl AttentionImpl {
+    /// Names accepted by [`FromStr`].
+    pub const NAMES: [&'static str; 3] = ["auto", "fused", "eager"];
+
+    /// The path a forward pass takes: fused is impossible while attention-probability
+    /// dropout is active (training with `attention_probs_dropout_prob > 0`), so both
+    /// `Auto` and `Fused` run eager then; otherwise `Auto` runs fused.
+    pub fn resolve(self, dropout_active: bool) -> ResolvedAttention {
+        match (self, dropout_active) {
+            (AttentionImpl::Eager, _) | (_, true) => ResolvedAttention::Eager,
+            (AttentionImpl::Auto | AttentionImpl::Fused, false) => ResolvedAttention::Fused,
+        }
+    }
+}
+
+impl fmt::Display for AttentionImpl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AttentionImpl::Auto => "auto",
+            AttentionImpl::Fused => "fused",
+            AttentionImpl::Eager => "eager",
+        })
+    }
+}
+
+impl FromStr for AttentionImpl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(AttentionImpl::Auto),
+            "fused" | "sdpa" => Ok(AttentionImpl::Fused),
+            "eager" => Ok(AttentionImpl::Eager),
+            other => Err(format!(
+                "unknown attention implementation `{other}` (expected auto, fused or eager)"
+            )),
+        }
+    }
+}
+
+/// The attention path a forward pass actually takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolvedAttention {
+    /// Burn's fused `attention` op.
+    Fused,
+    /// Matmul, softmax, dropout, matmul.
+    Eager,
+}
+
+/// `softmax(q·kᵀ·scale + bias)·v` with dropout on the probabilities.
+///
+/// Shapes: `q` `[batch, heads, seq_q, head_dim]`, `k`/`v` `[batch, heads, seq_k, head_dim]`,
+/// `bias` broadcastable to `[batch, heads, seq_q, seq_k]` (it carries the padding mask as
+/// [`mask_value`] entries and, for DeBERTa, the relative-position scores).
+pub fn scaled_dot_product_attention<B: Backend>(
+    q: Tensor<B, 4>,
+    k: Tensor<B, 4>,
+    v: Tensor<B, 4>,
+    bias: Tensor<B, 4>,
+    scale: f64,
+    dropout: &Dropout,
+    implementation: AttentionImpl,
+) -> Tensor<B, 4> {
+    let dropout_active = B::ad_enabled(&q.device()) && dropout.prob > 0.0;
+    match implementation.resolve(dropout_active) {
+        ResolvedAttention::Fused => {
+            let options = AttentionModuleOptions {
+                scale: Some(scale),
+                softcap: None,
+                is_causal: false,
+            };
+            attention(q, k, v, None, Some(bias), options)
+        }
+        ResolvedAttention::Eager => {
+            let scores = q.matmul(k.swap_dims(2, 3)) * scale + bias;
+            let probs = softmax(scores, 3);
+            let probs = dropout.forward(probs);
+            probs.matmul(v)
+        }
+    }
+}
+
+/// The additive bias that masks a position out: HF fills masked scores with
+/// `finfo(dtype).min`; adding it to a score gives the same value in f32/bf16. In f16 half
+/// of it is used so that adding a score cannot overflow to `-inf`.
+pub fn mask_value(dtype: DType) -> f64 {
+    match dtype {
+        DType::F16 => -32752.0,
+        DType::BF16 => f64::from(burn::tensor::bf16::MIN.to_f32()),
+        _ => f64::from(f32::MIN),
+    }
+}

@@ -1,0 +1,72 @@
+use burn::module::Module;
+use burn::nn::{Dropout, DropoutConfig, LayerNorm, Linear};
+use burn::tensor::Tensor;
+use burn::tensor::backend::Backend;
+
+use super::{apply_activation, hf_layer_norm, hf_linear};
+use crate::config::HiddenAct;
+
+/// Dense, dropout, residual LayerNorm: BERT's `*SelfOutput` and `*Output` blocks
+/// (`LayerNorm(dropout(dense(hidden)) + input)`), shared by RoBERTa and DeBERTa.
+#[derive(Module, Debug)]
+pub struct ResidualOutput<B: Backend> {
+    /// `dense`.
+    pub dense: Linear<B>,
+    /// `LayerNorm`.
+    pub layer_norm: LayerNorm<B>,
+    dropout: Dropout,
+}
+
+impl<B: Backend> ResidualOutput<B> {
+    /// A randomly initialised block: `dense` is `d_input -> d_output`.
+    pub fn init(
+        d_input: usize,
+        d_output: usize,
+        layer_norm_eps: f64,
+        dropout: f64,
+        init_std: f64,
+        device: &B::Device,
+    ) -> Self {
+        Self {
+            dense: hf_linear(d_input, d_output, true, init_std, device),
+            layer_norm: hf_layer_norm(d_output, layer_norm_eps, device),
+            dropout: DropoutConfig::new(dropout).init(),
+        }
+    }
+
+    /// `LayerNorm(dropout(dense(hidden)) + input)`.
+    pub fn forward(&self, hidden: Tensor<B, 3>, input: Tensor<B, 3>) -> Tensor<B, 3> {
+        let hidden = self.dense.forward(hidden);
+        let hidden = self.dropout.forward(hidden);
+        self.layer_norm.forward(hidden + input)
+    }
+}
+
+/// Dense and activation: BERT's `*Intermediate` block.
+#[derive(Module, Debug)]
+pub struct Intermediate<B: Backend> {
+    /// `dense`.
+    pub dense: Linear<B>,
+    act: HiddenAct,
+}
+
+impl<B: Backend> Intermediate<B> {
+    /// A randomly initialised block: `dense` is `hidden_size -> intermediate_size`.
+    pub fn init(
+        hidden_size: usize,
+        intermediate_size: usize,
+        act: HiddenAct,
+        init_std: f64,
+        device: &B::Device,
+    ) -> Self {
+        Self {
+            dense: hf_linear(hidden_size, intermediate_size, true, init_std, device),
+            act,
+        }
+    }
+
+    /// `act(dense(hidden))`.
+    pub fn forward(&self, hidden: Tensor<B, 3>) -> Tensor<B, 3> {
+        apply_activation(self.dense.forward(hidden), self.act)
+    }
+}

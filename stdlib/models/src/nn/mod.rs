@@ -1,0 +1,13 @@
+//! Layers and functions shared by the architectures.
+
+mod activation;
+mod attention;
+mod cast;
+mod feed_forward;
+mod linear;
+
+pub use activation::{apply_activation, gelu_exact};
+pub use attention::{AttentionImpl, ResolvedAttention, mask_value, scaled_dot_product_attention};
+pub use cast::cast_float_params;
+pub use feed_forward::{Intermediate, ResidualOutput};
+pub use linear::{hf_embedding, hf_layer_norm, hf_linear};

@@ -1,0 +1,27 @@
+use serde::{Deserialize, Serialize};
+
+use crate::Precision;
+use crate::nn::AttentionImpl;
+
+/// Run-time choices that do not change a model's weights: the device policies set them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ModelOptions {
+    /// Attention path.
+    pub attention: AttentionImpl,
+    /// Float type of weights and activations.
+    pub precision: Precision,
+}
+
+impl ModelOptions {
+    /// Options with the given attention path.
+    pub fn with_attention(mut self, attention: AttentionImpl) -> Self {
+        self.attention = attention;
+        self
+    }
+
+    /// Options with the given precision.
+    pub fn with_precision(mut self, precision: Precision) -> Self {
+        self.precision = precision;
+        self
+    }
+}

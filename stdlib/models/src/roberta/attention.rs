@@ -1,0 +1,101 @@
+use burn::module::Module;
+use burn::nn::{Dropout, DropoutConfig, Linear};
+use burn::tensor::Tensor;
+use burn::tensor::backend::Backend;
+
+use crate::config::RobertaConfig;
+use crate::nn::{AttentionImpl, ResidualOutput, hf_linear, scaled_dot_product_attention};
+
+/// `RobertaSelfAttention` (HF key `attention.self`): multi-head scaled dot-product attention.
+#[derive(Module, Debug)]
+pub struct RobertaSelfAttention<B: Backend> {
+    /// `query`.
+    pub query: Linear<B>,
+    /// `key`.
+    pub key: Linear<B>,
+    /// `value`.
+    pub value: Linear<B>,
+    dropout: Dropout,
+    num_attention_heads: usize,
+    attention_head_size: usize,
+    attention: AttentionImpl,
+}
+
+impl<B: Backend> RobertaSelfAttention<B> {
+    /// A randomly initialised module shaped by `config`.
+    pub fn init(config: &RobertaConfig, attention: AttentionImpl, device: &B::Device) -> Self {
+        let h = config.hidden_size;
+        let std = config.initializer_range;
+        Self {
+            query: hf_linear(h, h, true, std, device),
+            key: hf_linear(h, h, true, std, device),
+            value: hf_linear(h, h, true, std, device),
+            dropout: DropoutConfig::new(config.attention_probs_dropout_prob).init(),
+            num_attention_heads: config.num_attention_heads,
+            attention_head_size: h / config.num_attention_heads,
+            attention,
+        }
+    }
+
+    /// `hidden` `[batch, seq, hidden]`, `mask_bias` `[batch, 1, 1, seq]` (0 or masked).
+    pub fn forward(&self, hidden: Tensor<B, 3>, mask_bias: Tensor<B, 4>) -> Tensor<B, 3> {
+        let [batch, seq, _] = hidden.dims();
+        let q = self.split_heads(self.query.forward(hidden.clone()));
+        let k = self.split_heads(self.key.forward(hidden.clone()));
+        let v = self.split_heads(self.value.forward(hidden));
+        let scale = 1.0 / (self.attention_head_size as f64).sqrt();
+        let context =
+            scaled_dot_product_attention(q, k, v, mask_bias, scale, &self.dropout, self.attention);
+        context.swap_dims(1, 2).reshape([
+            batch,
+            seq,
+            self.num_attention_heads * self.attention_head_size,
+        ])
+    }
+
+    fn split_heads(&self, x: Tensor<B, 3>) -> Tensor<B, 4> {
+        let [batch, seq, _] = x.dims();
+        x.reshape([
+            batch,
+            seq,
+            self.num_attention_heads,
+            self.attention_head_size,
+        ])
+        .swap_dims(1, 2)
+    }
+}
+
+/// `RobertaSelfOutput` (HF key `attention.output`): dense, dropout, residual LayerNorm.
+pub type RobertaSelfOutput<B> = ResidualOutput<B>;
+
+/// `RobertaAttention` (HF key `attention`): self-attention and its output block.
+#[derive(Module, Debug)]
+pub struct RobertaAttention<B: Backend> {
+    /// `self` (renamed: `self` is a Rust keyword).
+    pub self_attn: RobertaSelfAttention<B>,
+    /// `output`.
+    pub output: RobertaSelfOutput<B>,
+}
+
+impl<B: Backend> RobertaAttention<B> {
+    /// A randomly initialised module shaped by `config`.
+    pub fn init(config: &RobertaConfig, attention: AttentionImpl, device: &B::Device) -> Self {
+        Self {
+            self_attn: RobertaSelfAttention::init(config, attention, device),
+            output: RobertaSelfOutput::init(
+                config.hidden_size,
+                config.hidden_size,
+                config.layer_norm_eps,
+                config.hidden_dropout_prob,
+                config.initializer_range,
+                device,
+            ),
+        }
+    }
+
+    /// Attention block with its residual LayerNorm.
+    pub fn forward(&self, hidden: Tensor<B, 3>, mask_bias: Tensor<B, 4>) -> Tensor<B, 3> {
+        let attended = self.self_attn.forward(hidden.clone(), mask_bias);
+        self.output.forward(attended, hidden)
+    }
+}

@@ -1,0 +1,59 @@
+use std::path::PathBuf;
+
+use super::WeightsFormat;
+
+/// What loading a weight file did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadReport {
+    /// The file read.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: WeightsFormat,
+    /// Number of tensors loaded.
+    pub loaded: usize,
+    /// Model weights absent from the file and left freshly initialised (HF names), e.g. a
+    /// classification head on a pre-trained encoder.
+    pub newly_initialized: Vec<String>,
+    /// Tensors of the file the model does not use (HF names), e.g. a pre-training head.
+    pub unexpected: Vec<String>,
+    /// Float dtypes found in the file that were cast to the model's dtype (e.g. `"F16"`).
+    pub cast_from: Vec<String>,
+}
+
+impl LoadReport {
+    /// Warnings worth showing a user, in HF's spirit.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.newly_initialized.is_empty() {
+            out.push(format!(
+                "{} weight(s) not in {} were newly initialised: {} — train the model before using its predictions",
+                self.newly_initialized.len(),
+                self.path.display(),
+                abbreviate(&self.newly_initialized, 6)
+            ));
+        }
+        if !self.unexpected.is_empty() {
+            out.push(format!(
+                "{} tensor(s) of {} are not used by this model: {}",
+                self.unexpected.len(),
+                self.path.display(),
+                abbreviate(&self.unexpected, 6)
+            ));
+        }
+        out
+    }
+}
+
+/// The first `n` items joined by ", ", then "and N more".
+pub(crate) fn abbreviate(items: &[String], n: usize) -> String {
+    let mut text = items
+        .iter()
+        .take(n)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > n {
+        text.push_str(&format!(" and {} more", items.len() - n));
+    }
+    text
+}
