@@ -31,9 +31,19 @@ impl TokenizeCommand {
     pub fn run(self) -> miette::Result<()> {
         let tokenizer = TextTokenizer::from_dir(&self.tokenizer)?;
         let truncation = Truncation::parse(&self.truncation).unwrap_or(Truncation::LongestFirst);
-        let encoder = PairEncoder::new(&tokenizer, EncodeOptions { max_length: self.max_length, truncation, stride: None })?;
+        let encoder = PairEncoder::new(
+            &tokenizer,
+            EncodeOptions {
+                max_length: self.max_length,
+                truncation,
+                stride: None,
+            },
+        )?;
         let (input_ids, tokens) = encoder.tokens(&self.text, self.pair.as_deref())?;
-        println!("{}", serde_json::json!({ "input_ids": input_ids, "tokens": tokens }));
+        println!(
+            "{}",
+            serde_json::json!({ "input_ids": input_ids, "tokens": tokens })
+        );
         Ok(())
     }
 }

@@ -6,11 +6,14 @@ use std::path::PathBuf;
 use clarity_data::dataset_files::{assign_split_files, read_shards};
 use clarity_data::hub::{FetchRequest, HubEnv, HubSession, RepoId, Selection, fetch_local};
 use clarity_data::table::write_table_artifact;
-use clarity_engine::{ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value};
+use clarity_engine::{
+    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value,
+};
 
 /// The `fetch-dataset` stage kind.
 pub struct FetchDataset {
     schema: StageSchema,
+    env: Option<HubEnv>,
 }
 
 impl FetchDataset {
@@ -22,8 +25,16 @@ impl FetchDataset {
                 version: 1,
                 summary: "Download a dataset repo (parquet / CSV / JSONL) from the HuggingFace Hub, or take local files, one table per split",
                 params: vec![
-                    ParamSpec::optional("repo", ParamType::String, "Hub dataset id, e.g. ailsntua/QEvasion"),
-                    ParamSpec::optional("path", ParamType::Path, "a local table file or directory instead of a Hub repo"),
+                    ParamSpec::optional(
+                        "repo",
+                        ParamType::String,
+                        "Hub dataset id, e.g. ailsntua/QEvasion",
+                    ),
+                    ParamSpec::optional(
+                        "path",
+                        ParamType::Path,
+                        "a local table file or directory instead of a Hub repo",
+                    ),
                     ParamSpec::with_default(
                         "revision",
                         ParamType::String,
@@ -45,6 +56,16 @@ impl FetchDataset {
                 outputs: vec![],
                 uses_device: false,
             },
+            env: None,
+        }
+    }
+
+    /// The stage kind reading the Hub settings from `env` instead of the process environment
+    /// (tests; embedding).
+    pub fn with_env(env: HubEnv) -> Self {
+        Self {
+            env: Some(env),
+            ..Self::new()
         }
     }
 }
@@ -58,7 +79,12 @@ impl Default for FetchDataset {
 fn splits(params: &Params) -> Vec<String> {
     params
         .opt_list("splits")
-        .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_else(|| vec!["train".into(), "test".into()])
 }
 
@@ -70,23 +96,47 @@ impl Stage for FetchDataset {
     fn outputs(&self, params: &Params) -> Vec<OutputSpec> {
         splits(params)
             .into_iter()
-            .map(|name| OutputSpec::new(name, ArtifactKind::TABLE, "the split's rows: data.parquet and table.json"))
+            .map(|name| {
+                OutputSpec::new(
+                    name,
+                    ArtifactKind::TABLE,
+                    "the split's rows: data.parquet and table.json",
+                )
+            })
             .collect()
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         let params = ctx.params();
-        let patterns: Vec<String> = params.opt_list("files").unwrap_or_default().iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+        let patterns: Vec<String> = params
+            .opt_list("files")
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
         let selection = Selection::Dataset { patterns };
         let fetched = match (params.opt_str("repo"), params.opt_path("path")) {
             (Some(repo), None) => {
                 let revision = params.get_str("revision")?.to_string();
-                let fallback = ctx.project_dir().join(".clarity").join("huggingface").join("hub");
-                let session = HubSession::new(HubEnv::from_process(), ctx.offline(), &[fallback], true)?;
+                let fallback = ctx
+                    .project_dir()
+                    .join(".clarity")
+                    .join("huggingface")
+                    .join("hub");
+                let env = self
+                    .env
+                    .clone()
+                    .unwrap_or_else(HubEnv::from_process)
+                    .with_overrides(&ctx.placement().env);
+                let session = HubSession::new(env, ctx.offline(), &[fallback], true)?;
                 if let Some(notice) = session.fallback_notice_once() {
                     ctx.warn(&notice);
                 }
-                let request = FetchRequest { repo: RepoId::dataset(repo), revision, selection };
+                let request = FetchRequest {
+                    repo: RepoId::dataset(repo),
+                    revision,
+                    selection,
+                };
                 session.fetcher().fetch(&request)?
             }
             (None, Some(path)) => fetch_local(&path, &selection)?,
@@ -102,25 +152,45 @@ impl Stage for FetchDataset {
             ctx.warn(note);
         }
         let names: Vec<String> = fetched.files.iter().map(|f| f.name.clone()).collect();
-        let source = if fetched.commit == "local" { fetched.repo.id.clone() } else { format!("{}@{}", fetched.repo, short(&fetched.commit)) };
-        let (assigned, unassigned) = assign_split_files(&source, &names, &splits(params))?;
-        if !unassigned.is_empty() {
-            let list: Vec<&str> = unassigned.iter().map(|s| s.as_str()).collect();
-            ctx.info(&format!("files of no requested split, not used: {}", list.join(", ")));
+        let source = if fetched.commit == "local" {
+            fetched.repo.id.clone()
+        } else {
+            format!("{}@{}", fetched.repo, short(&fetched.commit))
+        };
+        let assigned = assign_split_files(&source, &names, &splits(params))?;
+        if !assigned.unassigned.is_empty() {
+            let list: Vec<&str> = assigned.unassigned.iter().map(|s| s.as_str()).collect();
+            ctx.info(&format!(
+                "files of no requested split, not used: {}",
+                list.join(", ")
+            ));
         }
         let mut counts = serde_json::Map::new();
-        for (split, files) in &assigned {
+        for (split, files) in &assigned.by_split {
             let paths: Vec<PathBuf> = files
                 .iter()
-                .filter_map(|name| fetched.files.iter().find(|f| &&f.name == name).map(|f| f.path.clone()))
+                .filter_map(|name| {
+                    fetched
+                        .files
+                        .iter()
+                        .find(|f| &&f.name == name)
+                        .map(|f| f.path.clone())
+                })
                 .collect();
             let shard_names: Vec<&str> = files.iter().map(|s| s.as_str()).collect();
             let table = read_shards(&paths, &format!("{source}: {}", shard_names.join(" + ")))?;
-            ctx.info(&format!("{split}: {} rows from {}", table.num_rows(), shard_names.join(", ")));
+            ctx.info(&format!(
+                "{split}: {} rows from {}",
+                table.num_rows(),
+                shard_names.join(", ")
+            ));
             counts.insert(split.clone(), serde_json::json!(table.num_rows()));
             write_table_artifact(&table, ctx.output_dir(split)?)?;
         }
-        ctx.record("dataset", serde_json::json!({ "source": source, "rows": counts }));
+        ctx.record(
+            "dataset",
+            serde_json::json!({ "source": source, "rows": counts }),
+        );
         Ok(())
     }
 }

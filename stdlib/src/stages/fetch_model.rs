@@ -1,12 +1,17 @@
 //! `fetch-model`: a model repo from the HuggingFace Hub (or a local directory) as a `model`
 //! artifact: `config.json`, the weights (safetensors first, else `.bin`) and the tokenizer files.
 
-use clarity_data::hub::{FetchRequest, HubEnv, HubSession, RepoId, Selection, fetch_local, link_fetched};
-use clarity_engine::{ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value};
+use clarity_data::hub::{
+    FetchRequest, HubEnv, HubSession, RepoId, Selection, fetch_local, link_fetched,
+};
+use clarity_engine::{
+    ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
+};
 
 /// The `fetch-model` stage kind.
 pub struct FetchModel {
     schema: StageSchema,
+    env: Option<HubEnv>,
 }
 
 impl FetchModel {
@@ -18,15 +23,27 @@ impl FetchModel {
                 version: 1,
                 summary: "Download a model repo (config, weights, tokenizer) from the HuggingFace Hub, or take a local directory",
                 params: vec![
-                    ParamSpec::optional("repo", ParamType::String, "Hub model id, e.g. microsoft/deberta-v3-base"),
-                    ParamSpec::optional("path", ParamType::Path, "a local model directory instead of a Hub repo"),
+                    ParamSpec::optional(
+                        "repo",
+                        ParamType::String,
+                        "Hub model id, e.g. microsoft/deberta-v3-base",
+                    ),
+                    ParamSpec::optional(
+                        "path",
+                        ParamType::Path,
+                        "a local model directory instead of a Hub repo",
+                    ),
                     ParamSpec::with_default(
                         "revision",
                         ParamType::String,
                         Value::from("main"),
                         "branch, tag or commit; a full commit id is served from the cache without network",
                     ),
-                    ParamSpec::optional("files", ParamType::list(ParamType::String), "extra files to fetch (globs)"),
+                    ParamSpec::optional(
+                        "files",
+                        ParamType::list(ParamType::String),
+                        "extra files to fetch (globs)",
+                    ),
                 ],
                 outputs: vec![OutputSpec::new(
                     "model",
@@ -35,6 +52,16 @@ impl FetchModel {
                 )],
                 uses_device: false,
             },
+            env: None,
+        }
+    }
+
+    /// The stage kind reading the Hub settings from `env` instead of the process environment
+    /// (tests; embedding).
+    pub fn with_env(env: HubEnv) -> Self {
+        Self {
+            env: Some(env),
+            ..Self::new()
         }
     }
 }
@@ -52,24 +79,43 @@ impl Stage for FetchModel {
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         let params = ctx.params();
-        let extra: Vec<String> = params.opt_list("files").unwrap_or_default().iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+        let extra: Vec<String> = params
+            .opt_list("files")
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
         let selection = Selection::Model { extra };
         let fetched = match (params.opt_str("repo"), params.opt_path("path")) {
             (Some(repo), None) => {
                 let revision = params.get_str("revision")?.to_string();
-                let fallback = ctx.project_dir().join(".clarity").join("huggingface").join("hub");
-                let session = HubSession::new(HubEnv::from_process(), ctx.offline(), &[fallback], true)?;
+                let fallback = ctx
+                    .project_dir()
+                    .join(".clarity")
+                    .join("huggingface")
+                    .join("hub");
+                let env = self
+                    .env
+                    .clone()
+                    .unwrap_or_else(HubEnv::from_process)
+                    .with_overrides(&ctx.placement().env);
+                let session = HubSession::new(env, ctx.offline(), &[fallback], true)?;
                 if let Some(notice) = session.fallback_notice_once() {
                     ctx.warn(&notice);
                 }
-                let request = FetchRequest { repo: RepoId::model(repo), revision, selection };
+                let request = FetchRequest {
+                    repo: RepoId::model(repo),
+                    revision,
+                    selection,
+                };
                 session.fetcher().fetch(&request)?
             }
             (None, Some(path)) => fetch_local(&path, &selection)?,
             _ => {
                 return Err(miette::miette!(
                     code = "clarity::fetch_model::source",
-                    help = "write repo=\"owner/name\" for the Hub or path=\"dir\" for a local model",
+                    help =
+                        "write repo=\"owner/name\" for the Hub or path=\"dir\" for a local model",
                     "fetch-model needs exactly one of `repo` and `path`"
                 ));
             }
@@ -78,7 +124,12 @@ impl Stage for FetchModel {
             ctx.warn(note);
         }
         let names: Vec<&str> = fetched.files.iter().map(|f| f.name.as_str()).collect();
-        ctx.info(&format!("{}@{}: {}", fetched.repo, short(&fetched.commit), names.join(", ")));
+        ctx.info(&format!(
+            "{}@{}: {}",
+            fetched.repo,
+            short(&fetched.commit),
+            names.join(", ")
+        ));
         let record = link_fetched(&fetched, ctx.output_dir("model")?)?;
         ctx.record("fetch", record);
         Ok(())

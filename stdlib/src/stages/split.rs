@@ -3,10 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use clarity_data::clarity::{ClarityColumns, ClarityLabel, EvasionLabel, SchemaError, require_text};
+use clarity_data::clarity::{
+    ClarityColumns, ClarityLabel, EvasionLabel, SchemaError, require_text,
+};
 use clarity_data::split::{split_sizes, stratified_split};
 use clarity_data::table::{Table, read_table_artifact, write_table_artifact};
-use clarity_engine::{ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value};
+use clarity_engine::{
+    ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
+};
 
 /// The `split` stage kind.
 pub struct Split {
@@ -22,7 +26,11 @@ impl Split {
                 version: 1,
                 summary: "Stratified train/validation split of a table (scikit-learn's train_test_split, bit for bit)",
                 params: vec![
-                    ParamSpec::required("from", ParamType::input(ArtifactKind::TABLE), "the table to split, e.g. \"data.train\""),
+                    ParamSpec::required(
+                        "from",
+                        ParamType::input(ArtifactKind::TABLE),
+                        "the table to split, e.g. \"data.train\"",
+                    ),
                     ParamSpec::with_default(
                         "by",
                         ParamType::String,
@@ -31,13 +39,19 @@ impl Split {
                     ),
                     ParamSpec::with_default(
                         "validation",
-                        ParamType::Float { min: Some(0.0), max: Some(1.0) },
+                        ParamType::Float {
+                            min: Some(0.0),
+                            max: Some(1.0),
+                        },
                         Value::Float(0.15),
                         "fraction of rows for validation: ceil(fraction x rows), allotted per class by largest remainder",
                     ),
                     ParamSpec::with_default(
                         "seed",
-                        ParamType::Int { min: Some(0), max: Some(i64::from(u32::MAX)) },
+                        ParamType::Int {
+                            min: Some(0),
+                            max: Some(i64::from(u32::MAX)),
+                        },
                         Value::Int(42),
                         "random_state of the split",
                     ),
@@ -61,7 +75,8 @@ impl Default for Split {
 /// The class of each row: label columns are normalised to their canonical names (so "Ambivalent"
 /// and "Ambivalent Reply" are one class); other columns are used as their trimmed text.
 fn classes(table: &Table, column: &str) -> Result<Vec<String>, SchemaError> {
-    let is_evasion = column == ClarityColumns::EVASION_LABEL || ClarityColumns::ANNOTATORS.contains(&column);
+    let is_evasion =
+        column == ClarityColumns::EVASION_LABEL || ClarityColumns::ANNOTATORS.contains(&column);
     let is_clarity = column == ClarityColumns::CLARITY_LABEL;
     (0..table.num_rows())
         .map(|row| {
@@ -77,11 +92,21 @@ fn classes(table: &Table, column: &str) -> Result<Vec<String>, SchemaError> {
             if is_evasion {
                 EvasionLabel::parse(&text)
                     .map(|l| l.name().to_string())
-                    .ok_or_else(|| unknown("evasion", EvasionLabel::ALL.map(EvasionLabel::name).to_vec()))
+                    .ok_or_else(|| {
+                        unknown(
+                            "evasion",
+                            EvasionLabel::ALL.map(EvasionLabel::name).to_vec(),
+                        )
+                    })
             } else if is_clarity {
                 ClarityLabel::parse(&text)
                     .map(|l| l.name().to_string())
-                    .ok_or_else(|| unknown("clarity", ClarityLabel::ALL.map(ClarityLabel::name).to_vec()))
+                    .ok_or_else(|| {
+                        unknown(
+                            "clarity",
+                            ClarityLabel::ALL.map(ClarityLabel::name).to_vec(),
+                        )
+                    })
             } else {
                 Ok(text.trim().to_string())
             }
@@ -98,20 +123,32 @@ impl Stage for Split {
         let params = ctx.params();
         let column = params.get_str("by")?.to_string();
         let fraction = params.get_f64("validation")?;
-        let seed = u32::try_from(params.get_i64("seed")?).map_err(|_| miette::miette!("seed must fit in 32 bits"))?;
+        let seed = u32::try_from(params.get_i64("seed")?)
+            .map_err(|_| miette::miette!("seed must fit in 32 bits"))?;
         let table = read_table_artifact(ctx.input("from")?)?;
         let labels = classes(&table, &column)?;
         let split = stratified_split(&labels, fraction, seed)?;
         let (n_train, n_validation) = split_sizes(labels.len(), fraction)?;
-        debug_assert_eq!((split.train.len(), split.test.len()), (n_train, n_validation));
+        debug_assert_eq!(
+            (split.train.len(), split.test.len()),
+            (n_train, n_validation)
+        );
 
         let source = table.source().to_string();
-        let train = table.take_rows(&split.train).with_source(format!("{source} (training side of split by {column})"));
-        let validation =
-            table.take_rows(&split.test).with_source(format!("{source} (validation side of split by {column})"));
+        let train = table
+            .take_rows(&split.train)
+            .with_source(format!("{source} (training side of split by {column})"));
+        let validation = table
+            .take_rows(&split.test)
+            .with_source(format!("{source} (validation side of split by {column})"));
         write_table_artifact(&train, ctx.output_dir("train")?)?;
         write_table_artifact(&validation, ctx.output_dir("validation")?)?;
-        ctx.info(&format!("{} rows -> {} train / {} validation, stratified by {column}", labels.len(), n_train, n_validation));
+        ctx.info(&format!(
+            "{} rows -> {} train / {} validation, stratified by {column}",
+            labels.len(),
+            n_train,
+            n_validation
+        ));
 
         let mut per_class: BTreeMap<&str, [usize; 2]> = BTreeMap::new();
         for &r in &split.train {

@@ -3,7 +3,9 @@
 
 use clarity_data::synthetic::{SyntheticConfig, generate};
 use clarity_data::table::write_table_artifact;
-use clarity_engine::{ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value};
+use clarity_engine::{
+    ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
+};
 
 /// The `synthetic-dataset` stage kind.
 pub struct SyntheticDataset {
@@ -21,21 +23,43 @@ impl SyntheticDataset {
                 params: vec![
                     ParamSpec::with_default(
                         "train-rows",
-                        ParamType::Int { min: Some(30), max: Some(1_000_000) },
+                        ParamType::Int {
+                            min: Some(30),
+                            max: Some(1_000_000),
+                        },
                         Value::Int(400),
                         "rows of the train table",
                     ),
                     ParamSpec::with_default(
                         "test-rows",
-                        ParamType::Int { min: Some(1), max: Some(1_000_000) },
+                        ParamType::Int {
+                            min: Some(1),
+                            max: Some(1_000_000),
+                        },
                         Value::Int(100),
                         "rows of the test table",
                     ),
-                    ParamSpec::with_default("seed", ParamType::Int { min: Some(0), max: None }, Value::Int(42), "generator seed"),
+                    ParamSpec::with_default(
+                        "seed",
+                        ParamType::Int {
+                            min: Some(0),
+                            max: None,
+                        },
+                        Value::Int(42),
+                        "generator seed",
+                    ),
                 ],
                 outputs: vec![
-                    OutputSpec::new("train", ArtifactKind::TABLE, "the train rows: data.parquet, data.csv, table.json"),
-                    OutputSpec::new("test", ArtifactKind::TABLE, "the test rows: data.parquet, data.csv, table.json"),
+                    OutputSpec::new(
+                        "train",
+                        ArtifactKind::TABLE,
+                        "the train rows: data.parquet, data.csv, table.json",
+                    ),
+                    OutputSpec::new(
+                        "test",
+                        ArtifactKind::TABLE,
+                        "the test rows: data.parquet, data.csv, table.json",
+                    ),
                 ],
                 uses_device: false,
             },
@@ -57,7 +81,8 @@ impl Stage for SyntheticDataset {
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         let params = ctx.params();
         let count = |name: &str| -> miette::Result<usize> {
-            usize::try_from(params.get_i64(name)?).map_err(|_| miette::miette!("`{name}` must not be negative"))
+            usize::try_from(params.get_i64(name)?)
+                .map_err(|_| miette::miette!("`{name}` must not be negative"))
         };
         let config = SyntheticConfig {
             train_rows: count("train-rows")?,
@@ -70,7 +95,10 @@ impl Stage for SyntheticDataset {
             write_table_artifact(table, dir)?;
             table.write(&dir.join("data.csv"))?;
         }
-        ctx.info(&format!("{} train / {} test rows (seed {})", config.train_rows, config.test_rows, config.seed));
+        ctx.info(&format!(
+            "{} train / {} test rows (seed {})",
+            config.train_rows, config.test_rows, config.seed
+        ));
         Ok(())
     }
 }

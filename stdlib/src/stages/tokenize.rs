@@ -4,9 +4,12 @@
 
 use clarity_data::table::read_table_artifact;
 use clarity_data::tokenize::{
-    EncodeOptions, PairEncoder, TextInputs, TextTemplate, TextTokenizer, Truncation, tokenize_table,
+    EncodeOptions, PairEncoder, TextInputs, TextTemplate, TextTokenizer, Truncation,
+    set_parallelism, tokenize_table,
 };
-use clarity_engine::{ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value};
+use clarity_engine::{
+    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value,
+};
 
 /// The `tokenize` stage kind.
 pub struct Tokenize {
@@ -24,11 +27,27 @@ impl Tokenize {
                 version: 1,
                 summary: "Tokenize tables with a model's tokenizer into compact token files",
                 params: vec![
-                    ParamSpec::required("tokenizer", ParamType::input(ArtifactKind::MODEL), "the model whose tokenizer to use, e.g. \"weights\""),
-                    ParamSpec::required("inputs", ParamType::list(ParamType::input(ArtifactKind::TABLE)), "the tables, e.g. \"split.train\" \"data.test\""),
+                    ParamSpec::optional(
+                        "tokenizer",
+                        ParamType::input(ArtifactKind::MODEL),
+                        "the model whose tokenizer to use, e.g. \"weights\"",
+                    ),
+                    ParamSpec::optional(
+                        "tokenizer-path",
+                        ParamType::Path,
+                        "a local directory with tokenizer files, instead of `tokenizer`",
+                    ),
+                    ParamSpec::required(
+                        "inputs",
+                        ParamType::list(ParamType::input(ArtifactKind::TABLE)),
+                        "the tables, e.g. \"split.train\" \"data.test\"",
+                    ),
                     ParamSpec::with_default(
                         "max-length",
-                        ParamType::Int { min: Some(8), max: Some(1_000_000) },
+                        ParamType::Int {
+                            min: Some(8),
+                            max: Some(1_000_000),
+                        },
                         Value::Int(512),
                         "maximum tokens per example, special tokens included",
                     ),
@@ -51,7 +70,10 @@ impl Tokenize {
                     ),
                     ParamSpec::optional(
                         "stride",
-                        ParamType::Int { min: Some(1), max: None },
+                        ParamType::Int {
+                            min: Some(1),
+                            max: None,
+                        },
                         "sliding windows: keep the cut-off rest as extra windows overlapping by this many tokens",
                     ),
                 ],
@@ -82,7 +104,12 @@ fn output_names(references: &[&str]) -> Vec<String> {
 }
 
 fn references(params: &Params) -> Vec<&str> {
-    params.opt_list("inputs").unwrap_or_default().iter().filter_map(Value::as_str).collect()
+    params
+        .opt_list("inputs")
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect()
 }
 
 impl Stage for Tokenize {
@@ -93,22 +120,62 @@ impl Stage for Tokenize {
     fn outputs(&self, params: &Params) -> Vec<OutputSpec> {
         output_names(&references(params))
             .into_iter()
-            .map(|name| OutputSpec::new(name, ArtifactKind::TOKENS, "token ids and labels: tokens.bin + meta.json"))
+            .map(|name| {
+                OutputSpec::new(
+                    name,
+                    ArtifactKind::TOKENS,
+                    "token ids and labels: tokens.bin + meta.json",
+                )
+            })
             .collect()
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         let params = ctx.params();
-        let max_length = usize::try_from(params.get_i64("max-length")?).map_err(|_| miette::miette!("max-length must be positive"))?;
-        let truncation = Truncation::parse(params.get_str("truncation")?)
-            .ok_or_else(|| miette::miette!("truncation must be one of {}", TRUNCATIONS.join(", ")))?;
-        let stride = params.opt_i64("stride").map(|s| usize::try_from(s).unwrap_or(0));
+        let max_length = usize::try_from(params.get_i64("max-length")?)
+            .map_err(|_| miette::miette!("max-length must be positive"))?;
+        let truncation = Truncation::parse(params.get_str("truncation")?).ok_or_else(|| {
+            miette::miette!("truncation must be one of {}", TRUNCATIONS.join(", "))
+        })?;
+        let stride = params
+            .opt_i64("stride")
+            .map(|s| usize::try_from(s).unwrap_or(0));
         let inputs = TextInputs {
             text: TextTemplate::parse(params.get_str("template")?)?,
-            pair: params.opt_str("pair-template").map(TextTemplate::parse).transpose()?,
+            pair: params
+                .opt_str("pair-template")
+                .map(TextTemplate::parse)
+                .transpose()?,
         };
-        let tokenizer = TextTokenizer::from_dir(ctx.input("tokenizer")?)?;
-        let encoder = PairEncoder::new(&tokenizer, EncodeOptions { max_length, truncation, stride })?;
+        let dir = match (
+            ctx.opt_input("tokenizer"),
+            params.opt_path("tokenizer-path"),
+        ) {
+            (Some(dir), None) => dir.to_path_buf(),
+            (None, Some(dir)) => dir,
+            _ => {
+                return Err(miette::miette!(
+                    code = "clarity::tokenize::tokenizer",
+                    help = "write tokenizer=\"weights\" (a fetch-model stage) or tokenizer-path=\"dir\"",
+                    "tokenize needs exactly one of `tokenizer` and `tokenizer-path`"
+                ));
+            }
+        };
+        if let Some(value) = ctx.placement().env.get("TOKENIZERS_PARALLELISM") {
+            set_parallelism(!matches!(
+                value.trim().to_ascii_lowercase().as_str(),
+                "false" | "0" | "off" | "no"
+            ));
+        }
+        let tokenizer = TextTokenizer::from_dir(&dir)?;
+        let encoder = PairEncoder::new(
+            &tokenizer,
+            EncodeOptions {
+                max_length,
+                truncation,
+                stride,
+            },
+        )?;
 
         let artifacts = ctx.inputs("inputs").to_vec();
         let references: Vec<&str> = artifacts.iter().map(|a| a.reference.as_str()).collect();
@@ -137,7 +204,13 @@ mod tests {
 
     #[test]
     fn outputs_are_named_after_the_inputs() {
-        assert_eq!(output_names(&["split.train", "split.validation", "data.test"]), ["train", "validation", "test"]);
-        assert_eq!(output_names(&["a.train", "b.train", "synth"]), ["a-train", "b-train", "synth"]);
+        assert_eq!(
+            output_names(&["split.train", "split.validation", "data.test"]),
+            ["train", "validation", "test"]
+        );
+        assert_eq!(
+            output_names(&["a.train", "b.train", "synth"]),
+            ["a-train", "b-train", "synth"]
+        );
     }
 }

@@ -41,6 +41,31 @@ impl HubEnv {
     }
 }
 
+impl HubEnv {
+    /// This environment with variables overridden by `vars` (e.g. the `env` a device policy set
+    /// for the stage): `HF_HOME`, `HF_HUB_CACHE`, `HF_ENDPOINT`, `HF_TOKEN`, `HF_HUB_OFFLINE`.
+    pub fn with_overrides<'a>(
+        mut self,
+        vars: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> Self {
+        for (name, value) in vars {
+            let value = value.trim();
+            let set = (!value.is_empty()).then(|| value.to_string());
+            match name.as_str() {
+                "HF_HOME" => self.hf_home = set.map(PathBuf::from),
+                "HF_HUB_CACHE" | "HUGGINGFACE_HUB_CACHE" => {
+                    self.hf_hub_cache = set.map(PathBuf::from)
+                }
+                "HF_ENDPOINT" => self.endpoint = set,
+                "HF_TOKEN" => self.token = set,
+                "HF_HUB_OFFLINE" => self.offline = is_true(value),
+                _ => {}
+            }
+        }
+        self
+    }
+}
+
 /// `huggingface_hub`'s truthy spellings.
 fn is_true(value: &str) -> bool {
     matches!(
@@ -51,7 +76,26 @@ fn is_true(value: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_true;
+    use super::{HubEnv, is_true};
+
+    #[test]
+    fn overrides_replace_hub_variables() {
+        let vars: std::collections::BTreeMap<String, String> = [
+            ("HF_HOME".to_string(), "/fallback".to_string()),
+            ("HF_HUB_OFFLINE".to_string(), "1".to_string()),
+            ("TOKENIZERS_PARALLELISM".to_string(), "true".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let env = HubEnv {
+            endpoint: Some("http://x".into()),
+            ..HubEnv::default()
+        }
+        .with_overrides(&vars);
+        assert_eq!(env.hf_home, Some("/fallback".into()));
+        assert!(env.offline);
+        assert_eq!(env.endpoint.as_deref(), Some("http://x"));
+    }
 
     #[test]
     fn truthy_values_follow_huggingface_hub() {

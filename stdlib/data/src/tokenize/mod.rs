@@ -25,3 +25,9 @@ pub use table_tokens::{TextInputs, tokenize_table};
 pub use template::TextTemplate;
 pub use text_tokenizer::{TextTokenizer, TokenizerSource};
 pub use tokenizer_config::TokenizerConfig;
+
+/// Whether the tokenizers library may encode batches on several threads (what the
+/// `TOKENIZERS_PARALLELISM` variable sets; process-wide).
+pub fn set_parallelism(parallel: bool) {
+    tokenizers::utils::parallelism::set_parallelism(parallel);
+}
