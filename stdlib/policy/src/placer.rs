@@ -88,7 +88,7 @@ impl PolicyPlacer {
         };
         let hf_cache = self
             .hf_cache
-            .get_or_init(|| HfCache::probe(self.host.as_ref()));
+            .get_or_init(|| HfCache::probe(self.host.as_ref(), request.project_dir));
         let facts = StageFacts {
             kind: request.kind,
             name: request.stage,

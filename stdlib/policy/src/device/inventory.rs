@@ -99,16 +99,20 @@ impl Inventory {
         }
     }
 
-    /// Checks that `device` can run here: its backend is built in and the device present.
+    /// Checks that `device` can run here: its backend is built in and the device present
+    /// (on an assumed machine, presence is checked first: its binary is assumed to be built
+    /// for the devices it has).
     pub fn check(&self, device: DeviceName) -> Result<(), DeviceError> {
-        if !device.backends().iter().any(|b| self.backends.contains(b)) {
+        let built = device.backends().iter().any(|b| self.backends.contains(b));
+        let absent_from_assumed = self.assumed && !self.has(device);
+        if !built && !absent_from_assumed {
             return Err(DeviceError::NotBuilt {
                 device: device.to_string(),
                 feature: device.backends()[0].name().to_owned(),
                 built: self.backends_text(),
             });
         }
-        if self.has(device) {
+        if built && self.has(device) {
             return Ok(());
         }
         let present = self.devices_text();
@@ -262,6 +266,13 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "the assumed machine has no device `cuda:1` (it has: cpu, cuda:0)"
+        );
+        let error = assume("metal")
+            .resolve(DeviceRequest::Device(DeviceName::Cuda(0)))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the assumed machine has no device `cuda:0` (it has: cpu, metal)"
         );
     }
 

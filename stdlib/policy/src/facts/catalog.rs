@@ -103,7 +103,7 @@ pub const FACTS: &[FactSpec] = &[
     text(
         "hf-cache-fallback",
         &[],
-        "a writable HuggingFace home to use instead: `$TMPDIR/clarity-huggingface`",
+        "a writable HuggingFace home to use instead: the project's `.clarity/huggingface`, else `$TMPDIR/clarity-huggingface`",
     ),
 ];
 

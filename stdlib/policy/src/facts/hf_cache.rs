@@ -12,13 +12,15 @@ pub struct HfCache {
     pub dir: PathBuf,
     /// Whether files can be created in it.
     pub writable: bool,
-    /// A HuggingFace home to use instead: `$TMPDIR/clarity-huggingface`.
+    /// A HuggingFace home to use instead: the project's `.clarity/huggingface` when it is
+    /// writable (where the stdlib's `fetch-*` stages fall back to by themselves), else
+    /// `$TMPDIR/clarity-huggingface`.
     pub fallback: PathBuf,
 }
 
 impl HfCache {
-    /// The hub cache of `host`.
-    pub fn probe(host: &dyn Host) -> Self {
+    /// The hub cache of `host`, for a project in `project_dir`.
+    pub fn probe(host: &dyn Host, project_dir: &Path) -> Self {
         let path = |name: &str| host.var(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         let dir = match (
             path("HF_HUB_CACHE"),
@@ -33,10 +35,16 @@ impl HfCache {
             (None, None, None, None) => host.temp_dir().join("huggingface").join("hub"),
         };
         let writable = host.writable(&dir);
+        let in_project = project_dir.join(".clarity").join("huggingface");
+        let fallback = if host.writable(&in_project) {
+            in_project
+        } else {
+            host.temp_dir().join("clarity-huggingface")
+        };
         Self {
             dir,
             writable,
-            fallback: host.temp_dir().join("clarity-huggingface"),
+            fallback,
         }
     }
 
@@ -82,28 +90,37 @@ mod tests {
     fn the_hub_cache_is_resolved_in_huggingface_hub_order() {
         let host = MemoryHost::new();
         assert_eq!(
-            HfCache::probe(&host).dir,
+            HfCache::probe(&host, Path::new("/work/project")).dir,
             PathBuf::from("/home/user/.cache/huggingface/hub")
         );
         let host = host.var("XDG_CACHE_HOME", "/xdg");
         assert_eq!(
-            HfCache::probe(&host).dir,
+            HfCache::probe(&host, Path::new("/work/project")).dir,
             PathBuf::from("/xdg/huggingface/hub")
         );
         let host = host.var("HF_HOME", "/hf");
-        assert_eq!(HfCache::probe(&host).dir, PathBuf::from("/hf/hub"));
+        assert_eq!(
+            HfCache::probe(&host, Path::new("/work/project")).dir,
+            PathBuf::from("/hf/hub")
+        );
         let host = host.var("HF_HUB_CACHE", "/hub");
-        let cache = HfCache::probe(&host);
+        let cache = HfCache::probe(&host, Path::new("/work/project"));
         assert_eq!((cache.dir, cache.writable), (PathBuf::from("/hub"), true));
+        assert_eq!(
+            cache.fallback,
+            PathBuf::from("/work/project/.clarity/huggingface")
+        );
+        let host = host.read_only("/work/project");
+        let cache = HfCache::probe(&host, Path::new("/work/project"));
         assert_eq!(cache.fallback, PathBuf::from("/tmp/clarity-huggingface"));
     }
 
     #[test]
     fn writability_is_probed_on_the_resolved_directory() {
         let host = MemoryHost::new().read_only("/home/user/.cache");
-        assert!(!HfCache::probe(&host).writable);
+        assert!(!HfCache::probe(&host, Path::new("/work/project")).writable);
         let host = host.var("HF_HOME", "/data/hf");
-        assert!(HfCache::probe(&host).writable);
+        assert!(HfCache::probe(&host, Path::new("/work/project")).writable);
     }
 
     #[test]
@@ -113,7 +130,7 @@ mod tests {
         let host = MemoryHost::new()
             .file(format!("{repo}/refs/main"), &format!("{commit}\n"))
             .file(format!("{repo}/snapshots/{commit}/config.json"), "{}");
-        let cache = HfCache::probe(&host);
+        let cache = HfCache::probe(&host, Path::new("/work/project"));
         let (path, text) = cache
             .config_of(&host, "microsoft/deberta-v3-large", None)
             .unwrap();
@@ -149,7 +166,7 @@ mod tests {
                 "{}",
             );
         assert!(
-            HfCache::probe(&host)
+            HfCache::probe(&host, Path::new("/work/project"))
                 .config_of(&host, "a/b", None)
                 .is_none()
         );

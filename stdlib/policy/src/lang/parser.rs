@@ -12,7 +12,7 @@ use miette::SourceSpan;
 use super::kdl_text::{clamp, parse_kdl};
 use super::template::TemplateError;
 use super::{Action, Condition, Expected, FileItem, Policy, PolicyError, PolicyFile, Template};
-use crate::device::{DeviceError, DeviceName};
+use crate::device::DeviceName;
 use crate::facts::{FACTS, FactSpec, FactType, fact_spec, suggest_fact};
 use crate::settings::{Attention, Precision};
 
@@ -289,10 +289,10 @@ impl Parser<'_> {
                 "a policy cannot switch to `auto`".to_owned(),
                 format!("name a device: {}", DeviceName::NAMES.join(", ")),
             ),
-            Err(DeviceError::Unknown { help, .. }) => {
-                (format!("unknown device `{}`", value.value), help)
-            }
-            Err(other) => (other.to_string(), String::new()),
+            Err(_) => (
+                format!("unknown device `{}`", value.value),
+                choice_help(&value.value, &DeviceName::NAMES),
+            ),
         };
         self.bad_value(value.span.range, message, "not a device", help);
         None
@@ -301,7 +301,8 @@ impl Parser<'_> {
     fn parse_precision(&mut self, node: &KdlNode) -> Option<Precision> {
         let value = self.expect_one_string(node, "write `precision \"f32\"`")?;
         let settable = ["f32", "f16", "bf16"];
-        match Precision::from_name(&value.value) {
+        let canonical = Precision::from_name(&value.value).filter(|p| p.name() == value.value);
+        match canonical {
             Some(Precision::Auto) => {
                 let help = "set f32, f16 or bf16; `auto` is what a stage asks for, and policies resolve it";
                 self.bad_value(
@@ -324,7 +325,7 @@ impl Parser<'_> {
 
     fn parse_attention(&mut self, node: &KdlNode) -> Option<Attention> {
         let value = self.expect_one_string(node, "write `attention \"eager\"`")?;
-        let found = Attention::from_name(&value.value);
+        let found = Attention::from_name(&value.value).filter(|a| a.name() == value.value);
         if found.is_none() {
             let help = choice_help(&value.value, &Attention::NAMES);
             let message = format!("unknown attention path `{}`", value.value);
