@@ -140,6 +140,7 @@ pub fn bench(args: &BenchArgs) -> Result<BenchReport, CommandError> {
     }
     let config = bench_config(&args.model_config)?;
     let device = args.device.parse::<DeviceRequest>()?.resolve()?;
+    device.check_precision(args.options.precision)?;
     let task = BenchTask {
         config: &config,
         args,

@@ -53,6 +53,7 @@ struct Inputs {
 /// Runs the model of `args.model` in eval mode on the inputs.
 pub fn forward(args: &ForwardArgs) -> Result<ForwardRun, CommandError> {
     let device = args.device.parse::<DeviceRequest>()?.resolve()?;
+    device.check_precision(args.options.precision)?;
     let config = ModelConfig::from_dir(&args.model)?;
     let batch = read_inputs(&args.inputs, &config)?;
     let task = ForwardTask {

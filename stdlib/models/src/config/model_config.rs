@@ -16,13 +16,22 @@ pub enum ArchConfig {
 }
 
 /// A model's HF `config.json`: the architecture, the labels, and every field verbatim.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Two configs are equal when their architecture and labels are (fields this crate does
+/// not read do not count).
+#[derive(Debug, Clone)]
 pub struct ModelConfig {
     /// The architecture and its hyper-parameters.
     pub arch: ArchConfig,
     /// The classification labels.
     pub labels: LabelConfig,
     raw: serde_json::Map<String, serde_json::Value>,
+}
+
+impl PartialEq for ModelConfig {
+    fn eq(&self, other: &Self) -> bool {
+        self.arch == other.arch && self.labels == other.labels
+    }
 }
 
 #[derive(Deserialize)]

@@ -56,6 +56,18 @@ impl BackendKind {
         matches!(self, BackendKind::Flex | BackendKind::Candle)
     }
 
+    /// Whether the backend computes in `precision` (candle's CPU matmul has no bf16 and
+    /// wgpu has no bf16; wgpu f16 further depends on the adapter).
+    pub fn supports(self, precision: crate::Precision) -> bool {
+        use crate::Precision::*;
+        match (self, precision) {
+            (_, F32) => true,
+            (BackendKind::Flex | BackendKind::Cuda, F16 | Bf16) => true,
+            (BackendKind::Candle | BackendKind::Wgpu, F16) => true,
+            (BackendKind::Candle | BackendKind::Wgpu, Bf16) => false,
+        }
+    }
+
     /// The backends built into this binary.
     pub fn compiled() -> Vec<BackendKind> {
         Self::ALL.into_iter().filter(|k| k.compiled_in()).collect()

@@ -42,4 +42,17 @@ pub enum DeviceError {
         /// Why.
         reason: String,
     },
+
+    /// The backend cannot compute in the precision asked for.
+    #[error("device `{device}` does not support {precision}")]
+    #[diagnostic(
+        code(clarity::models::device::precision),
+        help("use --precision f32, or a device whose backend has {precision} (flex, cuda)")
+    )]
+    UnsupportedPrecision {
+        /// The device.
+        device: String,
+        /// The precision asked for.
+        precision: String,
+    },
 }

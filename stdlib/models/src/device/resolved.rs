@@ -57,6 +57,18 @@ impl Device {
         matches!(self.target, DeviceTarget::Cpu)
     }
 
+    /// An error when this device's backend cannot compute in `precision`.
+    pub fn check_precision(&self, precision: crate::Precision) -> Result<(), DeviceError> {
+        if self.backend.supports(precision) {
+            Ok(())
+        } else {
+            Err(DeviceError::UnsupportedPrecision {
+                device: self.to_string(),
+                precision: precision.to_string(),
+            })
+        }
+    }
+
     /// Runs `task` on this device's backend.
     pub fn run<T: BackendTask>(&self, task: T) -> Result<T::Output, DeviceError> {
         #[allow(unused_imports)]

@@ -1,0 +1,142 @@
+//! Training vs evaluation mode (dropout), precisions, and attention paths.
+
+mod common;
+
+use burn::backend::Autodiff;
+use burn::module::AutodiffModule;
+use burn::tensor::DType;
+use burn::tensor::backend::Backend;
+use clarity_models::config::ModelConfig;
+use clarity_models::nn::ResolvedAttention;
+use clarity_models::{AttentionImpl, ModelOptions, Precision, SequenceClassifier};
+use common::*;
+
+/// The tiny RoBERTa fixture with every dropout set to `p`.
+fn with_dropout(name: &str, p: f64) -> ModelConfig {
+    let mut config = ModelConfig::from_dir(&fixture_dir(name)).unwrap();
+    config.set_dropout(p);
+    config
+}
+
+fn dropout_is_real_in_training_only<B: Backend>(device: B::Device, backend: &str) {
+    for name in MODELS {
+        let config = with_dropout(name, 0.3);
+        let options = ModelOptions::default();
+        let case = &eval_cases(name)[0];
+        let model = SequenceClassifier::<Autodiff<B>>::init(&config, &options, &device);
+        let ids = int_tensor::<Autodiff<B>>(&case.input_ids, &device);
+        let mask = int_tensor::<Autodiff<B>>(&case.attention_mask, &device);
+        let a = values(model.forward(ids.clone(), mask.clone()).last_hidden_state);
+        let b = values(model.forward(ids.clone(), mask.clone()).last_hidden_state);
+        assert_ne!(
+            a, b,
+            "{name} on {backend}: training forwards must differ (dropout)"
+        );
+
+        let eval = model.valid();
+        let a = values(
+            eval.forward(ids.clone().inner(), mask.clone().inner())
+                .last_hidden_state,
+        );
+        let b = values(eval.forward(ids.inner(), mask.inner()).last_hidden_state);
+        assert_eq!(
+            a, b,
+            "{name} on {backend}: eval forwards must be deterministic"
+        );
+    }
+}
+
+#[test]
+fn dropout_is_active_on_autodiff_and_off_in_eval() {
+    for_each_cpu_backend!(dropout_is_real_in_training_only);
+}
+
+#[test]
+fn attention_dropout_forces_the_eager_path() {
+    assert_eq!(AttentionImpl::Auto.resolve(false), ResolvedAttention::Fused);
+    assert_eq!(
+        AttentionImpl::Fused.resolve(false),
+        ResolvedAttention::Fused
+    );
+    assert_eq!(
+        AttentionImpl::Eager.resolve(false),
+        ResolvedAttention::Eager
+    );
+    assert_eq!(AttentionImpl::Auto.resolve(true), ResolvedAttention::Eager);
+    assert_eq!(AttentionImpl::Fused.resolve(true), ResolvedAttention::Eager);
+    for (text, value) in [
+        ("auto", AttentionImpl::Auto),
+        ("sdpa", AttentionImpl::Fused),
+        ("EAGER", AttentionImpl::Eager),
+    ] {
+        assert_eq!(text.parse::<AttentionImpl>().unwrap(), value);
+    }
+    assert!("flash".parse::<AttentionImpl>().is_err());
+}
+
+fn half_precisions_run_close_to_f32<B: Backend>(device: B::Device, backend: &str) {
+    for name in MODELS {
+        for (precision, tol) in [(Precision::F16, 2e-3), (Precision::Bf16, 2e-2)] {
+            if backend == "candle" && precision == Precision::Bf16 {
+                continue;
+            }
+            let options = ModelOptions::default().with_precision(precision);
+            let (model, _, report) =
+                SequenceClassifier::<B>::from_pretrained(&fixture_dir(name), &options, &device)
+                    .unwrap();
+            assert_eq!(report.cast_from, vec!["F32".to_string()]);
+            let case = &eval_cases(name)[1];
+            let out = model.forward(
+                int_tensor::<B>(&case.input_ids, &device),
+                int_tensor::<B>(&case.attention_mask, &device),
+            );
+            assert_eq!(out.logits.dtype(), precision.dtype(), "{name} on {backend}");
+            let logits = values(out.logits);
+            assert!(
+                logits.iter().all(|v| v.is_finite()),
+                "{name} {precision} on {backend}: {logits:?}"
+            );
+            let hf: Vec<f64> = case.logits.iter().flatten().copied().collect();
+            let d = max_abs_diff(&logits, &hf);
+            assert!(
+                d <= tol,
+                "{name} {precision} on {backend}: logits differ by {d}"
+            );
+        }
+    }
+}
+
+#[test]
+fn f16_and_bf16_models_run_close_to_hf() {
+    for_each_cpu_backend!(half_precisions_run_close_to_f32);
+}
+
+#[test]
+fn unsupported_precisions_are_refused_before_running() {
+    use clarity_models::device::{BackendKind, Device, DeviceError, DeviceTarget};
+    let candle = Device::new(BackendKind::Candle, DeviceTarget::Cpu);
+    assert!(matches!(
+        candle.check_precision(Precision::Bf16),
+        Err(DeviceError::UnsupportedPrecision { .. })
+    ));
+    assert!(candle.check_precision(Precision::F16).is_ok());
+    let flex = Device::new(BackendKind::Flex, DeviceTarget::Cpu);
+    for p in [Precision::F32, Precision::F16, Precision::Bf16] {
+        assert!(flex.check_precision(p).is_ok());
+    }
+}
+
+#[test]
+fn precision_names_parse() {
+    for (text, value, dtype) in [
+        ("f32", Precision::F32, DType::F32),
+        ("fp16", Precision::F16, DType::F16),
+        ("bf16", Precision::Bf16, DType::BF16),
+    ] {
+        let p: Precision = text.parse().unwrap();
+        assert_eq!(p, value);
+        assert_eq!(p.dtype(), dtype);
+        assert_eq!(p.to_string().parse::<Precision>().unwrap(), p);
+    }
+    assert!("int8".parse::<Precision>().is_err());
+}
