@@ -102,3 +102,13 @@ fn child_nodes_and_props_are_the_same_params() {
     assert_eq!(params.get("count"), Some(&Value::Int(3)));
     assert_eq!(params.get("flag"), Some(&Value::Bool(true)));
 }
+
+#[test]
+fn a_misspelt_required_param_is_one_error_not_two() {
+    assert_eq!(
+        codes("stage \"a\" produce txet=\"x\"\n"),
+        ["clarity::param::unknown"]
+    );
+    let both = "stage \"a\" produce txet=\"x\" text=\"y\"\n";
+    assert_eq!(codes(both), ["clarity::param::unknown"]);
+}

@@ -47,9 +47,14 @@ impl Checker<'_> {
         let errors_before = diags.len();
         let mut params = Params::new();
         let mut spans: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+        let mut suppressed: Vec<&str> = Vec::new();
         for (name, value) in &instance.params {
-            let Some(spec) = self.expect_param(schema.kind, &schema.params, name, diags) else {
-                continue;
+            let spec = match self.expect_param(schema.kind, &schema.params, name, diags) {
+                Ok(spec) => spec,
+                Err(suggested) => {
+                    suppressed.extend(suggested);
+                    continue;
+                }
             };
             if spans.contains_key(&name.value) {
                 let (src, span) = (name.span.source.named(), name.span.range);
@@ -66,8 +71,13 @@ impl Checker<'_> {
             }
             spans.insert(name.value.clone(), item_spans);
         }
-        for name in &instance.invalid {
-            spans.entry(name.clone()).or_default();
+        for name in instance
+            .invalid
+            .iter()
+            .map(String::as_str)
+            .chain(suppressed)
+        {
+            spans.entry(name.to_owned()).or_default();
         }
         fill_defaults(&instance.name, &schema.params, &mut params, &spans, diags);
         if diags.len() > errors_before {
@@ -112,10 +122,11 @@ impl Checker<'_> {
         specs: &'s [ParamSpec],
         name: &Spanned<String>,
         diags: &mut Diagnostics,
-    ) -> Option<&'s ParamSpec> {
+    ) -> Result<&'s ParamSpec, Option<&'static str>> {
         let found = specs.iter().find(|p| p.name == name.value);
+        let suggested = crate::suggest::closest(&name.value, specs.iter().map(|p| p.name));
         if found.is_none() {
-            let help = match crate::suggest::closest(&name.value, specs.iter().map(|p| p.name)) {
+            let help = match suggested {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("`clarity stages {kind}` lists its params"),
             };
@@ -129,7 +140,7 @@ impl Checker<'_> {
                 help,
             });
         }
-        found
+        found.ok_or(suggested)
     }
 
     fn check_value(
