@@ -7,8 +7,8 @@ mod support;
 use std::path::Path;
 
 use clarity_data::hub::{
-    FetchError, FetchRequest, Fetcher, HfHub, HfHubOptions, HubCache, HubEnv, HubError, RepoId,
-    Selection, resolve_cache_dir,
+    FetchError, FetchRequest, Fetcher, HfHub, HfHubOptions, HubCache, HubEnv, HubError, HubSession,
+    RepoId, Selection, resolve_cache_dir,
 };
 use support::hub_server::{FakeCommit, FakeFile, FakeRepo, HubServer};
 
@@ -326,6 +326,22 @@ fn not_found_repo_revision_and_file() {
         format!("repository org/nope was not found on {}", server.url)
     );
 
+    let private = FetchRequest {
+        repo: RepoId::model("org/private"),
+        ..model("main")
+    };
+    let err = fetcher.fetch(&private).unwrap_err();
+    assert!(
+        matches!(err, FetchError::Hub(HubError::RepoNotFound { .. })),
+        "{err:?}"
+    );
+    let gated = FetchRequest {
+        repo: RepoId::model("org/gated"),
+        ..model("main")
+    };
+    let err = fetcher.fetch(&gated).unwrap_err();
+    assert_eq!(err.to_string(), "the Hub refused access to org/gated (403)");
+
     let err = fetcher.fetch(&model("no-such-branch")).unwrap_err();
     assert!(
         matches!(err, FetchError::Hub(HubError::RevisionNotFound { .. })),
@@ -457,4 +473,51 @@ fn an_unwritable_cache_is_a_diagnostic_and_the_default_falls_back() {
             .path
             .starts_with(tmp.path().join("fallback"))
     );
+}
+
+#[test]
+fn a_session_from_the_environment_uses_its_endpoint_token_and_cache() {
+    let server = server();
+    let tmp = tempfile::tempdir().unwrap();
+    let env = HubEnv {
+        hf_home: Some(tmp.path().join("hf-home")),
+        endpoint: Some(server.url.clone()),
+        token: Some("hf_test_token".into()),
+        ..HubEnv::default()
+    };
+    let session = HubSession::new(env.clone(), false, &[], false).unwrap();
+    assert!(!session.offline());
+    assert_eq!(session.cache_dir().path, tmp.path().join("hf-home/hub"));
+    let fetched = session.fetcher().fetch(&model("main")).unwrap();
+    assert!(
+        fetched.files[0]
+            .path
+            .starts_with(tmp.path().join("hf-home/hub/models--org--tiny"))
+    );
+    let seen = server.seen();
+    assert!(!seen.is_empty());
+    assert!(
+        seen.iter()
+            .filter(|s| !s.path.starts_with("/cdn/"))
+            .all(|s| s.authorization.as_deref() == Some("Bearer hf_test_token")),
+        "{seen:?}"
+    );
+
+    server.clear();
+    let offline = HubSession::new(
+        HubEnv {
+            offline: true,
+            ..env
+        },
+        false,
+        &[],
+        false,
+    )
+    .unwrap();
+    assert!(offline.offline());
+    assert_eq!(
+        offline.fetcher().fetch(&model("main")).unwrap().commit,
+        MAIN
+    );
+    assert!(server.seen().is_empty(), "HF_HUB_OFFLINE makes no request");
 }

@@ -94,9 +94,16 @@ impl HfHub {
                 file: path,
             },
             HFError::AuthRequired { context } | HFError::Forbidden { context } => {
-                HubError::Unauthorized {
-                    repo: repo_name,
-                    status: context.status.as_u16(),
+                if context.error_code.as_deref() == Some("RepoNotFound") {
+                    HubError::RepoNotFound {
+                        repo: repo_name,
+                        endpoint: self.endpoint.clone(),
+                    }
+                } else {
+                    HubError::Unauthorized {
+                        repo: repo_name,
+                        status: context.status.as_u16(),
+                    }
                 }
             }
             HFError::Request { source, .. } if source.is_connect() || source.is_timeout() => {

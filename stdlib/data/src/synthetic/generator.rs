@@ -316,6 +316,33 @@ mod tests {
         }
     }
 
+    /// About 3 in 10 QEvasion examples exceed 512 DeBERTa-v3 tokens; English runs at roughly
+    /// 1.3 such tokens per word, so about 3 in 10 synthetic examples should exceed 400 words.
+    #[test]
+    fn lengths_have_qevasions_long_tail() {
+        let data = generate(&SyntheticConfig {
+            train_rows: 3448,
+            test_rows: 1,
+            seed: 42,
+        });
+        let words = |column: &str, row: usize| {
+            let cell = &data.train.column(column).unwrap().cells[row];
+            cell.as_text().unwrap().split_whitespace().count()
+        };
+        let lengths: Vec<usize> = (0..3448)
+            .map(|r| {
+                words(ClarityColumns::INTERVIEW_QUESTION, r)
+                    + words(ClarityColumns::INTERVIEW_ANSWER, r)
+            })
+            .collect();
+        let long = lengths.iter().filter(|&&n| n > 400).count() as f64 / 3448.0;
+        assert!((0.22..0.36).contains(&long), "{long}");
+        assert!(
+            lengths.iter().all(|&n| n >= 30),
+            "no trivially short example"
+        );
+    }
+
     #[test]
     fn writes_parquet_and_csv_that_read_back() {
         let tmp = tempfile::tempdir().unwrap();

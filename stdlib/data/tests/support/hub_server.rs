@@ -63,6 +63,8 @@ type Repos = BTreeMap<(String, String), FakeRepo>;
 pub struct Seen {
     pub method: String,
     pub path: String,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<String>,
 }
 
 pub struct HubServer {
@@ -199,6 +201,7 @@ fn serve_connection(
             Ok(_) => {}
         }
         let mut content_length = 0usize;
+        let mut authorization = None;
         loop {
             let mut line = String::new();
             if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -207,10 +210,13 @@ fn serve_connection(
             if line == "\r\n" || line == "\n" {
                 break;
             }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                content_length = value.trim().parse().unwrap_or(0);
+            if let Some((name, value)) = line.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    content_length = value.trim().parse().unwrap_or(0);
+                }
+                if name.eq_ignore_ascii_case("authorization") {
+                    authorization = Some(value.trim().to_string());
+                }
             }
         }
         let mut body = vec![0u8; content_length];
@@ -225,6 +231,7 @@ fn serve_connection(
         log.lock().unwrap().push(Seen {
             method: method.to_string(),
             path: path.clone(),
+            authorization,
         });
         let response = route(method, &path, repos, url);
         let head_only = method == "HEAD";
@@ -266,6 +273,8 @@ fn write_response(
 ) -> std::io::Result<()> {
     let reason = match r.status {
         200 => "OK",
+        401 => "Unauthorized",
+        403 => "Forbidden",
         302 => "Found",
         404 => "Not Found",
         _ => "Other",
@@ -303,6 +312,22 @@ pub fn fake_hash(content: &[u8], len: usize) -> String {
 
 fn route(method: &str, path: &str, repos: &Repos, url: &str) -> Response {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if segments.first() == Some(&"api") && segments.len() >= 6 && segments[3] == "private" {
+        // The Hub answers 401 + RepoNotFound for a missing or private repo without a token,
+        // and 403 + GatedRepo for a gated one.
+        return Response::json(
+            401,
+            "{\"error\":\"Repository Not Found\"}".into(),
+            Some("RepoNotFound"),
+        );
+    }
+    if segments.first() == Some(&"api") && segments.len() >= 6 && segments[3] == "gated" {
+        return Response::json(
+            403,
+            "{\"error\":\"Access restricted\"}".into(),
+            Some("GatedRepo"),
+        );
+    }
     if segments.first() == Some(&"api") && segments.len() >= 6 && segments[4] == "revision" {
         let key = (
             segments[1].to_string(),
