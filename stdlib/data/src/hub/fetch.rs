@@ -177,3 +177,150 @@ fn unselected(e: Unselected, request: &FetchRequest, commit: &str, context: &str
         Unselected::BadPattern(pattern, message) => FetchError::BadPattern { pattern, message },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::hub::RemoteRepo;
+
+    const COMMIT: &str = "0123456789012345678901234567890123456789";
+
+    /// An in-memory Hub: one repo at one commit; it records the calls it gets.
+    struct FakeHub {
+        files: BTreeMap<String, Vec<u8>>,
+        cache: HubCache,
+        unreachable: bool,
+        calls: Mutex<Vec<String>>,
+    }
+
+    impl Hub for FakeHub {
+        fn resolve(&self, _repo: &RepoId, revision: &str) -> Result<RemoteRepo, HubError> {
+            self.calls
+                .lock()
+                .unwrap()
+                .push(format!("resolve {revision}"));
+            if self.unreachable {
+                return Err(HubError::Unreachable {
+                    endpoint: "fake".into(),
+                    message: "down".into(),
+                });
+            }
+            Ok(RemoteRepo {
+                commit: COMMIT.into(),
+                files: self.files.keys().cloned().collect(),
+            })
+        }
+
+        fn download(&self, repo: &RepoId, commit: &str, file: &str) -> Result<PathBuf, HubError> {
+            self.calls.lock().unwrap().push(format!("download {file}"));
+            let path = self.cache.file_path(repo, commit, file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &self.files[file]).unwrap();
+            Ok(path)
+        }
+    }
+
+    fn fake(cache: &HubCache, unreachable: bool) -> FakeHub {
+        let files = ["config.json", "pytorch_model.bin", "spm.model", "README.md"]
+            .into_iter()
+            .map(|f| (f.to_string(), f.as_bytes().to_vec()))
+            .collect();
+        FakeHub {
+            files,
+            cache: cache.clone(),
+            unreachable,
+            calls: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn request(revision: &str) -> FetchRequest {
+        FetchRequest {
+            repo: RepoId::model("org/m"),
+            revision: revision.into(),
+            selection: Selection::Model { extra: vec![] },
+        }
+    }
+
+    #[test]
+    fn downloads_the_selection_and_records_the_ref() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = HubCache::new(tmp.path());
+        let hub = fake(&cache, false);
+        let got = Fetcher::online(&hub, cache.clone())
+            .fetch(&request("main"))
+            .unwrap();
+        assert_eq!(
+            *hub.calls.lock().unwrap(),
+            [
+                "resolve main",
+                "download config.json",
+                "download pytorch_model.bin",
+                "download spm.model"
+            ]
+        );
+        assert_eq!(
+            cache
+                .resolve_revision(&RepoId::model("org/m"), "main")
+                .as_deref(),
+            Some(COMMIT)
+        );
+        assert!(got.used_network && got.notes.is_empty());
+    }
+
+    #[test]
+    fn a_cached_pinned_commit_makes_no_call() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = HubCache::new(tmp.path());
+        Fetcher::online(&fake(&cache, false), cache.clone())
+            .fetch(&request("main"))
+            .unwrap();
+        let hub = fake(&cache, false);
+        let got = Fetcher::online(&hub, cache.clone())
+            .fetch(&request(COMMIT))
+            .unwrap();
+        assert!(hub.calls.lock().unwrap().is_empty());
+        assert!(!got.used_network);
+    }
+
+    #[test]
+    fn an_unreachable_hub_falls_back_to_the_cache_with_a_note() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = HubCache::new(tmp.path());
+        Fetcher::online(&fake(&cache, false), cache.clone())
+            .fetch(&request("main"))
+            .unwrap();
+        let down = fake(&cache, true);
+        let got = Fetcher::online(&down, cache.clone())
+            .fetch(&request("main"))
+            .unwrap();
+        assert_eq!(*down.calls.lock().unwrap(), ["resolve main"]);
+        assert_eq!(
+            got.notes,
+            [
+                "the Hub at fake is unreachable: down; using the cached commit 0123456789012345678901234567890123456789 of org/m"
+            ]
+        );
+        let err = Fetcher::online(&down, cache)
+            .fetch(&request("v2"))
+            .unwrap_err();
+        assert!(matches!(err, FetchError::NotCached { .. }), "{err}");
+    }
+
+    #[test]
+    fn bad_repo_ids_are_refused_before_any_call() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = HubCache::new(tmp.path());
+        let hub = fake(&cache, false);
+        let bad = FetchRequest {
+            repo: RepoId::model("../../etc"),
+            ..request("main")
+        };
+        let err = Fetcher::online(&hub, cache).fetch(&bad).unwrap_err();
+        assert_eq!(err.to_string(), "\"../../etc\" is not a valid repo id");
+        assert!(hub.calls.lock().unwrap().is_empty());
+    }
+}
