@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod devices;
 pub mod stages;
 
 pub use stages::registry;

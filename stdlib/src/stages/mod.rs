@@ -25,5 +25,6 @@ pub fn registry() -> Registry {
     registry.register(Split::new());
     registry.register(Tokenize::new());
     registry.register(SyntheticDataset::new());
+    clarity_policy::install(&mut registry, crate::devices::policy_placer());
     registry
 }
