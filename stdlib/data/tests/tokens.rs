@@ -282,3 +282,39 @@ fn too_small_a_max_length_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn single_text_windows_overlap_by_the_stride() {
+    let tok = tokenizer();
+    let data = generate(&SyntheticConfig {
+        train_rows: 12,
+        test_rows: 1,
+        seed: 11,
+    });
+    let stride = 8;
+    let windowed =
+        PairEncoder::new(&tok, options(64, Truncation::LongestFirst, Some(stride))).unwrap();
+    let dataset = tokenize_table(&data.train, &tok, &windowed, &qevasion_inputs()).unwrap();
+    let full = PairEncoder::new(&tok, options(1 << 20, Truncation::LongestFirst, None)).unwrap();
+    let template = TextTemplate::parse(TextTemplate::QEVASION).unwrap();
+    for example in 0..12 {
+        let whole = full
+            .encode(&template.render(&data.train, example).unwrap(), None)
+            .unwrap();
+        let body = &whole.windows[0].ids[1..whole.windows[0].ids.len() - 1];
+        let mut rebuilt: Vec<u32> = Vec::new();
+        for (i, w) in dataset.iter().filter(|r| r.example == example).enumerate() {
+            assert!(w.ids.len() <= 64);
+            assert_eq!(
+                (w.ids[0], *w.ids.last().unwrap()),
+                (1, 2),
+                "[CLS] ... [SEP] in every window"
+            );
+            let part = &w.ids[1..w.ids.len() - 1];
+            let skip = if i == 0 { 0 } else { stride };
+            assert_eq!(&part[..skip], &rebuilt[rebuilt.len() - skip..]);
+            rebuilt.extend_from_slice(&part[skip..]);
+        }
+        assert_eq!(rebuilt, body, "example {example}");
+    }
+}
