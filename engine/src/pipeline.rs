@@ -43,6 +43,8 @@ pub struct Pipeline {
     pub order: Vec<usize>,
     /// Policy libraries imported with `use`.
     pub policies: Vec<PolicySource>,
+    /// The device asked for: `--device`, else the pipeline's `device`, else `auto`.
+    pub device: String,
 }
 
 impl Pipeline {

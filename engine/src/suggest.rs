@@ -1,5 +1,8 @@
 //! "Did you mean" suggestions.
 
+/// How many candidates are compared at most (keeps suggestions cheap on huge pipelines).
+pub const MAX_CANDIDATES: usize = 2000;
+
 /// The candidate closest to `word` (Jaro-Winkler similarity >= 0.8), if any.
 pub fn closest<'a, I>(word: &str, candidates: I) -> Option<I::Item>
 where
@@ -8,6 +11,7 @@ where
 {
     candidates
         .into_iter()
+        .take(MAX_CANDIDATES)
         .map(|c| (strsim::jaro_winkler(word, c.as_ref()), c))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))

@@ -64,3 +64,18 @@ fn param_nodes_with_blocks_are_malformed() {
     let text = "stage \"a\" produce {\n    text \"x\" { y 1 }\n}\n";
     assert_eq!(codes(text), ["clarity::syntax::malformed"]);
 }
+
+#[test]
+fn thousands_of_errors_are_counted_not_all_rendered() {
+    let text: String = (0..3000)
+        .map(|i| format!("stage \"s{i}\" concat inputs=\"nope{i}.out\"\n"))
+        .collect();
+    let diags = common::analyse(&text).err().expect("errors");
+    assert_eq!(diags.len(), 3000);
+    assert_eq!(diags.codes().len(), clarity_engine::diag::MAX_KEPT);
+    assert!(
+        diags
+            .render(clarity_engine::Style::Plain)
+            .ends_with("\n... and 2900 more not shown\n")
+    );
+}

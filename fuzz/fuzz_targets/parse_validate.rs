@@ -7,8 +7,8 @@ use clarity_engine::fs::MemFs;
 use clarity_engine::graph::{to_dot, to_mermaid};
 use clarity_engine::lang::Source;
 use clarity_engine::{
-    ArtifactKind, Options, OutputSpec, ParamSpec, ParamType, Registry, Stage, StageContext, StageSchema, Style,
-    Value,
+    ArtifactKind, Options, OutputSpec, ParamSpec, ParamType, Registry, Stage, StageContext,
+    StageSchema, Style, Value,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -32,9 +32,24 @@ fn registry() -> Registry {
         summary: "fake",
         params: vec![
             ParamSpec::required("text", ParamType::String, "text"),
-            ParamSpec::with_default("count", ParamType::Int { min: Some(1), max: Some(10) }, Value::Int(1), "n"),
+            ParamSpec::with_default(
+                "count",
+                ParamType::Int {
+                    min: Some(1),
+                    max: Some(10),
+                },
+                Value::Int(1),
+                "n",
+            ),
             ParamSpec::optional("mode", ParamType::Choice(&["fast", "slow"]), "mode"),
-            ParamSpec::optional("rate", ParamType::Float { min: Some(0.0), max: Some(1.0) }, "rate"),
+            ParamSpec::optional(
+                "rate",
+                ParamType::Float {
+                    min: Some(0.0),
+                    max: Some(1.0),
+                },
+                "rate",
+            ),
             ParamSpec::optional("flag", ParamType::Bool, "flag"),
             ParamSpec::optional("data", ParamType::Path, "path"),
             ParamSpec::optional("stop.patience", ParamType::INT, "group"),
@@ -50,7 +65,11 @@ fn registry() -> Registry {
         version: 1,
         summary: "fake",
         params: vec![
-            ParamSpec::required("inputs", ParamType::list(ParamType::input(ArtifactKind::FILES)), "in"),
+            ParamSpec::required(
+                "inputs",
+                ParamType::list(ParamType::input(ArtifactKind::FILES)),
+                "in",
+            ),
             ParamSpec::optional("table", ParamType::input(ArtifactKind::TABLE), "table"),
         ],
         outputs: vec![OutputSpec::new("out", ArtifactKind::FILES, "out")],

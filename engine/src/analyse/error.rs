@@ -76,6 +76,20 @@ pub enum AnalyseError {
         #[help]
         help: String,
     },
+    /// A pipeline names its device twice.
+    #[error("the pipeline's `device` is given twice")]
+    #[diagnostic(code(clarity::device::duplicate))]
+    DuplicateDevice {
+        /// Source text.
+        #[source_code]
+        src: Src,
+        /// The second `device`.
+        #[label("given again here")]
+        span: SourceSpan,
+        /// What the first says.
+        #[help]
+        help: String,
+    },
     /// `$name` or `${name}` refers to no variable.
     #[error("unknown variable `{name}`")]
     #[diagnostic(code(clarity::var::unknown))]

@@ -43,8 +43,8 @@ pub struct Options<'a> {
     pub project_dir: &'a Path,
     /// `--set` arguments.
     pub sets: &'a [String],
-    /// `--device`.
-    pub device: &'a str,
+    /// `--device`, when given: it overrides the pipeline's `device` (default `auto`).
+    pub device: Option<&'a str>,
     /// `--assume-devices`: place stages as if the machine had these devices.
     pub assumed_devices: Option<&'a [String]>,
 }
@@ -59,6 +59,7 @@ pub fn analyse(source: &Source, options: &Options<'_>) -> Result<Pipeline, Diagn
         .collect();
     let loaded = load(source, options.fs, options.project_dir, &mut diags);
     let policies = policies(&loaded.items, options, &mut diags);
+    let device = requested_device(&loaded.items, options, &mut diags);
     let expanded = expand(&loaded.items, &sets, &mut diags);
     let checker = Checker {
         registry: options.registry,
@@ -85,7 +86,7 @@ pub fn analyse(source: &Source, options: &Options<'_>) -> Result<Pipeline, Diagn
         .name
         .map(|n| n.value)
         .unwrap_or_else(|| file_stem(source));
-    let stages = place(checked, &bindings, &policies, options, &mut diags);
+    let stages = place(checked, &bindings, &policies, &device, options, &mut diags);
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -95,6 +96,7 @@ pub fn analyse(source: &Source, options: &Options<'_>) -> Result<Pipeline, Diagn
         bindings,
         order,
         policies,
+        device,
     })
 }
 
@@ -148,16 +150,37 @@ fn library_text(name: &Spanned<String>, options: &Options<'_>) -> Option<String>
     options.fs.read_to_string(&base.join(&name.value)).ok()
 }
 
+/// The device asked for: `--device`, else the pipeline's `device` item, else `auto`.
+fn requested_device(items: &[Item], options: &Options<'_>, diags: &mut Diagnostics) -> String {
+    let mut given: Option<&Spanned<String>> = None;
+    for item in items {
+        let Item::Device(device) = item else { continue };
+        if let Some(first) = given {
+            let (src, span) = (device.span.source.named(), device.span.range);
+            let help = format!("the first names `{}`; keep one `device`", first.value);
+            diags.push(AnalyseError::DuplicateDevice { src, span, help });
+            continue;
+        }
+        given = Some(device);
+    }
+    match (options.device, given) {
+        (Some(flag), _) => flag.to_owned(),
+        (None, Some(item)) => item.value.clone(),
+        (None, None) => "auto".to_owned(),
+    }
+}
+
 fn place(
     checked: Vec<Checked>,
     bindings: &[Binding],
     policies: &[PolicySource],
+    device: &str,
     options: &Options<'_>,
     diags: &mut Diagnostics,
 ) -> Vec<PlannedStage> {
     let placer = options.registry.placer();
     let setup = PlacementSetup {
-        device: options.device,
+        device,
         assumed_devices: options.assumed_devices,
         policies,
     };
@@ -175,7 +198,7 @@ fn place(
                 kind: schema.kind,
                 params: &c.params,
                 uses_device: schema.uses_device,
-                device: options.device,
+                device,
                 policies,
                 upstream: &upstream,
                 project_dir: options.project_dir,

@@ -125,7 +125,12 @@ impl Resolver<'_> {
                 .keys()
                 .copied()
                 .chain(self.ensembles.keys().map(String::as_str));
-            let help = match crate::suggest::closest(name, names) {
+            let best = if diags.is_full() {
+                None
+            } else {
+                crate::suggest::closest(name, names)
+            };
+            let help = match best {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => {
                     "a reference is \"STAGE.OUTPUT\", naming a stage of this pipeline".to_owned()

@@ -28,9 +28,10 @@ pub struct PipelineArgs {
     /// Override a param: `--set stage.param=value` (or `--set name=value` for a `let`).
     #[arg(long = "set", value_name = "STAGE.PARAM=VALUE")]
     pub set: Vec<String>,
-    /// Device for device-bound stages: cpu, cuda[:N], metal, vulkan, wgpu, auto.
-    #[arg(long, default_value = "auto")]
-    pub device: String,
+    /// Device for device-bound stages: cpu, cuda[:N], metal, vulkan, wgpu, auto (default:
+    /// the pipeline's `device`, else auto).
+    #[arg(long)]
+    pub device: Option<String>,
     /// Never touch the network.
     #[arg(long)]
     pub offline: bool,

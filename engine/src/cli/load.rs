@@ -41,7 +41,7 @@ pub fn load(
         fs: &RealFs,
         project_dir: &project_dir,
         sets: &args.set,
-        device: &args.device,
+        device: args.device.as_deref(),
         assumed_devices: args.assume_devices.as_deref(),
     };
     match crate::analyse(&source, &options) {

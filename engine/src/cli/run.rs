@@ -61,7 +61,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         jobs,
         force: args.force,
         offline: args.pipeline.offline,
-        device: args.pipeline.device.clone(),
+        device: pipeline.device.clone(),
         selected,
     };
     let env = RunEnv {

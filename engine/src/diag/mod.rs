@@ -8,10 +8,16 @@ use std::fmt;
 
 use miette::Diagnostic;
 
-/// Every diagnostic found in one pass over a pipeline, in the order found.
+/// The most diagnostics kept (and rendered) from one pass; the rest are only counted, so a
+/// file with thousands of mistakes is reported quickly.
+pub const MAX_KEPT: usize = 100;
+
+/// Every diagnostic found in one pass over a pipeline, in the order found (the first
+/// [`MAX_KEPT`] of them; the rest are counted).
 #[derive(Default)]
 pub struct Diagnostics {
     items: Vec<Box<dyn Diagnostic + Send + Sync + 'static>>,
+    dropped: usize,
 }
 
 impl Diagnostics {
@@ -22,12 +28,25 @@ impl Diagnostics {
 
     /// Adds one.
     pub fn push(&mut self, diagnostic: impl Diagnostic + Send + Sync + 'static) {
-        self.items.push(Box::new(diagnostic));
+        if self.items.len() < MAX_KEPT {
+            self.items.push(Box::new(diagnostic));
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// Whether no more diagnostics are kept (callers may skip costly suggestions).
+    pub fn is_full(&self) -> bool {
+        self.items.len() >= MAX_KEPT
     }
 
     /// Adds one that arrived as a report (e.g. from a stage or the placement hook).
     pub fn push_report(&mut self, report: miette::Report) {
-        self.items.push(report.into());
+        if self.items.len() < MAX_KEPT {
+            self.items.push(report.into());
+        } else {
+            self.dropped += 1;
+        }
     }
 
     /// Adds several.
@@ -45,9 +64,9 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
-    /// How many.
+    /// How many were found (kept or not).
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.items.len() + self.dropped
     }
 
     /// Each diagnostic.
@@ -64,10 +83,15 @@ impl Diagnostics {
 
     /// All of them rendered in `style`, separated by blank lines.
     pub fn render(&self, style: Style) -> String {
-        self.iter()
+        let mut out = self
+            .iter()
             .map(|d| render(d, style))
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n");
+        if self.dropped > 0 {
+            out.push_str(&format!("\n... and {} more not shown\n", self.dropped));
+        }
+        out
     }
 }
 

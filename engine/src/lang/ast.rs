@@ -18,6 +18,8 @@ pub enum Item {
     Include(Spanned<String>),
     /// `use "std/policies"`: a policy library.
     Use(Spanned<String>),
+    /// `device "metal"`: the device for device-bound stages, unless `--device` names one.
+    Device(Spanned<String>),
     /// `stage "NAME" KIND ...`.
     Stage(StageDecl),
 }

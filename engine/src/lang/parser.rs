@@ -17,7 +17,7 @@ pub const MAX_FILE_BYTES: usize = 1 << 20;
 /// The deepest nesting of `{ }` blocks accepted.
 pub const MAX_DEPTH: usize = 32;
 
-const ITEMS: [&str; 5] = ["stage", "let", "include", "use", "pipeline"];
+const ITEMS: [&str; 6] = ["stage", "let", "include", "use", "device", "pipeline"];
 
 /// Reads a source into its syntax tree. Returns the tree of everything that could be read
 /// and every error found (syntax errors stop the reading; shape errors do not).
@@ -117,6 +117,9 @@ impl Parser<'_> {
                 "use" => ast
                     .items
                     .extend(self.expect_single_string(node).map(Item::Use)),
+                "device" => ast
+                    .items
+                    .extend(self.expect_single_string(node).map(Item::Device)),
                 other => self.unknown_item(node, other),
             }
         }
@@ -148,7 +151,7 @@ impl Parser<'_> {
     fn unknown_item(&mut self, node: &KdlNode, name: &str) {
         let help = match crate::suggest::closest(name, ITEMS) {
             Some(best) => format!("did you mean `{best}`?"),
-            None => "a pipeline holds `stage`, `let`, `include` and `use` items".into(),
+            None => "a pipeline holds `stage`, `let`, `include`, `use` and `device` items".into(),
         };
         let (src, span) = (self.source.named(), node.name().span());
         self.errors.push(LangError::UnknownItem {

@@ -330,7 +330,7 @@ pub fn analyse_with(
         fs,
         project_dir: Path::new(""),
         sets: &sets,
-        device: "auto",
+        device: None,
         assumed_devices: None,
     };
     clarity_engine::analyse(&source, &options)
@@ -396,7 +396,7 @@ impl Project {
             fs: &RealFs,
             project_dir: self.path(),
             sets: &sets,
-            device: "auto",
+            device: None,
             assumed_devices: None,
         };
         match clarity_engine::analyse(&source, &options) {

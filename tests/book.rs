@@ -1,0 +1,96 @@
+//! Every ```kdl snippet of the book and every file in pipelines/ passes `clarity check`;
+//! every ```kdl,error=CODE snippet fails with CODE.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn check(dir: &Path, file: &Path) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_clarity"))
+        .arg("check")
+        .arg(file)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the clarity binary runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// (info string, code) of every fenced block whose info starts with `kdl`.
+fn kdl_blocks(markdown: &str) -> Vec<(String, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.strip_prefix("```")) {
+            (None, Some(info)) if info.starts_with("kdl") => {
+                current = Some((info.to_owned(), String::new()))
+            }
+            (Some(_), Some("")) => blocks.extend(current.take()),
+            (Some((_, code)), _) => {
+                code.push_str(line);
+                code.push('\n');
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn book_snippets_check_as_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(root().join("book/src"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    pages.sort();
+    for page in pages
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+    {
+        for (i, (info, code)) in kdl_blocks(&std::fs::read_to_string(page).unwrap())
+            .into_iter()
+            .enumerate()
+        {
+            let file = dir.path().join(format!("snippet{checked}.kdl"));
+            std::fs::write(&file, &code).unwrap();
+            let (status, stderr) = check(dir.path(), &file);
+            let place = format!("{} block {i}:\n{code}", page.display());
+            match info.strip_prefix("kdl,error") {
+                None => assert_eq!(status, Some(0), "{place}\n{stderr}"),
+                Some(expected) => {
+                    assert_eq!(status, Some(1), "{place} should fail");
+                    let code = expected.trim_start_matches('=');
+                    assert!(
+                        stderr.contains(&format!("{code}\n")),
+                        "{place} should fail with {code}:\n{stderr}"
+                    );
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "found only {checked} snippets");
+}
+
+#[test]
+fn every_pipeline_checks() {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("pipelines"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "kdl"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for file in files {
+        let (status, stderr) = check(&root(), &file);
+        assert_eq!(status, Some(0), "{}:\n{stderr}", file.display());
+    }
+}

@@ -1,0 +1,114 @@
+//! End-to-end tests of the `clarity` binary: exit codes, the demo, caching, failures.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn clarity(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clarity"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the clarity binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn the_demo_runs_then_is_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = clarity(dir.path(), &["run"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("done: 2 ran, 0 cached"),
+        "{}",
+        stderr(&first)
+    );
+    let second = clarity(dir.path(), &["run"]);
+    assert_eq!(second.status.code(), Some(0));
+    assert!(
+        stderr(&second).contains("done: 0 ran, 2 cached"),
+        "{}",
+        stderr(&second)
+    );
+    let changed = clarity(dir.path(), &["run", "--set", "greeting=bye"]);
+    assert!(
+        stderr(&changed).contains("done: 2 ran, 0 cached"),
+        "{}",
+        stderr(&changed)
+    );
+}
+
+#[test]
+fn a_config_error_exits_1_with_every_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.kdl"),
+        "stage \"a\" exce command=\"true\"\nstage \"b\" exec comand=\"x\"\n",
+    )
+    .unwrap();
+    let out = clarity(dir.path(), &["check", "bad.kdl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stderr(&out);
+    assert!(
+        text.contains("clarity::stage::unknown_kind") && text.contains("did you mean `exec`?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("clarity::param::unknown") && text.contains("did you mean `command`?"),
+        "{text}"
+    );
+    assert!(text.contains("error: 2 problems in bad.kdl"), "{text}");
+}
+
+#[test]
+fn a_failing_stage_exits_2_and_independent_stages_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "stage \"bad\" exec command=\"false\"\nstage \"after\" exec command=\"true\" inputs=\"bad\"\nstage \"ok\" exec command=\"true\"\n";
+    std::fs::write(dir.path().join("p.kdl"), text).unwrap();
+    let out = clarity(dir.path(), &["run", "p.kdl"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = stderr(&out);
+    assert!(
+        text.contains("failed: 1 ran, 0 cached, 1 failed, 1 skipped"),
+        "{text}"
+    );
+    assert!(text.contains("clarity::exec::failed"), "{text}");
+}
+
+#[test]
+fn plan_graph_and_stages_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = clarity(dir.path(), &["plan"]);
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(
+        text.starts_with("pipeline \"demo\": 2 of 2 stages\n"),
+        "{text}"
+    );
+    assert!(text.contains("count  exec  run"), "{text}");
+    let graph = clarity(dir.path(), &["graph", "--format", "dot"]);
+    assert!(
+        String::from_utf8_lossy(&graph.stdout).contains("\"words\" -> \"count\" [label=\"out\"];")
+    );
+    let stages = clarity(dir.path(), &["stages", "exec"]);
+    assert!(String::from_utf8_lossy(&stages.stdout).starts_with("exec (version 1)"));
+    let unknown = clarity(dir.path(), &["stages", "exce"]);
+    assert_eq!(unknown.status.code(), Some(1));
+}
+
+#[test]
+fn bad_arguments_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        clarity(dir.path(), &["run", "--jobs", "many"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(clarity(dir.path(), &["--help"]).status.code(), Some(0));
+    let only = clarity(dir.path(), &["run", "--only", "cuont"]);
+    assert_eq!(only.status.code(), Some(1));
+    assert!(stderr(&only).contains("did you mean `count`?"));
+}
