@@ -12,7 +12,11 @@ use clarity_engine::{
 };
 use common::{Log, assert_expected, registry};
 
-fn analyse(text: &str, flag: Option<&str>, assume: Option<&[String]>) -> Result<Pipeline, Diagnostics> {
+fn analyse(
+    text: &str,
+    flag: Option<&str>,
+    assume: Option<&[String]>,
+) -> Result<Pipeline, Diagnostics> {
     let log = Arc::new(Log::default());
     let registry = registry(&log);
     analyse_in(&registry, text, flag, assume)
@@ -37,7 +41,11 @@ fn analyse_in(
 }
 
 fn devices(pipeline: &Pipeline) -> Vec<&str> {
-    pipeline.stages.iter().map(|s| s.placement.device.as_str()).collect()
+    pipeline
+        .stages
+        .iter()
+        .map(|s| s.placement.device.as_str())
+        .collect()
 }
 
 const ON_METAL: &str = r#"
@@ -54,9 +62,15 @@ fn the_pipelines_device_is_asked_for_unless_the_flag_names_one() {
     assert_eq!(pipeline.device, "metal");
     assert_eq!(devices(&pipeline), ["metal", "metal"]);
     let pipeline = analyse(ON_METAL, Some("cpu"), None).unwrap();
-    assert_eq!((pipeline.device.as_str(), devices(&pipeline)), ("cpu", vec!["cpu", "cpu"]));
+    assert_eq!(
+        (pipeline.device.as_str(), devices(&pipeline)),
+        ("cpu", vec!["cpu", "cpu"])
+    );
     let pipeline = analyse(ON_METAL, Some("auto"), None).unwrap();
-    assert_eq!(pipeline.device, "auto", "an explicit --device auto overrides too");
+    assert_eq!(
+        pipeline.device, "auto",
+        "an explicit --device auto overrides too"
+    );
     let pipeline = analyse("stage \"a\" produce text=\"x\"", None, None).unwrap();
     assert_eq!(pipeline.device, "auto");
 }
@@ -64,7 +78,9 @@ fn the_pipelines_device_is_asked_for_unless_the_flag_names_one() {
 #[test]
 fn a_second_device_is_an_error() {
     let text = "pipeline \"p\" {\n    device \"metal\"\n    device \"cpu\"\n    stage \"a\" produce text=\"x\"\n}\n";
-    let Err(diags) = analyse(text, None, None) else { panic!("accepted two devices") };
+    let Err(diags) = analyse(text, None, None) else {
+        panic!("accepted two devices")
+    };
     assert_expected("device_duplicate", &diags.render(Style::Plain));
 }
 
@@ -76,16 +92,31 @@ struct Recorder {
 
 impl Placer for Recorder {
     fn place(&self, request: &PlacementRequest<'_>) -> miette::Result<Placement> {
-        let upstream: Vec<String> =
-            request.upstream.iter().map(|u| format!("{}.{}->{}({})", u.consumer, u.param, u.stage, u.kind)).collect();
-        let assumed = request.assumed_devices.map(|a| a.join(",")).unwrap_or_default();
-        let line = format!("{} {} [{}] assume={assumed}", request.stage, request.device, upstream.join(" "));
+        let upstream: Vec<String> = request
+            .upstream
+            .iter()
+            .map(|u| format!("{}.{}->{}({})", u.consumer, u.param, u.stage, u.kind))
+            .collect();
+        let assumed = request
+            .assumed_devices
+            .map(|a| a.join(","))
+            .unwrap_or_default();
+        let line = format!(
+            "{} {} [{}] assume={assumed}",
+            request.stage,
+            request.device,
+            upstream.join(" ")
+        );
         self.seen.lock().unwrap().push(line);
         Ok(Placement::on(request.device))
     }
 
     fn check(&self, setup: &PlacementSetup<'_>) -> Vec<miette::Report> {
-        self.seen.lock().unwrap().push(format!("check {} policies={}", setup.device, setup.policies.len()));
+        self.seen.lock().unwrap().push(format!(
+            "check {} policies={}",
+            setup.device,
+            setup.policies.len()
+        ));
         Vec::new()
     }
 }
@@ -136,7 +167,10 @@ impl Placer for Refuser {
     }
 
     fn check(&self, _: &PlacementSetup<'_>) -> Vec<miette::Report> {
-        vec![miette::miette!(code = "test::one", "first problem"), miette::miette!(code = "test::two", "second problem")]
+        vec![
+            miette::miette!(code = "test::one", "first problem"),
+            miette::miette!(code = "test::two", "second problem"),
+        ]
     }
 }
 
