@@ -88,7 +88,7 @@ fn plan(registry: &Registry, text: &str, device: &str, assume: &[&str]) -> Strin
         fs: &RealFs,
         project_dir: project.path(),
         sets: &[],
-        device,
+        device: Some(device),
         assumed_devices: (!assumed.is_empty()).then_some(&assumed[..]),
     };
     let source = Source::new("pipelines/deberta_large.kdl", None, text);
@@ -175,7 +175,7 @@ fn a_device_this_binary_lacks_is_a_configuration_error_naming_the_feature() {
         fs: &RealFs,
         project_dir: std::path::Path::new("."),
         sets: &[],
-        device: "metal",
+        device: Some("metal"),
         assumed_devices: None,
     };
     let source = Source::new("pipelines/deberta_large.kdl", None, DEBERTA_LARGE);
