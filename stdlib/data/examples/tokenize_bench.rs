@@ -41,9 +41,13 @@ fn main() -> miette::Result<()> {
         pair: None,
     };
 
+    let cpu_before = process_cpu_seconds();
     let started = Instant::now();
     let tokens = tokenize_table(&data.train, &tokenizer, &encoder, &inputs)?;
     let tokenize_ms = started.elapsed().as_secs_f64() * 1e3;
+    let cpu_s = process_cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
 
     let full = PairEncoder::new(
         &tokenizer,
@@ -71,6 +75,7 @@ fn main() -> miette::Result<()> {
             "max_length": max_length,
             "tokenizer_load_ms": load_ms,
             "tokenize_ms": tokenize_ms,
+            "tokenize_cpu_s": cpu_s,
             "rows_per_s": rows as f64 / (tokenize_ms / 1e3),
             "tokens": tokens.meta().tokens,
             "truncated": tokens.meta().truncated_examples,
@@ -81,4 +86,13 @@ fn main() -> miette::Result<()> {
         })
     );
     Ok(())
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc/self/stat`, 100 ticks/s), so
+/// the measurement means something on a machine shared with other work.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
