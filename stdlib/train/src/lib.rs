@@ -1,10 +1,16 @@
 //! Heads, losses, optimisation, the training loop, metrics and prediction for clarity.
 #![warn(missing_docs)]
 
+pub mod batch_tensors;
+pub mod evaluate;
+pub mod heads;
 pub mod loss;
 pub mod metrics;
 pub mod optim;
 pub mod plot;
+pub mod predict;
+pub mod tensor_file;
+pub mod train;
 
 #[cfg(test)]
 mod test_util;

@@ -11,6 +11,7 @@ mod report;
 pub use class_counts::{ClassCounts, ClassScores, macro_f1};
 pub use confusion::ConfusionMatrix;
 pub use error::MetricsError;
+pub(crate) use error::check_lengths;
 pub use majority::majority_vote;
 pub use multi_annotator::MultiAnnotatorCounts;
 pub use report::{ClassificationReport, MultiAnnotatorReport, NamedClassScores};

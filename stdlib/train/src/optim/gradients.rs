@@ -95,6 +95,14 @@ impl<B: Backend> Gradients<B> {
         })
     }
 
+    /// Every gradient cast to `dtype` (e.g. half-precision gradients to f32 master weights).
+    pub fn cast(mut self, dtype: burn::tensor::DType) -> Self {
+        for (_, grad) in &mut self.entries {
+            *grad = grad.clone().cast(dtype);
+        }
+        self
+    }
+
     /// The flattened gradients in visit order.
     pub fn iter(&self) -> impl Iterator<Item = (ParamId, &Tensor<B, 1>)> {
         self.entries.iter().map(|(id, grad)| (*id, grad))

@@ -1,11 +1,10 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use burn::tensor::{Tensor, TensorData, backend::Backend};
-use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use super::adamw::{AdamW, AdamWConfig, AdamWParamState};
-use super::error::OptimError;
+use crate::tensor_file::{NamedTensor, TensorFile, TensorFileError, damaged};
 
 const CONFIG_KEY: &str = "adamw_config";
 const STEPS_KEY: &str = "adamw_steps";
@@ -13,8 +12,8 @@ const STEPS_KEY: &str = "adamw_steps";
 /// Writes the optimiser's moments to a safetensors file: tensors `<path>.exp_avg` and
 /// `<path>.exp_avg_sq` (f32, flattened) and, in the header metadata, the config and the
 /// per-parameter step counts as JSON.
-pub fn save_adamw<B: Backend>(optim: &AdamW<B>, path: &Path) -> Result<(), OptimError> {
-    let mut buffers: Vec<(String, Vec<u8>, usize)> = Vec::new();
+pub fn save_adamw<B: Backend>(optim: &AdamW<B>, path: &Path) -> Result<(), TensorFileError> {
+    let mut file = TensorFile::default();
     let mut steps = BTreeMap::new();
     for (name, state) in optim.states() {
         steps.insert(name.clone(), state.step);
@@ -23,29 +22,17 @@ pub fn save_adamw<B: Backend>(optim: &AdamW<B>, path: &Path) -> Result<(), Optim
             ("exp_avg_sq", &state.exp_avg_sq),
         ] {
             let values = to_f32(tensor);
-            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-            buffers.push((format!("{name}.{suffix}"), bytes, values.len()));
+            let named = NamedTensor {
+                shape: vec![values.len()],
+                values,
+            };
+            file.tensors.insert(format!("{name}.{suffix}"), named);
         }
     }
-    let views = buffers
-        .iter()
-        .map(|(name, bytes, len)| {
-            TensorView::new(Dtype::F32, vec![*len], bytes)
-                .map(|view| (name.clone(), view))
-                .map_err(|e| bad(path, e.to_string()))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let metadata = HashMap::from([
-        (CONFIG_KEY.to_string(), to_json(optim.config())),
-        (STEPS_KEY.to_string(), to_json(&steps)),
-    ]);
-    let bytes = safetensors::tensor::serialize(views, Some(metadata))
-        .map_err(|e| bad(path, e.to_string()))?;
-    std::fs::write(path, bytes).map_err(|source| OptimError::Io {
-        action: "write",
-        path: path.to_path_buf(),
-        source,
-    })
+    file.metadata
+        .insert(CONFIG_KEY.into(), to_json(optim.config()));
+    file.metadata.insert(STEPS_KEY.into(), to_json(&steps));
+    file.write(path)
 }
 
 /// Reads a file written by [`save_adamw`]: the moments and step counts come from the file, the
@@ -54,35 +41,14 @@ pub fn load_adamw<B: Backend>(
     config: AdamWConfig,
     path: &Path,
     device: &B::Device,
-) -> Result<AdamW<B>, OptimError> {
-    let bytes = std::fs::read(path).map_err(|source| OptimError::Io {
-        action: "read",
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let (_, header) = SafeTensors::read_metadata(&bytes).map_err(|e| bad(path, e.to_string()))?;
-    let steps_json = header
-        .metadata()
-        .as_ref()
-        .and_then(|m| m.get(STEPS_KEY))
-        .ok_or_else(|| bad(path, format!("no `{STEPS_KEY}` metadata")))?;
-    let steps: BTreeMap<String, u64> =
-        serde_json::from_str(steps_json).map_err(|e| bad(path, e.to_string()))?;
-    let tensors = SafeTensors::deserialize(&bytes).map_err(|e| bad(path, e.to_string()))?;
-    let read = |key: String| -> Result<Tensor<B, 1>, OptimError> {
-        let view = tensors
-            .tensor(&key)
-            .map_err(|_| bad(path, format!("no tensor `{key}`")))?;
-        if view.dtype() != Dtype::F32 {
-            return Err(bad(path, format!("`{key}` is {:?}, not F32", view.dtype())));
-        }
-        let values: Vec<f32> = view
-            .data()
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        let len = values.len();
-        Ok(Tensor::from_data(TensorData::new(values, [len]), device))
+) -> Result<AdamW<B>, TensorFileError> {
+    let mut file = TensorFile::read(path)?;
+    let steps: BTreeMap<String, u64> = serde_json::from_str(file.meta(STEPS_KEY, path)?)
+        .map_err(|e| damaged(path, format!("`{STEPS_KEY}`: {e}")))?;
+    let mut read = |key: String| -> Result<Tensor<B, 1>, TensorFileError> {
+        let t = file.take(&key, path)?;
+        let len = t.values.len();
+        Ok(Tensor::from_data(TensorData::new(t.values, [len]), device))
     };
     let mut states = BTreeMap::new();
     for (name, step) in steps {
@@ -98,20 +64,13 @@ pub fn load_adamw<B: Backend>(
     Ok(optim)
 }
 
-fn to_f32<B: Backend>(tensor: &Tensor<B, 1>) -> Vec<f32> {
+pub(crate) fn to_f32<B: Backend, const D: usize>(tensor: &Tensor<B, D>) -> Vec<f32> {
     tensor
         .clone()
         .into_data()
         .convert::<f32>()
         .to_vec()
         .expect("converted to f32 just above")
-}
-
-fn bad(path: &Path, reason: String) -> OptimError {
-    OptimError::BadState {
-        path: path.to_path_buf(),
-        reason,
-    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
@@ -161,18 +120,33 @@ mod tests {
     }
 
     #[test]
-    fn reports_a_damaged_file() {
+    fn round_trips_an_optimiser_without_state() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("optimizer.safetensors");
-        std::fs::write(&file, b"not safetensors").unwrap();
+        save_adamw(&AdamW::<TestBackend>::new(AdamWConfig::default()), &file).unwrap();
+        let loaded =
+            load_adamw::<TestBackend>(AdamWConfig::default(), &file, &Default::default()).unwrap();
+        assert!(loaded.states().is_empty());
+    }
+
+    #[test]
+    fn reports_a_file_without_optimiser_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("optimizer.safetensors");
+        let mut other = TensorFile::default();
+        other.tensors.insert(
+            "w".into(),
+            NamedTensor {
+                shape: vec![1],
+                values: vec![0.0],
+            },
+        );
+        other.write(&file).unwrap();
         let err = load_adamw::<TestBackend>(AdamWConfig::default(), &file, &Default::default())
             .unwrap_err();
-        assert!(matches!(err, OptimError::BadState { .. }), "{err:?}");
-        let missing = load_adamw::<TestBackend>(
-            AdamWConfig::default(),
-            &dir.path().join("none"),
-            &Default::default(),
+        assert!(
+            matches!(err, TensorFileError::Damaged { ref reason, .. } if reason.contains(STEPS_KEY)),
+            "{err:?}"
         );
-        assert!(matches!(missing, Err(OptimError::Io { .. })));
     }
 }

@@ -1,0 +1,29 @@
+//! The training loop as a library: epochs over tokenized data with dynamic padding, AdamW
+//! with the warmup/decay schedule, averaged accumulation, clipping, seeded dropout and data
+//! order, validation, best and last checkpoints, early stopping, `metrics.json`, a log,
+//! learning curves, progress, and resuming an interrupted run exactly.
+
+mod config;
+mod error;
+mod files;
+mod objective;
+mod observer;
+mod progress;
+mod resume;
+mod setup;
+mod state;
+mod trainer;
+mod validation;
+
+pub use config::{EarlyStopping, Goal, Monitor, TrainConfig};
+pub use error::TrainError;
+pub use files::{CURVES_FILE, LOG_FILE, METRICS_FILE};
+pub use objective::Objective;
+pub use observer::{NullObserver, StepReport, TrainObserver};
+pub use progress::ProgressObserver;
+pub use resume::{LAST_DIR, OPTIMIZER_FILE};
+pub use state::{EpochRecord, STATE_FILE, TrainerState};
+pub use trainer::{
+    ModelSource, TrainData, TrainPaths, TrainSummary, seed_backend, steps_per_epoch, train,
+};
+pub use validation::{ValidationResult, references, validate};

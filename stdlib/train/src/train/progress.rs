@@ -1,0 +1,99 @@
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{EpochRecord, StepReport, TrainObserver};
+
+/// A terminal progress bar over optimiser steps showing epoch, loss, learning rate, samples/s
+/// and the ETA; messages go above it. Draws nothing when stderr is not a terminal.
+pub struct ProgressObserver<F: Fn() -> bool = fn() -> bool> {
+    bar: ProgressBar,
+    cancelled: F,
+}
+
+impl ProgressObserver {
+    /// A bar on stderr, never cancelled.
+    pub fn new() -> Self {
+        Self::with_cancel(|| false)
+    }
+}
+
+impl Default for ProgressObserver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<F: Fn() -> bool> ProgressObserver<F> {
+    /// A bar on stderr; `cancelled` is polled between micro-batches.
+    pub fn with_cancel(cancelled: F) -> Self {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} steps  {msg}  [{elapsed_precise} < {eta_precise}]",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> "),
+        );
+        Self { bar, cancelled }
+    }
+}
+
+impl<F: Fn() -> bool> TrainObserver for ProgressObserver<F> {
+    fn start(&mut self, step: u64, total_steps: u64) {
+        self.bar.set_length(total_steps);
+        self.bar.set_position(step);
+        self.bar.reset_eta();
+    }
+
+    fn step(&mut self, r: &StepReport) {
+        self.bar
+            .set_prefix(format!("epoch {}/{}", r.epoch, r.epochs));
+        self.bar.set_message(format!(
+            "loss {:.4}  lr {:.2e}  {:.1} samples/s",
+            r.loss, r.lr, r.samples_per_second
+        ));
+        self.bar.set_position(r.step);
+    }
+
+    fn validating(&mut self, records: usize) {
+        self.bar
+            .set_message(format!("validating on {records} records"));
+    }
+
+    fn epoch(&mut self, r: &EpochRecord) {
+        let scores: Vec<String> = r
+            .validation
+            .iter()
+            .filter(|(k, _)| k.ends_with("macro-f1"))
+            .map(|(k, v)| format!("{k} {v:.4}"))
+            .collect();
+        self.bar.println(format!(
+            "epoch {}: train loss {:.4}{}{}{}",
+            r.epoch,
+            r.train_loss,
+            r.validation_loss
+                .map_or(String::new(), |l| format!(", validation loss {l:.4}")),
+            if scores.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", scores.join(", "))
+            },
+            if r.best { " (best)" } else { "" }
+        ));
+    }
+
+    fn info(&mut self, message: &str) {
+        self.bar.println(message);
+    }
+
+    fn warn(&mut self, message: &str) {
+        self.bar.println(format!("warning: {message}"));
+    }
+
+    fn cancelled(&self) -> bool {
+        (self.cancelled)()
+    }
+
+    fn finish(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,416 @@
+//! The training loop on the tiny RoBERTa encoder and a synthetic labelled token set: it
+//! learns, writes its reports and checkpoints, is bit-reproducible, resumes exactly, stops
+//! early, and reports bad losses and bad data as diagnostics.
+
+mod common;
+
+use std::cell::Cell;
+use std::path::Path;
+
+use clarity_models::ModelOptions;
+use clarity_train::heads::{HeadKind, load_checkpoint};
+use clarity_train::train::{
+    EarlyStopping, EpochRecord, ModelSource, Monitor, NullObserver, StepReport, TrainConfig,
+    TrainData, TrainError, TrainObserver, TrainPaths, TrainSummary, train,
+};
+use common::*;
+
+fn config(epochs: usize) -> TrainConfig {
+    TrainConfig {
+        epochs,
+        batch_size: 8,
+        eval_batch_size: 16,
+        lr: 5e-3,
+        warmup_ratio: 0.1,
+        label_smoothing: 0.05,
+        early_stopping: None,
+        log_every: 2,
+        ..TrainConfig::default()
+    }
+}
+
+fn paths(root: &Path) -> TrainPaths {
+    TrainPaths {
+        best: root.join("best"),
+        last: root.join("last"),
+        reports: root.join("reports"),
+        resume: Some(root.join("resume")),
+    }
+}
+
+fn run(
+    kind: HeadKind,
+    config: &TrainConfig,
+    root: &Path,
+    observer: &mut dyn TrainObserver,
+) -> Result<TrainSummary, TrainError> {
+    let (model, model_config, head) = tiny_model(kind, 0.1, config.seed);
+    let train_data = tokens(160, 1, Some(5));
+    let validation = tokens(45, 2, Some(4));
+    let source = ModelSource {
+        config: &model_config,
+        head: &head,
+        options: ModelOptions::default(),
+        tokenizer_dir: None,
+    };
+    let data = TrainData {
+        train: &train_data,
+        validation: Some(&validation),
+    };
+    train(
+        model,
+        &source,
+        data,
+        config,
+        &paths(root),
+        observer,
+        &Default::default(),
+    )
+}
+
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn learns_and_writes_checkpoints_and_reports() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run(
+        HeadKind::Hierarchical,
+        &config(6),
+        dir.path(),
+        &mut NullObserver,
+    )
+    .unwrap();
+    // 160 examples, every 5th with a second window: 192 records / 8 = 24 steps an epoch.
+    assert_eq!(summary.steps, 6 * 24);
+    assert_eq!(summary.history.len(), 6);
+    let first = &summary.history[0];
+    let last = summary.history.last().unwrap();
+    assert!(
+        last.train_loss < first.train_loss * 0.8,
+        "{} -> {}",
+        first.train_loss,
+        last.train_loss
+    );
+    // Chance on 9 roughly balanced classes is about 0.11.
+    let (best, _) = summary.best.unwrap();
+    assert!(best > 0.6, "best evasion macro-F1 {best}");
+    for key in [
+        "loss",
+        "evasion-macro-f1",
+        "clarity-macro-f1",
+        "evasion-multi-macro-f1",
+    ] {
+        assert!(last.validation.contains_key(key), "missing {key}");
+    }
+    for file in [
+        "reports/metrics.json",
+        "reports/train.log",
+        "reports/learning_curves.svg",
+    ] {
+        assert!(dir.path().join(file).is_file(), "missing {file}");
+    }
+    for ckpt in ["best", "last"] {
+        for file in [
+            "config.json",
+            "model.safetensors",
+            "heads.safetensors",
+            "head.json",
+        ] {
+            assert!(
+                dir.path().join(ckpt).join(file).is_file(),
+                "missing {ckpt}/{file}"
+            );
+        }
+    }
+    assert!(
+        !dir.path().join("resume").exists(),
+        "the resume directory is removed at the end"
+    );
+    let metrics: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("reports/metrics.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(metrics["epochs"].as_array().unwrap().len(), 6);
+    assert_eq!(metrics["best_value"].as_f64().unwrap(), best);
+    let log = std::fs::read_to_string(dir.path().join("reports/train.log")).unwrap();
+    assert!(log.contains("epoch 6 done"), "{log}");
+    // The best checkpoint reloads and scores what training reported.
+    let ckpt = load_checkpoint::<burn::backend::Flex>(
+        &dir.path().join("best"),
+        &ModelOptions::default(),
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(ckpt.head.head, HeadKind::Hierarchical);
+}
+
+#[test]
+fn same_seed_same_bits() {
+    let _serial = serial();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let c = config(2);
+    let sa = run(HeadKind::Multitask, &c, a.path(), &mut NullObserver).unwrap();
+    let sb = run(HeadKind::Multitask, &c, b.path(), &mut NullObserver).unwrap();
+    assert_eq!(
+        sa.history.iter().map(|r| r.train_loss).collect::<Vec<_>>(),
+        sb.history.iter().map(|r| r.train_loss).collect::<Vec<_>>()
+    );
+    for file in ["last/model.safetensors", "last/heads.safetensors"] {
+        assert!(
+            bytes(&a.path().join(file)) == bytes(&b.path().join(file)),
+            "{file} differs"
+        );
+    }
+}
+
+/// Stops the run (as Ctrl-C does) once `after` optimiser steps are done.
+struct StopAfter {
+    after: u64,
+    done: Cell<u64>,
+}
+
+impl TrainObserver for StopAfter {
+    fn step(&mut self, report: &StepReport) {
+        self.done.set(report.step);
+    }
+    fn cancelled(&self) -> bool {
+        self.done.get() >= self.after
+    }
+}
+
+#[test]
+fn a_resumed_run_ends_where_an_uninterrupted_one_ends() {
+    let _serial = serial();
+    let mut c = config(3);
+    c.checkpoint_every = Some(4);
+    let whole = tempfile::tempdir().unwrap();
+    let reference = run(HeadKind::Hierarchical, &c, whole.path(), &mut NullObserver).unwrap();
+
+    let broken = tempfile::tempdir().unwrap();
+    // Killed at step 15: the last resumable checkpoint is at step 12 (epoch 2, mid-epoch).
+    let err = run(
+        HeadKind::Hierarchical,
+        &c,
+        broken.path(),
+        &mut StopAfter {
+            after: 15,
+            done: Cell::new(0),
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, TrainError::Cancelled { step: 15 }), "{err:?}");
+    assert!(
+        broken
+            .path()
+            .join("resume/last/optimizer.safetensors")
+            .is_file()
+    );
+    let resumed = run(HeadKind::Hierarchical, &c, broken.path(), &mut NullObserver).unwrap();
+    assert_eq!(resumed.resumed_at, Some(12));
+    assert_eq!(resumed.steps, reference.steps);
+    for file in [
+        "last/model.safetensors",
+        "last/heads.safetensors",
+        "best/heads.safetensors",
+    ] {
+        assert!(
+            bytes(&whole.path().join(file)) == bytes(&broken.path().join(file)),
+            "{file} differs"
+        );
+    }
+    let timeless = |s: &TrainSummary| {
+        s.history
+            .iter()
+            .map(|r| EpochRecord {
+                seconds: 0.0,
+                ..r.clone()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(timeless(&resumed), timeless(&reference));
+}
+
+#[test]
+fn stops_early_when_the_monitor_stalls() {
+    let _serial = serial();
+    let mut c = config(6);
+    c.lr = 1e-12;
+    c.monitor = Monitor::named("loss").unwrap();
+    c.early_stopping = Some(EarlyStopping {
+        patience: 2,
+        min_delta: 1e-3,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run(HeadKind::Direct, &c, dir.path(), &mut NullObserver).unwrap();
+    // Epoch 1 sets the best loss; epochs 2 and 3 do not beat it by 1e-3.
+    assert!(summary.stopped_early);
+    assert_eq!(summary.history.len(), 3);
+    assert_eq!(summary.best.unwrap().1, 1);
+}
+
+#[test]
+fn a_nan_loss_stops_with_a_diagnostic() {
+    let _serial = serial();
+    let (mut model, model_config, head) = tiny_model(HeadKind::Direct, 0.0, 1);
+    let clarity = model.clarity_classifier.take().unwrap();
+    let nan_bias = burn::tensor::Tensor::<B, 1>::from_data(
+        burn::tensor::TensorData::new(vec![f32::NAN; 3], [3]),
+        &Default::default(),
+    );
+    model.clarity_classifier = Some(burn::nn::Linear {
+        bias: Some(burn::module::Param::from_tensor(nan_bias)),
+        ..clarity
+    });
+    let data = tokens(16, 3, None);
+    let dir = tempfile::tempdir().unwrap();
+    let source = ModelSource {
+        config: &model_config,
+        head: &head,
+        options: ModelOptions::default(),
+        tokenizer_dir: None,
+    };
+    let err = train(
+        model,
+        &source,
+        TrainData {
+            train: &data,
+            validation: None,
+        },
+        &config(1),
+        &paths(dir.path()),
+        &mut NullObserver,
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TrainError::NonFiniteLoss {
+                epoch: 1,
+                step: 0,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let report = format!("{:?}", miette::Report::new(err));
+    assert!(
+        report.contains("clarity::train::non_finite_loss"),
+        "{report}"
+    );
+}
+
+#[test]
+fn unlabelled_training_data_is_refused() {
+    let _serial = serial();
+    let (model, model_config, head) = tiny_model(HeadKind::Hierarchical, 0.0, 1);
+    let labelled = tokens(8, 4, None);
+    let meta = labelled.meta().clone();
+    let records = labelled
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut labels = r.labels;
+            if i % 2 == 0 {
+                labels.evasion = None;
+            }
+            (
+                clarity_data::tokenize::Record {
+                    example: r.example as u32,
+                    type0_len: r.type0_len,
+                    window: r.window,
+                    labels,
+                },
+                r.ids.to_vec(),
+            )
+        })
+        .collect();
+    let data = clarity_data::tokenize::TokenizedDataset::new(meta, records);
+    let dir = tempfile::tempdir().unwrap();
+    let source = ModelSource {
+        config: &model_config,
+        head: &head,
+        options: ModelOptions::default(),
+        tokenizer_dir: None,
+    };
+    let err = train(
+        model,
+        &source,
+        TrainData {
+            train: &data,
+            validation: None,
+        },
+        &config(1),
+        &paths(dir.path()),
+        &mut NullObserver,
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TrainError::MissingLabels {
+                records: 4,
+                total: 8,
+                label: "evasion",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn accumulating_two_half_batches_matches_one_full_batch() {
+    let _serial = serial();
+    let mut full = config(1);
+    full.label_smoothing = 0.0;
+    let mut halves = full.clone();
+    full.batch_size = 8;
+    halves.batch_size = 4;
+    halves.grad_accum = 2;
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let run0 = |c: &TrainConfig, root: &Path| {
+        let (model, model_config, head) = tiny_model(HeadKind::Hierarchical, 0.0, 7);
+        let data = tokens(32, 5, None);
+        let source = ModelSource {
+            config: &model_config,
+            head: &head,
+            options: ModelOptions::default(),
+            tokenizer_dir: None,
+        };
+        train(
+            model,
+            &source,
+            TrainData {
+                train: &data,
+                validation: None,
+            },
+            c,
+            &paths(root),
+            &mut NullObserver,
+            &Default::default(),
+        )
+        .unwrap()
+    };
+    let sa = run0(&full, a.path());
+    let sb = run0(&halves, b.path());
+    assert_eq!(sa.steps, 4);
+    assert_eq!(sb.steps, 4);
+    let load = |root: &Path| {
+        let file =
+            clarity_train::tensor_file::TensorFile::read(&root.join("last/heads.safetensors"))
+                .unwrap();
+        file.tensors["evasion_classifier.weight"].values.clone()
+    };
+    let (wa, wb) = (load(a.path()), load(b.path()));
+    let diff = wa
+        .iter()
+        .zip(&wb)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(diff < 1e-5, "head weights differ by {diff}");
+}
