@@ -79,3 +79,24 @@ fn thousands_of_errors_are_counted_not_all_rendered() {
             .ends_with("\n... and 2900 more not shown\n")
     );
 }
+
+#[test]
+fn errors_deep_in_a_long_file_show_the_right_lines() {
+    let mut text: String = (0..149)
+        .map(|i| format!("stage \"s{i}\" produce text=\"x\"\n"))
+        .collect();
+    text.push_str("stage \"bad\" produce text=7\n");
+    text.extend((0..50).map(|i| format!("stage \"t{i}\" produce text=\"y\"\n")));
+    let rendered = errors(&text);
+    assert!(rendered.contains("╭─[pipeline.kdl:150:26]"), "{rendered}");
+    assert!(
+        rendered.contains(
+            " 149 │ stage \"s148\" produce text=\"x\"\n 150 │ stage \"bad\" produce text=7\n"
+        ),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains(" 151 │ stage \"t0\" produce text=\"y\"\n"),
+        "{rendered}"
+    );
+}

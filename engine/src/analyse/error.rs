@@ -1,9 +1,7 @@
-use std::sync::Arc;
-
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
+use miette::{Diagnostic, LabeledSpan, SourceSpan};
 use thiserror::Error;
 
-type Src = NamedSource<Arc<String>>;
+type Src = crate::lang::SourceText;
 
 /// Errors found while resolving and validating a pipeline against the stage schemas.
 #[derive(Debug, Error, Diagnostic)]

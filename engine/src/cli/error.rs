@@ -29,6 +29,13 @@ pub enum CliError {
         #[help]
         help: String,
     },
+    /// `clarity run --assume-devices`: a run needs the real machine.
+    #[error("`clarity run` cannot run on assumed devices")]
+    #[diagnostic(
+        code(clarity::cli::assume_devices),
+        help("--assume-devices is for `check` and `plan`, to see what another machine would do")
+    )]
+    AssumedRun,
     /// The working directory is unavailable.
     #[error("cannot determine the current directory")]
     #[diagnostic(code(clarity::cli::cwd))]

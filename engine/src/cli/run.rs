@@ -34,6 +34,9 @@ impl RunObserver for Printer {
 
 /// `clarity run`.
 pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
+    if args.pipeline.assume_devices.is_some() {
+        return print_error(super::CliError::AssumedRun, style).unwrap_or(EXIT_CONFIG);
+    }
     let Some(Loaded {
         pipeline,
         file,

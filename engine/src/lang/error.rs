@@ -1,6 +1,4 @@
-use std::sync::Arc;
-
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 /// Errors found while reading a pipeline file into its syntax tree.
@@ -14,7 +12,7 @@ pub enum LangError {
         message: String,
         /// Source text.
         #[source_code]
-        src: NamedSource<Arc<String>>,
+        src: crate::lang::SourceText,
         /// Where.
         #[label("{label}")]
         span: SourceSpan,
@@ -47,7 +45,7 @@ pub enum LangError {
     TooDeep {
         /// Source text.
         #[source_code]
-        src: NamedSource<Arc<String>>,
+        src: crate::lang::SourceText,
         /// Where the limit is passed.
         #[label("too deep")]
         span: SourceSpan,
@@ -62,7 +60,7 @@ pub enum LangError {
         name: String,
         /// Source text.
         #[source_code]
-        src: NamedSource<Arc<String>>,
+        src: crate::lang::SourceText,
         /// The node name's span.
         #[label("not an item")]
         span: SourceSpan,
@@ -78,7 +76,7 @@ pub enum LangError {
         message: String,
         /// Source text.
         #[source_code]
-        src: NamedSource<Arc<String>>,
+        src: crate::lang::SourceText,
         /// Where.
         #[label("{label}")]
         span: SourceSpan,

@@ -5,8 +5,10 @@ mod ast;
 mod error;
 mod parser;
 mod source;
+mod text;
 
 pub use ast::{Expr, FileAst, ForEach, Item, LetDecl, ParamAst, StageDecl};
 pub use error::LangError;
 pub use parser::{MAX_DEPTH, MAX_FILE_BYTES, is_name, parse_file};
 pub use source::{Source, Span, Spanned};
+pub use text::SourceText;

@@ -1,7 +1,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use miette::{NamedSource, SourceSpan};
+use miette::SourceSpan;
+
+use super::SourceText;
 
 /// One source text (a pipeline file, an included fragment, a `--set` argument) shared by
 /// every span into it.
@@ -46,8 +48,8 @@ impl Source {
     }
 
     /// The text as miette source code, named.
-    pub fn named(&self) -> NamedSource<Arc<String>> {
-        NamedSource::new(self.name(), Arc::clone(&self.inner.text))
+    pub fn named(&self) -> SourceText {
+        SourceText::new(self.name(), Arc::clone(&self.inner.text))
     }
 
     /// A span covering `range` of this source.
