@@ -1,0 +1,148 @@
+//! The device policies through the `clarity` binary: `plan` shows what fired and why,
+//! `--assume-devices` plans for another machine, policy files get diagnostics, `run` refuses
+//! an assumed machine.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `clarity ARGS` in `dir` with a clean environment for the policies: no HF or
+/// tokenizer variables, `HOME` as given.
+fn clarity(dir: &Path, home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clarity"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("HOME", home)
+        .env_remove("HF_HOME")
+        .env_remove("HF_HUB_CACHE")
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("TOKENIZERS_PARALLELISM")
+        .output()
+        .expect("the clarity binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const PIPELINE: &str = r#"
+pipeline "policies" {
+    use "std/policies"
+    stage "weights" fetch-model repo="microsoft/deberta-v3-large"
+    stage "data" fetch-dataset repo="ailsntua/QEvasion"
+    stage "tokens" tokenize tokenizer="weights" max-length=384 {
+        inputs "data.train"
+    }
+}
+"#;
+
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.kdl"), PIPELINE).unwrap();
+    dir
+}
+
+#[test]
+fn plan_shows_each_policy_that_fired_with_its_reason() {
+    let dir = project();
+    let out = clarity(
+        dir.path(),
+        dir.path(),
+        &[
+            "plan",
+            "p.kdl",
+            "--device",
+            "metal",
+            "--assume-devices",
+            "metal,cpu",
+        ],
+    );
+    let shown = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        shown.contains(
+            "      device cpu | precision f32 | attention auto\n      policy tokenizers-parallel-in-tokenize: env TOKENIZERS_PARALLELISM=true (because stage=tokenize, env.TOKENIZERS_PARALLELISM unset)\n"
+        ),
+        "{shown}"
+    );
+    assert!(!shown.contains("hf-cache-fallback"), "{shown}");
+}
+
+#[test]
+fn an_unwritable_huggingface_cache_is_replaced_by_a_writable_one() {
+    let dir = project();
+    let home = dir.path().join("not-a-directory");
+    std::fs::write(&home, "").unwrap();
+    let out = clarity(dir.path(), &home, &["plan", "p.kdl"]);
+    let shown = text(&out.stdout);
+    let fallback = dir.path().join(".clarity/huggingface");
+    let line = format!(
+        "      policy hf-cache-fallback: env HF_HOME={} (because stage=fetch-model, hf-cache-writable=#false, env.HF_HOME unset, env.HF_HUB_CACHE unset)\n        warning: the HuggingFace cache {}/.cache/huggingface/hub is not writable; downloading to {} (set HF_HOME to choose)\n",
+        fallback.display(),
+        home.display(),
+        fallback.display()
+    );
+    assert!(shown.contains(&line), "{shown}");
+}
+
+#[test]
+fn a_bad_policy_file_is_a_configuration_error_with_every_mistake() {
+    let dir = project();
+    std::fs::write(
+        dir.path().join("team.kdl"),
+        "policy \"mine\" {\n    when { modle \"deberta-v3\"; }\n    device \"cdua\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("q.kdl"),
+        PIPELINE.replace("use \"std/policies\"", "use \"team.kdl\""),
+    )
+    .unwrap();
+    let out = clarity(dir.path(), dir.path(), &["check", "q.kdl"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "clarity::policy::unknown_fact\n\n  × unknown fact `modle`\n   ╭─[team.kdl:2:12]"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("  help: did you mean `model`?"), "{err}");
+    assert!(
+        err.contains(
+            "clarity::policy::bad_value\n\n  × unknown device `cdua`\n   ╭─[team.kdl:3:12]"
+        ),
+        "{err}"
+    );
+    assert!(err.ends_with("error: 2 problems in q.kdl\n"), "{err}");
+}
+
+#[test]
+fn an_unknown_assumed_device_is_a_configuration_error() {
+    let dir = project();
+    let out = clarity(
+        dir.path(),
+        dir.path(),
+        &["plan", "p.kdl", "--assume-devices", "metla"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with(
+            "clarity::device::unknown\n\n  × unknown device `metla`\n  help: did you mean `metal`?"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn run_refuses_an_assumed_machine() {
+    let dir = project();
+    let out = clarity(
+        dir.path(),
+        dir.path(),
+        &["run", "p.kdl", "--assume-devices", "cuda"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("× `clarity run` cannot run on assumed devices"));
+}
