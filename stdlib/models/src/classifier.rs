@@ -72,10 +72,8 @@ impl<B: Backend> SequenceClassifier<B> {
         options: &ModelOptions,
     ) -> Result<(Self, LoadReport), WeightsError> {
         let plan = |optional: &'static [&'static str]| LoadPlan {
-            dtype: options.precision.dtype(),
-            base_model_prefix: config.base_model_prefix(),
             optional_prefixes: optional,
-            ignored_segments: crate::IGNORED_SEGMENTS,
+            ..LoadPlan::new(options.precision.dtype(), config.base_model_prefix())
         };
         match self {
             SequenceClassifier::Roberta(m) => load_module(m, path, format, &plan(&["classifier."]))

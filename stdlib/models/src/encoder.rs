@@ -64,12 +64,7 @@ impl<B: Backend> Encoder<B> {
         format: WeightsFormat,
         options: &ModelOptions,
     ) -> Result<(Self, LoadReport), WeightsError> {
-        let plan = LoadPlan {
-            dtype: options.precision.dtype(),
-            base_model_prefix: config.base_model_prefix(),
-            optional_prefixes: &[],
-            ignored_segments: crate::IGNORED_SEGMENTS,
-        };
+        let plan = LoadPlan::new(options.precision.dtype(), config.base_model_prefix());
         match self {
             Encoder::Roberta(m) => {
                 load_module(m, path, format, &plan).map(|(m, r)| (Encoder::Roberta(m), r))

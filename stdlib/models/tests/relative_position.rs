@@ -102,5 +102,18 @@ fn flattened_indices_address_rows_of_the_score_matrix() {
     let idx = RelativeIndices::new(3, -1, -1, 2);
     // c2p row i = clamp(i - j + 2, 0, 3); row i starts at i * (2 * span) = 4 i.
     assert_eq!(idx.c2p, vec![2, 1, 0, 3, 2, 1, 3, 3, 2]);
+    assert_eq!((idx.first_row, idx.width), (0, 4));
     assert_eq!(idx.flatten(&idx.c2p), vec![2, 1, 0, 7, 6, 5, 11, 11, 10]);
+}
+
+#[test]
+fn only_the_rows_in_use_are_indexed() {
+    // 3 tokens, span 4: relative positions -2..=2 use rows 2..=6 of 8.
+    let idx = RelativeIndices::new(3, -1, -1, 4);
+    assert_eq!((idx.first_row, idx.width), (2, 5));
+    assert_eq!(idx.c2p, vec![4, 3, 2, 5, 4, 3, 6, 5, 4]);
+    assert_eq!(idx.flatten(&idx.c2p), vec![2, 1, 0, 8, 7, 6, 14, 13, 12]);
+    // DeBERTa-v3-base at 128 tokens: 255 of the 512 rows.
+    let idx = RelativeIndices::new(128, 256, 512, 256);
+    assert_eq!((idx.first_row, idx.width), (129, 255));
 }

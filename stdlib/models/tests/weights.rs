@@ -449,3 +449,94 @@ fn a_directory_without_weights_says_what_it_has() {
         WeightsFormat::Safetensors
     );
 }
+
+/// A head of one's own on the encoder, as the training crate builds them.
+#[derive(burn::module::Module, Debug)]
+struct EncoderWithHead<B: burn::tensor::backend::Backend> {
+    encoder: Encoder<B>,
+    classifier: burn::nn::Linear<B>,
+}
+
+#[test]
+fn own_heads_on_the_encoder_save_and_load_under_hf_names() {
+    use clarity_models::weights::{LoadPlan, load_module, save_safetensors};
+    for name in MODELS {
+        let options = ModelOptions::default();
+        let (encoder, config, _) =
+            Encoder::<B>::from_pretrained(&fixture_dir(name), &options, &FlexDevice).unwrap();
+        let prefix = config.base_model_prefix();
+        let model = EncoderWithHead {
+            encoder,
+            classifier: clarity_models::nn::hf_linear(
+                config.hidden_size(),
+                9,
+                true,
+                0.02,
+                &FlexDevice,
+            ),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.safetensors");
+        save_safetensors(&model, &path, &|k: &str| {
+            k.replacen("encoder.", &format!("{prefix}."), 1)
+        })
+        .unwrap();
+
+        let bytes = std::fs::read(&path).unwrap();
+        let saved = SafeTensors::deserialize(&bytes).unwrap();
+        let mut keys: Vec<String> = saved.names().into_iter().map(str::to_string).collect();
+        keys.sort();
+        let mut want: Vec<String> = read_fixture(name)
+            .into_iter()
+            .map(|(k, _)| k)
+            .filter(|k| k.starts_with(&format!("{prefix}.")))
+            .chain([
+                "classifier.bias".to_string(),
+                "classifier.weight".to_string(),
+            ])
+            .collect();
+        want.sort();
+        assert_eq!(keys, want, "{name}: HF names, no enum variant in the path");
+
+        let fresh = EncoderWithHead {
+            encoder: Encoder::<B>::init(&config, &options, &FlexDevice),
+            classifier: clarity_models::nn::hf_linear(
+                config.hidden_size(),
+                9,
+                true,
+                0.02,
+                &FlexDevice,
+            ),
+        };
+        let renames = [(format!("{prefix}."), "encoder.".to_string())];
+        let renames: Vec<(&str, &str)> = renames
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let plan = LoadPlan {
+            prefix_renames: &renames,
+            ..LoadPlan::new(burn::tensor::DType::F32, prefix)
+        };
+        let (loaded, report) =
+            load_module(fresh, &path, WeightsFormat::Safetensors, &plan).unwrap();
+        assert!(
+            report.newly_initialized.is_empty() && report.unexpected.is_empty(),
+            "{report:?}"
+        );
+        let case = &eval_cases(name)[1];
+        let ids = int_tensor::<B>(&case.input_ids, &FlexDevice);
+        let mask = int_tensor::<B>(&case.attention_mask, &FlexDevice);
+        let run = |m: &EncoderWithHead<B>| {
+            let hidden = m.encoder.forward(ids.clone(), mask.clone());
+            let cls = hidden
+                .narrow(1, 0, 1)
+                .reshape([case.input_ids.len(), config.hidden_size()]);
+            values(m.classifier.forward(cls))
+        };
+        assert_eq!(
+            run(&loaded),
+            run(&model),
+            "{name}: the reloaded model computes the same"
+        );
+    }
+}

@@ -90,6 +90,9 @@ pub struct BenchReport {
     pub samples_per_s: f64,
     /// Every timed step, in milliseconds.
     pub step_ms_all: Vec<f64>,
+    /// Median process CPU time of a step in milliseconds (all threads; Linux only). Unlike
+    /// wall time it barely changes when other work shares the machine.
+    pub cpu_ms: Option<f64>,
     /// Peak resident memory of the process in MiB (Linux `VmHWM`), when known.
     pub peak_rss_mib: Option<f64>,
     /// Worker threads of the CPU backends (rayon).
@@ -145,10 +148,11 @@ pub fn bench(args: &BenchArgs) -> Result<BenchReport, CommandError> {
         config: &config,
         args,
     };
-    let times = device.run(task)?;
-    let mut sorted = times.clone();
-    sorted.sort_by(f64::total_cmp);
-    let step_ms = sorted[sorted.len() / 2];
+    let steps = device.run(task)?;
+    let times: Vec<f64> = steps.iter().map(|s| s.wall_ms).collect();
+    let step_ms = median(&times);
+    let cpu: Vec<f64> = steps.iter().filter_map(|s| s.cpu_ms).collect();
+    let cpu_ms = (cpu.len() == steps.len()).then(|| round2(median(&cpu)));
     Ok(BenchReport {
         model: args.model_config.clone(),
         batch: args.batch,
@@ -161,6 +165,7 @@ pub fn bench(args: &BenchArgs) -> Result<BenchReport, CommandError> {
         step_ms: round2(step_ms),
         samples_per_s: round3(args.batch as f64 / (step_ms / 1e3)),
         step_ms_all: times.into_iter().map(round2).collect(),
+        cpu_ms,
         peak_rss_mib: peak_rss_mib(),
         threads: std::thread::available_parallelism().map_or(1, usize::from),
     })
@@ -171,10 +176,17 @@ struct BenchTask<'a> {
     args: &'a BenchArgs,
 }
 
-impl BackendTask for BenchTask<'_> {
-    type Output = Vec<f64>;
+/// The cost of one step.
+#[derive(Debug, Clone, Copy)]
+struct StepTime {
+    wall_ms: f64,
+    cpu_ms: Option<f64>,
+}
 
-    fn run<B: AutodiffBackend>(self, device: B::Device) -> Vec<f64> {
+impl BackendTask for BenchTask<'_> {
+    type Output = Vec<StepTime>;
+
+    fn run<B: AutodiffBackend>(self, device: B::Device) -> Vec<StepTime> {
         B::seed(&device, 0);
         let (batch, seq) = (self.args.batch, self.args.seq_len);
         let vocab = self.config.vocab_size() as f64;
@@ -219,15 +231,38 @@ impl BackendTask for BenchTask<'_> {
     }
 }
 
-fn time_steps<B: Backend>(device: &B::Device, steps: usize, mut step: impl FnMut()) -> Vec<f64> {
+fn time_steps<B: Backend>(
+    device: &B::Device,
+    steps: usize,
+    mut step: impl FnMut(),
+) -> Vec<StepTime> {
     (0..steps)
         .map(|_| {
-            let start = Instant::now();
+            let (start, cpu_start) = (Instant::now(), process_cpu_ms());
             step();
             let _ = B::sync(device);
-            start.elapsed().as_secs_f64() * 1e3
+            StepTime {
+                wall_ms: start.elapsed().as_secs_f64() * 1e3,
+                cpu_ms: cpu_start.zip(process_cpu_ms()).map(|(a, b)| b - a),
+            }
         })
         .collect()
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+/// User + system CPU time of this process (all threads) in milliseconds, from
+/// `/proc/self/stat` (clock ticks of 10 ms).
+fn process_cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit(')').next()?.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) * 10.0)
 }
 
 /// Peak resident set size of this process in MiB (Linux `/proc/self/status` `VmHWM`).

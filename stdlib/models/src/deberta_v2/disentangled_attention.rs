@@ -10,11 +10,11 @@ use crate::nn::{AttentionImpl, hf_linear, scaled_dot_product_attention};
 /// `encoder.LayerNorm`) and the c2p / p2c gather indices.
 #[derive(Debug, Clone)]
 pub struct RelativeContext<B: Backend> {
-    /// `rel_embeddings[0 : 2 * att_span]`, `[2 * att_span, hidden]`.
+    /// The rows of `rel_embeddings` the indices use, `[width, hidden]`.
     pub rel_embeddings: Tensor<B, 2>,
-    /// c2p indices into the flattened `[seq, 2 * att_span]` scores, `[seq * seq]`.
+    /// c2p indices into the flattened `[seq, width]` scores, `[seq * seq]`.
     pub c2p_index: Tensor<B, 1, Int>,
-    /// p2c indices into the flattened `[seq, 2 * att_span]` scores, `[seq * seq]`.
+    /// p2c indices into the flattened `[seq, width]` scores, `[seq * seq]`.
     pub p2c_index: Tensor<B, 1, Int>,
 }
 
@@ -143,7 +143,7 @@ impl<B: Backend> DisentangledSelfAttention<B> {
     }
 }
 
-/// `scores[b, h, i, index[i, j]]` for `scores` `[batch, heads, seq, 2 * att_span]` and a
+/// `scores[b, h, i, index[i, j]]` for `scores` `[batch, heads, seq, width]` and a
 /// flattened `[seq, seq]` index (see `RelativeIndices::flatten`): HF's `torch.gather` on the
 /// last dim.
 fn gather_relative<B: Backend>(

@@ -57,14 +57,11 @@ impl<B: Backend> DebertaV2Encoder<B> {
         })
     }
 
-    /// HF's `get_rel_embedding` and `build_relative_position` for this input.
+    /// HF's `get_rel_embedding` and `build_relative_position` for this input, restricted to
+    /// the relative-embedding rows the indices use (LayerNorm is row-wise, so normalising
+    /// only those rows is exact).
     fn relative_context(&self, hidden: &Tensor<B, 3>) -> Option<RelativeContext<B>> {
-        let rel_embeddings = self.rel_embeddings.as_ref()?.weight.val();
-        let rel_embeddings = match &self.layer_norm {
-            Some(layer_norm) => layer_norm.forward(rel_embeddings),
-            None => rel_embeddings,
-        };
-        let rel_embeddings = rel_embeddings.narrow(0, 0, 2 * self.att_span);
+        let weight = self.rel_embeddings.as_ref()?.weight.val();
         let [_, seq, _] = hidden.dims();
         let device = hidden.device();
         let indices = RelativeIndices::new(
@@ -73,6 +70,11 @@ impl<B: Backend> DebertaV2Encoder<B> {
             self.max_relative_positions,
             self.att_span,
         );
+        let rows = weight.narrow(0, indices.first_row, indices.width);
+        let rel_embeddings = match &self.layer_norm {
+            Some(layer_norm) => layer_norm.forward(rows),
+            None => rows,
+        };
         let index = |table: &[i64]| {
             Tensor::<B, 1, Int>::from_data(
                 TensorData::new(indices.flatten(table), [seq * seq]),

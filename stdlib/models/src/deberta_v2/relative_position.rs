@@ -43,13 +43,21 @@ pub fn build_relative_position(
 }
 
 /// The gather indices of the disentangled attention terms for a sequence length.
+///
+/// Only the rows `first_row .. first_row + width` of the `2 * att_span` relative embeddings
+/// are ever indexed (for 128 tokens and 256 buckets, 255 of 512), so the model projects just
+/// those rows and the indices here are relative to `first_row`; the result is the same as
+/// HF's gather over all rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelativeIndices {
     /// `c2p_pos = clamp(relative_pos + att_span, 0, 2 * att_span - 1)`, `[seq, seq]`.
     pub c2p: Vec<i64>,
     /// `p2c_pos = clamp(-relative_pos + att_span, 0, 2 * att_span - 1)`, `[seq, seq]`.
     pub p2c: Vec<i64>,
-    att_span: usize,
+    /// The first relative-embedding row any index uses.
+    pub first_row: usize,
+    /// How many rows the indices span.
+    pub width: usize,
     seq: usize,
 }
 
@@ -59,24 +67,31 @@ impl RelativeIndices {
         let rel = build_relative_position(seq, seq, bucket_size, max_position);
         let span = att_span as i64;
         let clamp = |x: i64| x.clamp(0, 2 * span - 1);
+        let c2p: Vec<i64> = rel.iter().map(|&r| clamp(r + span)).collect();
+        let p2c: Vec<i64> = rel.iter().map(|&r| clamp(-r + span)).collect();
+        let all = || c2p.iter().chain(&p2c).copied();
+        let first = all().min().unwrap_or(0);
+        let last = all().max().unwrap_or(0);
         Self {
-            c2p: rel.iter().map(|&r| clamp(r + span)).collect(),
-            p2c: rel.iter().map(|&r| clamp(-r + span)).collect(),
-            att_span,
+            c2p,
+            p2c,
+            first_row: first as usize,
+            width: (last - first + 1) as usize,
             seq,
         }
     }
 
-    /// `table` (`[seq, seq]` indices into rows of `2 * att_span` scores) as indices into
-    /// the row-major flattened `[seq, 2 * att_span]` score matrix: `row * 2 * att_span + idx`.
-    /// A gather along the last dim becomes a `select` with one small 1-D index, which every
-    /// backend differentiates without materialising a `[batch, heads, seq, seq]` index.
+    /// `table` (`[seq, seq]` row indices) as indices into the row-major flattened
+    /// `[seq, width]` score matrix: `i * width + (table[i, j] - first_row)`. A gather along
+    /// the last dim becomes a `select` with one small 1-D index, which every backend
+    /// differentiates without materialising a `[batch, heads, seq, seq]` index.
     pub fn flatten(&self, table: &[i64]) -> Vec<i64> {
-        let width = (2 * self.att_span) as i64;
+        let width = self.width as i64;
+        let first = self.first_row as i64;
         table
             .iter()
             .enumerate()
-            .map(|(k, &idx)| (k / self.seq) as i64 * width + idx)
+            .map(|(k, &idx)| (k / self.seq) as i64 * width + idx - first)
             .collect()
     }
 }

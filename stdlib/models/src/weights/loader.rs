@@ -28,9 +28,29 @@ pub struct LoadPlan<'a> {
     /// Key segments of file tensors that are dropped silently (buffers such as
     /// `position_ids`, HF's `_keys_to_ignore_on_load_unexpected`).
     pub ignored_segments: &'a [&'a str],
+    /// `(file prefix, module prefix)` pairs applied to file keys first, for modules that
+    /// hold the encoder under another field name: `("roberta.", "encoder.")` loads a
+    /// checkpoint's `roberta.*` into a head struct's `encoder` field.
+    pub prefix_renames: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> LoadPlan<'a> {
+    /// A plan for `dtype` and `base_model_prefix` with nothing optional, ignored or renamed.
+    pub fn new(dtype: DType, base_model_prefix: &'a str) -> Self {
+        Self {
+            dtype,
+            base_model_prefix,
+            optional_prefixes: &[],
+            ignored_segments: crate::IGNORED_SEGMENTS,
+            prefix_renames: &[],
+        }
+    }
 }
 
 /// Loads a weight file into `module`, checking names, shapes and dtypes first.
+///
+/// Module paths are Burn field paths with enum variants skipped (an [`crate::Encoder`]
+/// field `encoder` is `encoder.embeddings...` whatever its architecture).
 pub fn load_module<B: Backend, M: Module<B>>(
     mut module: M,
     path: &Path,
@@ -38,13 +58,18 @@ pub fn load_module<B: Backend, M: Module<B>>(
     plan: &LoadPlan<'_>,
 ) -> Result<(M, LoadReport), WeightsError> {
     let expected: BTreeMap<String, Vec<usize>> = module
-        .collect(None, Some(Box::new(BurnToPyTorchAdapter)), false)
+        .collect(None, Some(Box::new(BurnToPyTorchAdapter)), true)
         .into_iter()
         .map(|s| (s.full_path(), s.shape.to_vec()))
         .collect();
     let file: BTreeMap<String, TensorSnapshot> = read_tensors(path, format)?
         .into_iter()
-        .map(|(key, snapshot)| (hf_to_burn(&key), snapshot))
+        .map(|(key, snapshot)| {
+            (
+                rename_prefix(&hf_to_burn(&key), plan.prefix_renames),
+                snapshot,
+            )
+        })
         .collect();
     let file = align_prefix(file, &expected, plan.base_model_prefix);
 
@@ -87,7 +112,7 @@ pub fn load_module<B: Backend, M: Module<B>>(
     let loaded = snapshots.len();
     let adapter: Box<dyn ModuleAdapter> =
         Box::new(PyTorchToBurnAdapter.chain(CastAdapter::new(plan.dtype)));
-    let result = module.apply(snapshots, None, Some(adapter), false);
+    let result = module.apply(snapshots, None, Some(adapter), true);
     if let Some(error) = result.errors.first() {
         return Err(WeightsError::Unreadable {
             path: path.to_path_buf(),
@@ -103,6 +128,13 @@ pub fn load_module<B: Backend, M: Module<B>>(
         cast_from: cast_from.into_iter().collect(),
     };
     Ok((module, report))
+}
+
+fn rename_prefix(key: &str, renames: &[(&str, &str)]) -> String {
+    renames
+        .iter()
+        .find_map(|(from, to)| key.strip_prefix(from).map(|rest| format!("{to}{rest}")))
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// Adds or strips `prefix.` on the file's keys when that makes more of them match the

@@ -11,8 +11,9 @@ use safetensors::tensor::TensorView;
 use super::{WeightsError, burn_to_hf};
 
 /// Writes `module` as an HF `model.safetensors`: HF key names (`rename` maps each HF-style
-/// module path to the final key, e.g. to add `roberta.`), PyTorch layouts, and the
-/// `{"format": "pt"}` metadata transformers requires. The file appears only when complete.
+/// module path, enum variants skipped, to the final key, e.g. `encoder.` to `roberta.`),
+/// PyTorch layouts, and the `{"format": "pt"}` metadata transformers requires. The file
+/// appears only when complete.
 pub fn save_safetensors<B: Backend, M: Module<B>>(
     module: &M,
     path: &Path,
@@ -23,7 +24,7 @@ pub fn save_safetensors<B: Backend, M: Module<B>>(
         message,
     };
     let mut tensors = Vec::new();
-    for snapshot in module.collect(None, Some(Box::new(BurnToPyTorchAdapter)), false) {
+    for snapshot in module.collect(None, Some(Box::new(BurnToPyTorchAdapter)), true) {
         let key = rename(&burn_to_hf(&snapshot.full_path()));
         let data = snapshot
             .to_data()

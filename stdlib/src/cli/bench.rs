@@ -1,0 +1,56 @@
+//! `clarity bench --model-config NAME|DIR --batch B --seq-len L --steps N --mode train|infer
+//! [--device D] [--precision P]`: one JSON line with `samples_per_s`, `step_ms` (median),
+//! `device`, `precision` and the peak resident memory.
+
+use clap::Args;
+use clarity_models::commands::{BenchArgs, BenchMode, bench};
+use clarity_models::{AttentionImpl, ModelOptions, Precision};
+use miette::IntoDiagnostic;
+
+/// Time training or inference steps of a randomly initialised model (warm-up step excluded).
+#[derive(Debug, Args)]
+pub struct BenchCommand {
+    /// roberta-base, deberta-v3-base, deberta-v3-large, or a directory with config.json.
+    #[arg(long, value_name = "NAME|DIR")]
+    pub model_config: String,
+    /// Batch size.
+    #[arg(long, default_value_t = 8, value_name = "B")]
+    pub batch: usize,
+    /// Tokens per sequence.
+    #[arg(long, default_value_t = 128, value_name = "L")]
+    pub seq_len: usize,
+    /// Timed steps after one warm-up step.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub steps: usize,
+    /// train (forward, backward, AdamW step) or infer (eval forward).
+    #[arg(long, default_value = "train", value_name = "MODE")]
+    pub mode: BenchMode,
+    /// auto, cpu, cpu:flex, cpu:candle, cuda[:N], metal, vulkan, wgpu.
+    #[arg(long, default_value = "auto", value_name = "D")]
+    pub device: String,
+    /// Float precision: f32, f16, bf16.
+    #[arg(long, default_value = "f32", value_name = "P")]
+    pub precision: Precision,
+    /// Attention path: auto, fused, eager.
+    #[arg(long, default_value = "auto", value_name = "A")]
+    pub attention: AttentionImpl,
+}
+
+impl BenchCommand {
+    /// Runs the command.
+    pub fn run(self) -> miette::Result<()> {
+        let report = bench(&BenchArgs {
+            model_config: self.model_config,
+            batch: self.batch,
+            seq_len: self.seq_len,
+            steps: self.steps,
+            mode: self.mode,
+            device: self.device,
+            options: ModelOptions::default()
+                .with_precision(self.precision)
+                .with_attention(self.attention),
+        })?;
+        println!("{}", serde_json::to_string(&report).into_diagnostic()?);
+        Ok(())
+    }
+}

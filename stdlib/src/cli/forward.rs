@@ -1,0 +1,55 @@
+//! `clarity forward --model DIR --inputs FILE.json [--device D] [--out FILE.json]`: eval-mode
+//! `{"logits": [[..]], "last_hidden_state": [[[..]]]}` of an HF model directory.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use clarity_models::commands::{ForwardArgs, forward};
+use clarity_models::{AttentionImpl, ModelOptions, Precision};
+use miette::IntoDiagnostic;
+
+/// Run a model in eval mode on token ids and print its logits and last hidden state as JSON.
+#[derive(Debug, Args)]
+pub struct ForwardCommand {
+    /// An HF model directory: config.json and model.safetensors or pytorch_model.bin.
+    #[arg(long, value_name = "DIR")]
+    pub model: PathBuf,
+    /// JSON `{"input_ids": [[..]], "attention_mask": [[..]]}` (the mask defaults to all ones).
+    #[arg(long, value_name = "FILE")]
+    pub inputs: PathBuf,
+    /// auto, cpu, cpu:flex, cpu:candle, cuda[:N], metal, vulkan, wgpu.
+    #[arg(long, default_value = "auto", value_name = "D")]
+    pub device: String,
+    /// Write the JSON here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Float precision: f32, f16, bf16.
+    #[arg(long, default_value = "f32", value_name = "P")]
+    pub precision: Precision,
+    /// Attention path: auto, fused, eager.
+    #[arg(long, default_value = "auto", value_name = "A")]
+    pub attention: AttentionImpl,
+}
+
+impl ForwardCommand {
+    /// Runs the command.
+    pub fn run(self) -> miette::Result<()> {
+        let run = forward(&ForwardArgs {
+            model: self.model,
+            inputs: self.inputs,
+            device: self.device,
+            options: ModelOptions::default()
+                .with_precision(self.precision)
+                .with_attention(self.attention),
+        })?;
+        for warning in &run.warnings {
+            eprintln!("warning: {warning}");
+        }
+        let json = serde_json::to_string(&run.output).into_diagnostic()?;
+        match self.out {
+            Some(path) => std::fs::write(&path, json + "\n").into_diagnostic()?,
+            None => println!("{json}"),
+        }
+        Ok(())
+    }
+}
