@@ -1,12 +1,11 @@
-use std::sync::Arc;
-
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use clarity_engine::lang::SourceText;
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
 use crate::device::DeviceError;
 use crate::lang::PolicyError;
 
-type Src = NamedSource<Arc<String>>;
+type Src = SourceText;
 
 /// Why a stage cannot be placed.
 #[derive(Debug, Error, Diagnostic)]

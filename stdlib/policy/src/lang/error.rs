@@ -1,9 +1,8 @@
-use std::sync::Arc;
-
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use clarity_engine::lang::SourceText;
+use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
-type Src = NamedSource<Arc<String>>;
+type Src = SourceText;
 
 /// A mistake in a policy file.
 #[derive(Debug, Error, Diagnostic)]
