@@ -159,3 +159,17 @@ fn cancelling_stops_launching_and_records_every_stage() {
         0
     );
 }
+
+#[test]
+fn a_stage_fed_twice_by_one_upstream_stage_runs_once_it_is_done() {
+    let project = Project::new();
+    let text = "\
+stage \"a\" produce text=\"x\"
+stage \"b\" concat {
+    inputs \"a.out\" \"a.out\"
+}
+stage \"c\" concat inputs=\"b\"
+";
+    let report = project.run(text, &[], RunOpts::default());
+    assert_eq!(statuses(&report), ["a=ran", "b=ran", "c=ran"]);
+}

@@ -271,7 +271,8 @@ impl<'a> Walk<'a> {
         self.env.observer.finished(&record);
         self.records.insert(i, record);
         self.finished_order.push(i);
-        let dependents: Vec<usize> = self
+        // `waiting` counts distinct upstream stages; one stage may feed several bindings.
+        let dependents: BTreeSet<usize> = self
             .pipeline
             .bindings
             .iter()
