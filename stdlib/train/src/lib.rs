@@ -4,6 +4,7 @@
 pub mod batch_tensors;
 pub mod evaluate;
 pub mod heads;
+pub mod jobs;
 pub mod loss;
 pub mod metrics;
 pub mod optim;

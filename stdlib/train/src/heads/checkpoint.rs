@@ -86,6 +86,24 @@ pub enum CheckpointError {
 }
 
 impl HeadConfig {
+    /// The CLARITY heads of `head`: the 9 evasion and 3 clarity classes in their fixed order and
+    /// the evasion -> clarity mapping.
+    pub fn clarity(head: HeadKind, dropout: f64) -> Self {
+        Self {
+            head,
+            dropout,
+            evasion_classes: super::evasion_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            clarity_classes: super::clarity_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            evasion_to_clarity: super::evasion_to_clarity(),
+        }
+    }
+
     /// The spec that rebuilds these heads (initialisation is irrelevant: weights are loaded).
     pub fn spec(&self) -> HeadSpec {
         HeadSpec {
