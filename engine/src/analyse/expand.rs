@@ -100,7 +100,7 @@ fn define_vars(items: &[Item], sets: &[SetArg], diags: &mut Diagnostics) -> Scop
             let help =
                 "--set NAME=VALUE overrides a `let`; use --set STAGE.PARAM=VALUE for a param"
                     .to_owned();
-            let (src, span) = (target.span.source.named(), target.span.range);
+            let (src, span) = (target.span.source.source_text(), target.span.range);
             diags.push(AnalyseError::UnknownVariable {
                 name: name.to_owned(),
                 src,
@@ -156,7 +156,7 @@ fn member_suffix(value: &Spanned<Value>, diags: &mut Diagnostics) -> Option<Stri
         Value::Int(i) => i.to_string(),
         Value::String(s) if is_name(s) => s.clone(),
         other => {
-            let (src, span) = (value.span.source.named(), value.span.range);
+            let (src, span) = (value.span.source.source_text(), value.span.range);
             diags.push(AnalyseError::ForeachValue {
                 value: other.to_string(),
                 src,
@@ -198,7 +198,7 @@ fn duplicate_stage(name: &Spanned<String>, first: &Span, diags: &mut Diagnostics
         name.value,
         location(first)
     );
-    let (src, span) = (name.span.source.named(), name.span.range);
+    let (src, span) = (name.span.source.source_text(), name.span.range);
     diags.push(AnalyseError::DuplicateStage {
         name: name.value.clone(),
         src,
@@ -243,7 +243,7 @@ fn set_unknown_stage(stage: &Spanned<String>, out: &Expanded, diags: &mut Diagno
         Some(best) => format!("did you mean `{best}`?"),
         None => "name a stage of the pipeline (see `clarity plan`)".to_owned(),
     };
-    let (src, span) = (stage.span.source.named(), stage.span.range);
+    let (src, span) = (stage.span.source.source_text(), stage.span.range);
     diags.push(AnalyseError::SetUnknownStage {
         stage: stage.value.clone(),
         src,

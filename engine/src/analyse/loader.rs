@@ -77,7 +77,7 @@ impl Loader<'_> {
             .and_then(Path::parent)
             .unwrap_or(self.project_dir);
         let resolved = normalize(&base.join(&path.value));
-        let (src, span) = (path.span.source.named(), path.span.range);
+        let (src, span) = (path.span.source.source_text(), path.span.range);
         if stack.contains(&resolved) || self.included >= MAX_INCLUDES {
             let chain = stack
                 .iter()

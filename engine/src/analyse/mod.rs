@@ -121,7 +121,7 @@ fn policies(items: &[Item], options: &Options<'_>, diags: &mut Diagnostics) -> V
                     Some(best) => format!("did you mean `{best}`?"),
                     None => "use a library of this binary (e.g. \"std/policies\") or a path to a .kdl file".to_owned(),
                 };
-                let (src, span) = (name.span.source.named(), name.span.range);
+                let (src, span) = (name.span.source.source_text(), name.span.range);
                 diags.push(AnalyseError::UnknownLibrary {
                     name: name.value.clone(),
                     src,
@@ -156,7 +156,7 @@ fn requested_device(items: &[Item], options: &Options<'_>, diags: &mut Diagnosti
     for item in items {
         let Item::Device(device) = item else { continue };
         if let Some(first) = given {
-            let (src, span) = (device.span.source.named(), device.span.range);
+            let (src, span) = (device.span.source.source_text(), device.span.range);
             let help = format!("the first names `{}`; keep one `device`", first.value);
             diags.push(AnalyseError::DuplicateDevice { src, span, help });
             continue;
@@ -261,7 +261,7 @@ fn placement_error(c: &Checked, report: miette::Report, diags: &mut Diagnostics)
         diags.push_report(report);
         return;
     }
-    let (src, span) = (c.name.span.source.named(), c.name.span.range);
+    let (src, span) = (c.name.span.source.source_text(), c.name.span.range);
     let help = report.help().map(|h| h.to_string());
     diags.push(AnalyseError::Placement {
         stage: c.name.value.clone(),

@@ -118,7 +118,7 @@ impl Resolver<'_> {
         if self.broken.contains(name) {
             return Vec::new();
         }
-        let (src, span) = (site.span.source.named(), site.span.range);
+        let (src, span) = (site.span.source.source_text(), site.span.range);
         let Some(members) = self.ensembles.get(name) else {
             let names = self
                 .index
@@ -183,7 +183,7 @@ impl Resolver<'_> {
             None if stage.outputs.len() == 1 => stage.outputs.first(),
             None => None,
         };
-        let (src, span) = (site.span.source.named(), site.span.range);
+        let (src, span) = (site.span.source.source_text(), site.span.range);
         let Some(spec) = found else {
             let names = stage.outputs.iter().map(|o| o.name.as_str());
             let help = match output.and_then(|o| crate::suggest::closest(o, names.clone())) {

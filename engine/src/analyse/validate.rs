@@ -57,7 +57,7 @@ impl Checker<'_> {
                 }
             };
             if spans.contains_key(&name.value) {
-                let (src, span) = (name.span.source.named(), name.span.range);
+                let (src, span) = (name.span.source.source_text(), name.span.range);
                 diags.push(AnalyseError::DuplicateParam {
                     param: name.value.clone(),
                     src,
@@ -105,7 +105,7 @@ impl Checker<'_> {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => "`clarity stages` lists the stage kinds".to_owned(),
             };
-            let (src, span) = (kind.span.source.named(), kind.span.range);
+            let (src, span) = (kind.span.source.source_text(), kind.span.range);
             diags.push(AnalyseError::UnknownKind {
                 kind: kind.value.clone(),
                 src,
@@ -130,7 +130,7 @@ impl Checker<'_> {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("`clarity stages {kind}` lists its params"),
             };
-            let (src, span) = (name.span.source.named(), name.span.range);
+            let (src, span) = (name.span.source.source_text(), name.span.range);
             let (kind, param) = (kind.to_owned(), name.value.clone());
             diags.push(AnalyseError::UnknownParam {
                 kind,
@@ -226,7 +226,7 @@ impl Checker<'_> {
         if self.fs.exists(&self.project_dir.join(path)) {
             return Some(());
         }
-        let (src, span) = (span.source.named(), span.range);
+        let (src, span) = (span.source.source_text(), span.range);
         diags.push(AnalyseError::PathMissing {
             path: path.to_owned(),
             src,
@@ -254,7 +254,7 @@ fn article(type_name: &str) -> String {
 }
 
 fn wrong_type(spec: &ParamSpec, ty: &ParamType, found: &str, span: &Span, diags: &mut Diagnostics) {
-    let (src, range) = (span.source.named(), span.range);
+    let (src, range) = (span.source.source_text(), span.range);
     diags.push(AnalyseError::WrongType {
         param: spec.name.to_owned(),
         expected: article(&ty.describe()),
@@ -278,7 +278,7 @@ fn check_range(
     if inside {
         return Some(());
     }
-    let (src, range) = (span.source.named(), span.range);
+    let (src, range) = (span.source.source_text(), span.range);
     let help = format!(
         "`{}` must be {}",
         spec.name,
@@ -313,7 +313,7 @@ fn check_choice(
         Some(best) => format!("did you mean \"{best}\"? (one of {listed})"),
         None => format!("use one of {listed}"),
     };
-    let (src, range) = (span.source.named(), span.range);
+    let (src, range) = (span.source.source_text(), span.range);
     diags.push(AnalyseError::NotAChoice {
         param: spec.name.to_owned(),
         value: s.to_owned(),
@@ -341,7 +341,7 @@ fn fill_defaults(
         match (&spec.default, spec.required) {
             (Some(default), _) => params.insert(spec.name, default.clone()),
             (None, true) => {
-                let (src, span) = (stage.span.source.named(), stage.span.range);
+                let (src, span) = (stage.span.source.source_text(), stage.span.range);
                 diags.push(AnalyseError::MissingParam {
                     stage: stage.value.clone(),
                     param: spec.name.to_owned(),

@@ -23,7 +23,7 @@ impl Scope {
                 decl.name.value,
                 location(&first.span)
             );
-            let (src, span) = (decl.name.span.source.named(), decl.name.span.range);
+            let (src, span) = (decl.name.span.source.source_text(), decl.name.span.range);
             diags.push(AnalyseError::DuplicateVariable {
                 name: decl.name.value.clone(),
                 src,
@@ -92,7 +92,7 @@ impl Scope {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("define it with `let {name}=VALUE`"),
             };
-            let (src, span) = (span.source.named(), span.range);
+            let (src, span) = (span.source.source_text(), span.range);
             diags.push(AnalyseError::UnknownVariable {
                 name: name.to_owned(),
                 src,
@@ -133,7 +133,7 @@ impl Scope {
             EValue::Scalar(Value::Bool(b)) => Some(b.to_string()),
             EValue::Scalar(other) => Some(other.to_string()),
             EValue::List(_) => {
-                let (src, span) = (span.source.named(), span.range);
+                let (src, span) = (span.source.source_text(), span.range);
                 diags.push(AnalyseError::ListInString {
                     name: name.to_owned(),
                     src,

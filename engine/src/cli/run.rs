@@ -80,6 +80,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         pipeline.name,
         jobs.max(1)
     );
+    print_policy_warnings(&pipeline, &options.selected);
     let report = match run_pipeline(&pipeline, &options, &env) {
         Ok(report) => report,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
@@ -127,4 +128,20 @@ fn install_ctrlc() -> Arc<AtomicBool> {
         eprintln!("\nstopping: waiting for running stages to stop (Ctrl-C again to abort)");
     });
     cancel
+}
+
+/// The warnings of the device policies that fired for the selected stages (a DeBERTa-v3-large
+/// moved off the Apple GPU, half precision switched off), before anything runs.
+fn print_policy_warnings(pipeline: &crate::Pipeline, selected: &std::collections::BTreeSet<usize>) {
+    for &i in pipeline.order.iter().filter(|i| selected.contains(i)) {
+        let stage = &pipeline.stages[i];
+        for fired in &stage.placement.fired {
+            if let Some(warning) = &fired.warning {
+                eprintln!(
+                    "  warning  {}: {warning} (policy `{}`)",
+                    stage.name, fired.policy
+                );
+            }
+        }
+    }
 }

@@ -83,7 +83,7 @@ fn cycle_error(edges: &[usize], names: &[&str], bindings: &[Binding]) -> Analyse
         .collect();
     AnalyseError::Cycle {
         path: path.join(" -> "),
-        src: first.span.source.named(),
+        src: first.span.source.source_text(),
         edges: labels,
     }
 }

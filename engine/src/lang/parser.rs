@@ -54,7 +54,7 @@ impl Parser<'_> {
             return None;
         }
         if let Some(offset) = too_deep_at(text) {
-            let (src, span) = (self.source.named(), SourceSpan::from((offset, 1)));
+            let (src, span) = (self.source.source_text(), SourceSpan::from((offset, 1)));
             self.errors.push(LangError::TooDeep {
                 src,
                 span,
@@ -89,7 +89,7 @@ impl Parser<'_> {
     fn syntax(&self, d: kdl::KdlDiagnostic) -> LangError {
         LangError::Syntax {
             message: d.message.unwrap_or_else(|| "invalid KDL".into()),
-            src: self.source.named(),
+            src: self.source.source_text(),
             span: clamp(d.span, self.source.text().len()),
             label: d.label.unwrap_or_else(|| "here".into()),
             help: d.help,
@@ -153,7 +153,7 @@ impl Parser<'_> {
             Some(best) => format!("did you mean `{best}`?"),
             None => "a pipeline holds `stage`, `let`, `include`, `use` and `device` items".into(),
         };
-        let (src, span) = (self.source.named(), node.name().span());
+        let (src, span) = (self.source.source_text(), node.name().span());
         self.errors.push(LangError::UnknownItem {
             name: name.to_owned(),
             src,
@@ -482,7 +482,7 @@ impl Parser<'_> {
     fn malformed(&mut self, span: SourceSpan, message: &str, label: &str, help: &str) {
         self.errors.push(LangError::Malformed {
             message: message.to_owned(),
-            src: self.source.named(),
+            src: self.source.source_text(),
             span: clamp(span, self.source.text().len()),
             label: label.to_owned(),
             help: help.to_owned(),

@@ -49,6 +49,12 @@ impl Source {
 
     /// The text as miette source code, named.
     pub fn named(&self) -> SourceText {
+        self.source_text()
+    }
+
+    /// The text as miette source code that reads only the lines around a span (fast on
+    /// large files); the engine's diagnostics use it.
+    pub fn source_text(&self) -> SourceText {
         SourceText::new(self.name(), Arc::clone(&self.inner.text))
     }
 
