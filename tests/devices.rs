@@ -146,3 +146,30 @@ fn run_refuses_an_assumed_machine() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("× `clarity run` cannot run on assumed devices"));
 }
+
+#[test]
+fn run_prints_the_policy_warnings_before_it_starts() {
+    let dir = project();
+    let home = dir.path().join("not-a-directory");
+    std::fs::write(&home, "").unwrap();
+    let out = clarity(
+        dir.path(),
+        &home,
+        &[
+            "run",
+            "p.kdl",
+            "--offline",
+            "--only",
+            "weights",
+            "--jobs",
+            "1",
+        ],
+    );
+    let err = text(&out.stderr);
+    let warning = format!(
+        "running pipeline \"policies\" (1 jobs)\n  warning  weights: the HuggingFace cache {}/.cache/huggingface/hub is not writable; downloading to {} (set HF_HOME to choose) (policy `hf-cache-fallback`)\n  start    weights (fetch-model)\n",
+        home.display(),
+        dir.path().join(".clarity/huggingface").display()
+    );
+    assert!(err.contains(&warning), "{err}");
+}
