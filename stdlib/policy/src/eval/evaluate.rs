@@ -179,7 +179,7 @@ fn refused(
         policy: policy.name.value.clone(),
         stage: facts.name.to_owned(),
         message: message.render(fact),
-        src: action.span.source.named(),
+        src: action.span.source.source_text(),
         span: action.span.range,
         help: help.map(|h| h.render(fact)),
     }))
@@ -206,7 +206,7 @@ fn cannot_apply(
         policy: policy.name.value.clone(),
         stage: facts.name.to_owned(),
         reason: error.to_string(),
-        src: span.source.named(),
+        src: span.source.source_text(),
         span: span.range,
         device: to.to_string(),
         help: format!(
@@ -231,7 +231,7 @@ fn device_loop(
     PlaceError::DeviceLoop(Box::new(DeviceLoop {
         stage: facts.name.to_owned(),
         chain,
-        src: span.source.named(),
+        src: span.source.source_text(),
         span: span.range,
     }))
 }

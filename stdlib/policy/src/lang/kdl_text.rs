@@ -24,7 +24,7 @@ pub fn parse_kdl(source: &Source) -> Result<KdlDocument, Vec<PolicyError>> {
     if let Some(offset) = too_deep_at(text) {
         let span = SourceSpan::from((offset, 1));
         return Err(vec![PolicyError::TooDeep {
-            src: source.named(),
+            src: source.source_text(),
             span,
             limit: MAX_DEPTH,
         }]);
@@ -36,7 +36,7 @@ pub fn parse_kdl(source: &Source) -> Result<KdlDocument, Vec<PolicyError>> {
             .into_iter()
             .map(|d| PolicyError::Syntax {
                 message: d.message.unwrap_or_else(|| "invalid KDL".into()),
-                src: source.named(),
+                src: source.source_text(),
                 span: clamp(d.span, text.len()),
                 label: d.label.unwrap_or_else(|| "here".into()),
                 help: d.help,
@@ -44,7 +44,7 @@ pub fn parse_kdl(source: &Source) -> Result<KdlDocument, Vec<PolicyError>> {
             .collect()),
         Err(_) => Err(vec![PolicyError::Syntax {
             message: "the KDL parser failed on this file".into(),
-            src: source.named(),
+            src: source.source_text(),
             span: SourceSpan::from((0, 0)),
             label: "here".into(),
             help: Some("check that the file is valid KDL v2".into()),

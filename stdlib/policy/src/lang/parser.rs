@@ -116,7 +116,7 @@ impl Parser<'_> {
             None => "a policy file holds `policy \"NAME\" { .. }` and `disable \"NAME\"` items"
                 .to_owned(),
         };
-        let (src, span) = (self.source.named(), node.name().span());
+        let (src, span) = (self.source.source_text(), node.name().span());
         self.errors.push(PolicyError::UnknownItem {
             name: name.to_owned(),
             src,
@@ -189,7 +189,7 @@ impl Parser<'_> {
             }
         }
         if body.actions.is_empty() && self.errors.len() == errors_before {
-            let (src, span) = (self.source.named(), name.span.range);
+            let (src, span) = (self.source.source_text(), name.span.range);
             self.errors.push(PolicyError::NoAction {
                 name: name.value.clone(),
                 src,
@@ -221,7 +221,7 @@ impl Parser<'_> {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => "a policy holds `doc`, `when`, `unless` and the actions `device`, `precision`, `attention`, `env`, `warn`, `refuse`".to_owned(),
             };
-            let (src, span) = (self.source.named(), node.name().span());
+            let (src, span) = (self.source.source_text(), node.name().span());
             let (name, policy) = (field.to_owned(), policy.to_owned());
             self.errors.push(PolicyError::UnknownAction {
                 name,
@@ -561,7 +561,7 @@ impl Parser<'_> {
         let found = fact_spec(name);
         if found.is_none() {
             let help = fact_help(name);
-            let src = self.source.named();
+            let src = self.source.source_text();
             self.errors.push(PolicyError::UnknownFact {
                 fact: name.to_owned(),
                 src,
@@ -580,7 +580,7 @@ impl Parser<'_> {
         let span = self.inner_span(text, &error);
         match error.fact {
             Some(fact) => {
-                let (src, help) = (self.source.named(), fact_help(&fact));
+                let (src, help) = (self.source.source_text(), fact_help(&fact));
                 self.errors.push(PolicyError::UnknownFact {
                     fact,
                     src,
@@ -667,7 +667,7 @@ impl Parser<'_> {
     fn malformed(&mut self, span: SourceSpan, message: &str, label: &str, help: &str) {
         self.errors.push(PolicyError::Malformed {
             message: message.to_owned(),
-            src: self.source.named(),
+            src: self.source.source_text(),
             span: clamp(span, self.len()),
             label: label.to_owned(),
             help: help.to_owned(),
@@ -675,7 +675,7 @@ impl Parser<'_> {
     }
 
     fn bad_value(&mut self, span: SourceSpan, message: String, label: &str, help: String) {
-        let (src, span) = (self.source.named(), clamp(span, self.len()));
+        let (src, span) = (self.source.source_text(), clamp(span, self.len()));
         self.errors.push(PolicyError::BadValue {
             message,
             src,
@@ -686,7 +686,7 @@ impl Parser<'_> {
     }
 
     fn duplicate(&mut self, what: String, span: SourceSpan, help: String) {
-        let (src, span) = (self.source.named(), clamp(span, self.len()));
+        let (src, span) = (self.source.source_text(), clamp(span, self.len()));
         self.errors.push(PolicyError::Duplicate {
             what,
             src,

@@ -82,7 +82,7 @@ impl PolicySet {
             Some(best) => format!("did you mean `{best}`?"),
             None => "the stdlib's policies are listed in the book's Devices chapter".to_owned(),
         };
-        let (src, span) = (name.span.source.named(), name.span.range);
+        let (src, span) = (name.span.source.source_text(), name.span.range);
         Some(PolicyError::UnknownPolicy {
             name: name.value.clone(),
             src,
