@@ -15,7 +15,9 @@ type Probe = dyn Fn() -> Inventory + Send + Sync;
 ///
 /// For each stage it resolves the device asked for on the machine's [`Inventory`] (probed
 /// once, on first use; or the one `--assume-devices` describes), reads the stage's facts,
-/// and runs the policies: the stdlib's, then the files the pipeline `use`s.
+/// and runs the policies: the stdlib's, then the files the pipeline `use`s. The HuggingFace
+/// cache is probed once too, for the project of the first stage placed (one process plans
+/// one project).
 pub struct PolicyPlacer {
     stdlib: Vec<PolicySource>,
     built: BTreeSet<Backend>,
