@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod batch_tensors;
+pub mod build;
 pub mod evaluate;
 pub mod heads;
 pub mod jobs;

@@ -1,0 +1,177 @@
+//! `predict`: run one checkpoint, or an ensemble of several (logits averaged), over tokenized
+//! data; sliding windows of an example are averaged. Writes `predictions.csv`
+//! (`id,clarity_pred,evasion_pred`) and `probabilities.csv`.
+
+use std::path::PathBuf;
+
+use clarity_data::tokenize::TokenizedDataset;
+use clarity_engine::{
+    ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
+};
+use clarity_models::AttentionImpl;
+use clarity_models::device::DeviceRequest;
+use clarity_train::jobs::PredictJob;
+use clarity_train::predict::Predictions;
+
+use super::train::placement_precision;
+
+/// The `predict` stage kind.
+pub struct Predict {
+    schema: StageSchema,
+}
+
+/// The predictions file of a `predictions` artifact.
+pub const PREDICTIONS_FILE: &str = "predictions.csv";
+/// The class probabilities of a `predictions` artifact.
+pub const PROBABILITIES_FILE: &str = "probabilities.csv";
+
+impl Predict {
+    /// The stage kind.
+    pub fn new() -> Self {
+        Self {
+            schema: StageSchema {
+                kind: "predict",
+                version: 1,
+                summary: "Predict clarity and evasion labels with a checkpoint or an ensemble of checkpoints",
+                params: vec![
+                    ParamSpec::optional(
+                        "model",
+                        ParamType::input(ArtifactKind::CHECKPOINT),
+                        "the checkpoint, e.g. \"train.best\"",
+                    ),
+                    ParamSpec::optional(
+                        "models",
+                        ParamType::list(ParamType::input(ArtifactKind::CHECKPOINT)),
+                        "several checkpoints whose logits are averaged (an ensemble)",
+                    ),
+                    ParamSpec::required(
+                        "data",
+                        ParamType::input(ArtifactKind::TOKENS),
+                        "the records to predict, e.g. \"tokens.test\"",
+                    ),
+                    ParamSpec::with_default(
+                        "batch-size",
+                        ParamType::Int {
+                            min: Some(1),
+                            max: None,
+                        },
+                        Value::Int(32),
+                        "records per forward pass",
+                    ),
+                    ParamSpec::optional(
+                        "out",
+                        ParamType::String,
+                        "also copy predictions.csv to this path (relative to the pipeline's directory), e.g. \"submissions/run.csv\"",
+                    ),
+                    ParamSpec::with_default(
+                        "precision",
+                        ParamType::Choice(&["auto", "f32", "bf16", "f16"]),
+                        Value::from("auto"),
+                        "compute precision",
+                    ),
+                    ParamSpec::with_default(
+                        "attention",
+                        ParamType::Choice(&["auto", "eager", "fused"]),
+                        Value::from("auto"),
+                        "attention implementation",
+                    ),
+                ],
+                outputs: vec![OutputSpec::new(
+                    "predictions",
+                    ArtifactKind::PREDICTIONS,
+                    "predictions.csv (id,clarity_pred,evasion_pred) and probabilities.csv",
+                )],
+                uses_device: true,
+            },
+        }
+    }
+}
+
+impl Default for Predict {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Stage for Predict {
+    fn schema(&self) -> &StageSchema {
+        &self.schema
+    }
+
+    fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
+        let mut checkpoints: Vec<PathBuf> = ctx
+            .opt_input("model")
+            .map(|p| p.to_path_buf())
+            .into_iter()
+            .collect();
+        checkpoints.extend(ctx.inputs("models").iter().map(|a| a.dir.clone()));
+        if checkpoints.is_empty() {
+            return Err(miette::miette!(
+                code = "clarity::predict::no_model",
+                help =
+                    "write model=\"train.best\", or models=\"a.best\" \"b.best\" for an ensemble",
+                "predict needs a checkpoint"
+            ));
+        }
+        let device = ctx.placement().device.parse::<DeviceRequest>()?.resolve()?;
+        let precision = placement_precision(&ctx.placement().precision)?;
+        device.check_precision(precision)?;
+        let attention: AttentionImpl = ctx
+            .placement()
+            .attention
+            .parse()
+            .map_err(|e: String| miette::miette!("{e}"))?;
+        let data = TokenizedDataset::open(ctx.input("data")?)?;
+        let batch_size = usize::try_from(ctx.params().get_i64("batch-size")?)
+            .unwrap_or(1)
+            .max(1);
+        let out_dir = ctx.output_dir("predictions")?.to_path_buf();
+        let copy_to = ctx
+            .params()
+            .opt_str("out")
+            .map(|p| ctx.project_dir().join(p));
+        let records = data.len() as u64;
+        let members = checkpoints.len() as u64;
+        let outcome = {
+            let cancelled = || ctx.cancelled();
+            let mut progress = |member: usize, done: usize| {
+                if done as u64 == records {
+                    ctx.progress((member as u64 + 1) * records, members * records);
+                }
+            };
+            let job = PredictJob {
+                checkpoints: &checkpoints,
+                data: &data,
+                batch_size,
+                attention,
+                precision,
+                cancelled: &cancelled,
+                progress: &mut progress,
+            };
+            device.run(job)??
+        };
+        let predictions = Predictions::from_logits(&outcome.logits, &outcome.head);
+        let csv = out_dir.join(PREDICTIONS_FILE);
+        predictions.write_csv(&outcome.head, &csv)?;
+        predictions.write_probabilities(&outcome.head, &out_dir.join(PROBABILITIES_FILE))?;
+        if let Some(target) = copy_to {
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| miette::miette!("cannot create {}: {e}", parent.display()))?;
+            }
+            std::fs::copy(&csv, &target).map_err(|e| {
+                miette::miette!("cannot copy predictions to {}: {e}", target.display())
+            })?;
+            ctx.info(&format!("wrote {}", target.display()));
+        }
+        ctx.record_metric("predict.examples", predictions.example_ids.len() as f64);
+        ctx.info(&format!(
+            "{} examples ({} records) with {} {} head checkpoint(s) on {device}",
+            predictions.example_ids.len(),
+            records,
+            checkpoints.len(),
+            outcome.head.head
+        ));
+        Ok(())
+    }
+}

@@ -1,0 +1,512 @@
+//! `train`: fine-tune a pre-trained model with the CLARITY heads on tokenized data; writes the
+//! best and last checkpoints and the run's reports. An interrupted run resumes from its last
+//! checkpoint (kept under `.clarity/resume/`) when run again.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clarity_data::tokenize::TokenizedDataset;
+use clarity_engine::{
+    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value,
+};
+use clarity_models::device::DeviceRequest;
+use clarity_models::{AttentionImpl, Precision};
+use clarity_train::heads::HeadKind;
+use clarity_train::jobs::TrainJob;
+use clarity_train::train::{
+    EarlyStopping, EpochRecord, Monitor, ProgressObserver, StepReport, TrainConfig, TrainObserver,
+    TrainPaths,
+};
+
+/// The `train` stage kind.
+pub struct Train {
+    schema: StageSchema,
+}
+
+const HEADS: &[&str] = &["hierarchical", "direct", "multitask"];
+const PRECISIONS: &[&str] = &["auto", "f32", "bf16", "f16"];
+const ATTENTION: &[&str] = &["auto", "eager", "fused"];
+
+fn int(min: i64) -> ParamType {
+    ParamType::Int {
+        min: Some(min),
+        max: None,
+    }
+}
+
+fn float(min: f64, max: Option<f64>) -> ParamType {
+    ParamType::Float {
+        min: Some(min),
+        max,
+    }
+}
+
+impl Train {
+    /// The stage kind.
+    pub fn new() -> Self {
+        let d = TrainConfig::default();
+        let params = vec![
+            ParamSpec::required(
+                "model",
+                ParamType::input(ArtifactKind::MODEL),
+                "the pre-trained model, e.g. \"weights\"",
+            ),
+            ParamSpec::with_default(
+                "head",
+                ParamType::Choice(HEADS),
+                Value::from("hierarchical"),
+                "hierarchical (9 evasion classes, clarity through the mapping), direct (3 clarity classes) or multitask (both)",
+            ),
+            ParamSpec::required(
+                "data.train",
+                ParamType::input(ArtifactKind::TOKENS),
+                "training records, e.g. \"tokens.train\"",
+            ),
+            ParamSpec::optional(
+                "data.validation",
+                ParamType::input(ArtifactKind::TOKENS),
+                "validation records: scored after every epoch, pick the best checkpoint",
+            ),
+            ParamSpec::with_default(
+                "epochs",
+                int(1),
+                Value::Int(d.epochs as i64),
+                "passes over the training data",
+            ),
+            ParamSpec::with_default(
+                "batch-size",
+                int(1),
+                Value::Int(d.batch_size as i64),
+                "records per micro-batch",
+            ),
+            ParamSpec::with_default(
+                "grad-accum",
+                int(1),
+                Value::Int(d.grad_accum as i64),
+                "micro-batches per optimiser step (gradients averaged)",
+            ),
+            ParamSpec::with_default(
+                "eval-batch-size",
+                int(1),
+                Value::Int(d.eval_batch_size as i64),
+                "records per forward pass in validation",
+            ),
+            ParamSpec::with_default(
+                "lr",
+                float(0.0, None),
+                Value::Float(d.lr),
+                "peak learning rate of AdamW",
+            ),
+            ParamSpec::with_default(
+                "weight-decay",
+                float(0.0, None),
+                Value::Float(d.weight_decay),
+                "decoupled weight decay (not on biases and layer norms)",
+            ),
+            ParamSpec::with_default(
+                "warmup-ratio",
+                float(0.0, Some(1.0)),
+                Value::Float(d.warmup_ratio),
+                "fraction of the steps warming up linearly from 0 (then linear decay to 0)",
+            ),
+            ParamSpec::with_default(
+                "max-grad-norm",
+                float(0.0, None),
+                Value::Float(1.0),
+                "global gradient-norm clipping threshold; 0 turns clipping off",
+            ),
+            ParamSpec::with_default(
+                "label-smoothing",
+                float(0.0, Some(0.99)),
+                Value::Float(d.label_smoothing),
+                "label smoothing of the cross-entropy",
+            ),
+            ParamSpec::with_default(
+                "class-weights",
+                ParamType::Bool,
+                Value::Bool(false),
+                "weight classes by inverse frequency, total / (classes * count)",
+            ),
+            ParamSpec::with_default(
+                "focal-loss",
+                ParamType::Bool,
+                Value::Bool(false),
+                "use the focal loss instead of the cross-entropy",
+            ),
+            ParamSpec::with_default(
+                "focal-gamma",
+                float(0.0, None),
+                Value::Float(2.0),
+                "the focal loss's gamma",
+            ),
+            ParamSpec::with_default(
+                "alpha",
+                float(0.0, Some(1.0)),
+                Value::Float(d.alpha),
+                "multitask: weight of the evasion loss (clarity gets 1 - alpha)",
+            ),
+            ParamSpec::with_default(
+                "consistency-beta",
+                float(0.0, None),
+                Value::Float(d.beta),
+                "multitask: weight of the KL consistency term",
+            ),
+            ParamSpec::with_default(
+                "dropout",
+                float(0.0, Some(0.99)),
+                Value::Float(0.1),
+                "dropout of the encoder (hidden and attention) and before the heads",
+            ),
+            ParamSpec::with_default(
+                "seed",
+                int(0),
+                Value::Int(d.seed as i64),
+                "seed of head initialisation, data order and dropout",
+            ),
+            ParamSpec::optional(
+                "early-stopping.metric",
+                ParamType::Choice(&Monitor::NAMES),
+                "validation metric of the best checkpoint and early stopping (default: evasion-macro-f1, clarity-macro-f1 for the direct head)",
+            ),
+            ParamSpec::with_default(
+                "early-stopping.patience",
+                int(0),
+                Value::Int(3),
+                "epochs without improvement before stopping; 0 never stops early",
+            ),
+            ParamSpec::with_default(
+                "early-stopping.min-delta",
+                float(0.0, None),
+                Value::Float(0.0),
+                "the smallest change that counts as an improvement",
+            ),
+            ParamSpec::with_default(
+                "length-bucketing",
+                ParamType::Bool,
+                Value::Bool(false),
+                "batch records of similar length together (less padding)",
+            ),
+            ParamSpec::optional(
+                "pad-to-multiple-of",
+                int(1),
+                "pad each batch to a multiple of this length",
+            ),
+            ParamSpec::optional(
+                "checkpoint-every",
+                int(1),
+                "also keep a resumable checkpoint every this many optimiser steps",
+            ),
+            ParamSpec::with_default(
+                "log-every",
+                int(1),
+                Value::Int(d.log_every as i64),
+                "optimiser steps between log lines",
+            ),
+            ParamSpec::with_default(
+                "precision",
+                ParamType::Choice(PRECISIONS),
+                Value::from("auto"),
+                "compute precision (master weights stay f32); the device policies decide what `auto` means",
+            ),
+            ParamSpec::with_default(
+                "attention",
+                ParamType::Choice(ATTENTION),
+                Value::from("auto"),
+                "attention implementation",
+            ),
+            ParamSpec::with_default(
+                "resume",
+                ParamType::Bool,
+                Value::Bool(true),
+                "continue an interrupted run from its last checkpoint",
+            ),
+        ];
+        Self {
+            schema: StageSchema {
+                kind: "train",
+                version: 1,
+                summary: "Fine-tune a model with CLARITY heads (AdamW, warmup/decay, early stopping, resumable)",
+                params,
+                outputs: vec![
+                    OutputSpec::new(
+                        "best",
+                        ArtifactKind::CHECKPOINT,
+                        "the best checkpoint by the validation metric: config.json, model.safetensors, heads.safetensors, head.json, tokenizer files",
+                    ),
+                    OutputSpec::new(
+                        "last",
+                        ArtifactKind::CHECKPOINT,
+                        "the checkpoint at the end of training",
+                    ),
+                    OutputSpec::new(
+                        "metrics",
+                        ArtifactKind::METRICS,
+                        "metrics.json (per epoch), train.log, learning_curves.svg",
+                    ),
+                ],
+                uses_device: true,
+            },
+        }
+    }
+}
+
+impl Default for Train {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn count(params: &Params, name: &str) -> miette::Result<usize> {
+    usize::try_from(params.get_i64(name)?)
+        .map_err(|_| miette::miette!("`{name}` must not be negative"))
+}
+
+/// The training settings of the stage's params.
+pub fn train_config(
+    params: &Params,
+    head: HeadKind,
+    precision: Precision,
+) -> miette::Result<TrainConfig> {
+    let metric = params
+        .opt_str("early-stopping.metric")
+        .unwrap_or(match head {
+            HeadKind::Direct => "clarity-macro-f1",
+            _ => "evasion-macro-f1",
+        });
+    let monitor =
+        Monitor::named(metric).ok_or_else(|| miette::miette!("unknown metric `{metric}`"))?;
+    let patience = count(params, "early-stopping.patience")?;
+    let max_grad_norm = params.get_f64("max-grad-norm")?;
+    Ok(TrainConfig {
+        epochs: count(params, "epochs")?,
+        batch_size: count(params, "batch-size")?,
+        grad_accum: count(params, "grad-accum")?,
+        eval_batch_size: count(params, "eval-batch-size")?,
+        lr: params.get_f64("lr")?,
+        weight_decay: params.get_f64("weight-decay")?,
+        warmup_ratio: params.get_f64("warmup-ratio")?,
+        max_grad_norm: (max_grad_norm > 0.0).then_some(max_grad_norm),
+        adam_eps: 1e-8,
+        label_smoothing: params.get_f64("label-smoothing")?,
+        class_weights: params.get_bool("class-weights")?,
+        focal_gamma: params
+            .get_bool("focal-loss")?
+            .then(|| params.get_f64("focal-gamma"))
+            .transpose()?,
+        alpha: params.get_f64("alpha")?,
+        beta: params.get_f64("consistency-beta")?,
+        seed: params.get_i64("seed")?.unsigned_abs(),
+        monitor,
+        early_stopping: (patience > 0).then(|| EarlyStopping {
+            patience,
+            min_delta: params.get_f64("early-stopping.min-delta").unwrap_or(0.0),
+        }),
+        length_bucketing: params.get_bool("length-bucketing")?,
+        pad_to_multiple_of: params
+            .opt_i64("pad-to-multiple-of")
+            .map(|v| v.max(1) as usize),
+        checkpoint_every: params.opt_i64("checkpoint-every").map(|v| v.max(1) as u64),
+        log_every: params.get_i64("log-every")?.max(1) as u64,
+        precision,
+    })
+}
+
+/// A directory that outlives a killed run: `.clarity/resume/<stage>-<digest of the params>`
+/// (input params resolve to content-addressed cache paths, so the digest names the inputs too).
+fn resume_dir(ctx: &StageContext<'_>) -> PathBuf {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, value) in ctx.params().iter() {
+        for byte in format!("{name}={value:?};").bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    ctx.project_dir()
+        .join(".clarity")
+        .join("resume")
+        .join(format!("{}-{hash:016x}", ctx.stage_name()))
+}
+
+/// The resolved precision of the placement (`auto` left unresolved means f32).
+pub fn placement_precision(name: &str) -> miette::Result<Precision> {
+    match name {
+        "auto" => Ok(Precision::F32),
+        other => other.parse().map_err(|e: String| miette::miette!("{e}")),
+    }
+}
+
+impl Stage for Train {
+    fn schema(&self) -> &StageSchema {
+        &self.schema
+    }
+
+    fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
+        let params = ctx.params();
+        let head: HeadKind = params
+            .get_str("head")?
+            .parse()
+            .map_err(|e: String| miette::miette!("{e}"))?;
+        let device = ctx.placement().device.parse::<DeviceRequest>()?.resolve()?;
+        let precision = placement_precision(&ctx.placement().precision)?;
+        device.check_precision(precision)?;
+        let attention: AttentionImpl = ctx
+            .placement()
+            .attention
+            .parse()
+            .map_err(|e: String| miette::miette!("{e}"))?;
+        let config = train_config(params, head, precision)?;
+        let dropout = params.get_f64("dropout")?;
+        let resume = params.get_bool("resume")?.then(|| resume_dir(ctx));
+        let model_dir = ctx.input("model")?.to_path_buf();
+        let train = TokenizedDataset::open(ctx.input("data.train")?)?;
+        let validation = ctx
+            .opt_input("data.validation")
+            .map(TokenizedDataset::open)
+            .transpose()?;
+        let paths = TrainPaths {
+            best: ctx.output_dir("best")?.to_path_buf(),
+            last: ctx.output_dir("last")?.to_path_buf(),
+            reports: ctx.output_dir("metrics")?.to_path_buf(),
+            resume,
+        };
+        ctx.info(&format!(
+            "{} head on {device} ({precision}): {} training records{}",
+            head,
+            train.len(),
+            validation.as_ref().map_or(String::new(), |v| format!(
+                ", {} validation records",
+                v.len()
+            ))
+        ));
+        let started = Instant::now();
+        let outcome = {
+            let mut observer = StageObserver::new(ctx);
+            let job = TrainJob {
+                model_dir: &model_dir,
+                train: &train,
+                validation: validation.as_ref(),
+                head,
+                dropout,
+                attention,
+                config,
+                paths,
+                observer: &mut observer,
+            };
+            device.run(job)??
+        };
+        for warning in &outcome.load_warnings {
+            ctx.warn(warning);
+        }
+        let summary = &outcome.summary;
+        let seconds = started.elapsed().as_secs_f64();
+        ctx.record_metric("train.steps", summary.steps as f64);
+        ctx.record_metric("train.samples_per_s", summary.samples_per_second);
+        ctx.record_metric("train.seconds", seconds);
+        if let Some((value, epoch)) = summary.best {
+            ctx.record_metric("train.best", value);
+            ctx.record_metric("train.best_epoch", epoch as f64);
+        }
+        if let Some(last) = summary.history.last() {
+            for (name, value) in &last.validation {
+                ctx.record_metric(format!("validation.{name}"), *value);
+            }
+        }
+        if let Some(step) = summary.resumed_at {
+            ctx.record("train.resumed_at_step", step.into());
+        }
+        ctx.info(&format!(
+            "{} steps in {seconds:.1}s ({:.1} samples/s){}",
+            summary.steps,
+            summary.samples_per_second,
+            summary.best.map_or(String::new(), |(v, e)| format!(
+                ", best {v:.4} at epoch {e}"
+            ))
+        ));
+        Ok(())
+    }
+}
+
+/// Progress on a terminal bar (loss, lr, samples/s, ETA) when stderr is a terminal, else
+/// epoch lines through the engine's reporter; cancellation from Ctrl-C.
+struct StageObserver<'a, 'c> {
+    ctx: &'a StageContext<'c>,
+    bar: Option<ProgressObserver>,
+}
+
+impl<'a, 'c> StageObserver<'a, 'c> {
+    fn new(ctx: &'a StageContext<'c>) -> Self {
+        let bar = std::io::stderr().is_terminal().then(ProgressObserver::new);
+        Self { ctx, bar }
+    }
+}
+
+impl TrainObserver for StageObserver<'_, '_> {
+    fn start(&mut self, step: u64, total_steps: u64) {
+        match &mut self.bar {
+            Some(bar) => bar.start(step, total_steps),
+            None => self.ctx.progress(step, total_steps),
+        }
+    }
+
+    fn step(&mut self, report: &StepReport) {
+        if let Some(bar) = &mut self.bar {
+            bar.step(report);
+        }
+    }
+
+    fn validating(&mut self, records: usize) {
+        if let Some(bar) = &mut self.bar {
+            bar.validating(records);
+        }
+    }
+
+    fn epoch(&mut self, record: &EpochRecord) {
+        match &mut self.bar {
+            Some(bar) => bar.epoch(record),
+            None => {
+                let scores: Vec<String> = record
+                    .validation
+                    .iter()
+                    .filter(|(k, _)| k.ends_with("macro-f1"))
+                    .map(|(k, v)| format!("{k} {v:.4}"))
+                    .collect();
+                self.ctx.info(&format!(
+                    "epoch {}: train loss {:.4}{}{}",
+                    record.epoch,
+                    record.train_loss,
+                    if scores.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", scores.join(", "))
+                    },
+                    if record.best { " (best)" } else { "" }
+                ));
+            }
+        }
+    }
+
+    fn info(&mut self, message: &str) {
+        match &mut self.bar {
+            Some(bar) => bar.info(message),
+            None => self.ctx.info(message),
+        }
+    }
+
+    fn warn(&mut self, message: &str) {
+        match &mut self.bar {
+            Some(bar) => bar.warn(message),
+            None => self.ctx.warn(message),
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.ctx.cancelled()
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = &mut self.bar {
+            bar.finish();
+        }
+    }
+}
