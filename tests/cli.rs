@@ -16,24 +16,45 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// A two-stage exec pipeline named "demo" (the shipped demo trains a model; these tests
+/// exercise the engine on something instant).
+const EXEC_DEMO: &str = r#"pipeline "demo" {
+    let greeting="hello"
+
+    stage "words" exec {
+        command "sh" "-c" "printf '%s\\n' $GREETING clarity pipelines > \"$CLARITY_OUT_OUT/words.txt\""
+        env "GREETING=${greeting}"
+    }
+    stage "count" exec {
+        command "sh" "-c" "wc -l < \"$CLARITY_IN_0/words.txt\" > \"$CLARITY_OUT_OUT/count.txt\""
+        inputs "words.out"
+    }
+}
+"#;
+
+fn exec_demo(dir: &Path) {
+    std::fs::write(dir.join("demo.kdl"), EXEC_DEMO).unwrap();
+}
+
 #[test]
 fn the_demo_runs_then_is_cached() {
     let dir = tempfile::tempdir().unwrap();
-    let first = clarity(dir.path(), &["run"]);
+    exec_demo(dir.path());
+    let first = clarity(dir.path(), &["run", "demo.kdl"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert!(
         stderr(&first).contains("done: 2 ran, 0 cached"),
         "{}",
         stderr(&first)
     );
-    let second = clarity(dir.path(), &["run"]);
+    let second = clarity(dir.path(), &["run", "demo.kdl"]);
     assert_eq!(second.status.code(), Some(0));
     assert!(
         stderr(&second).contains("done: 0 ran, 2 cached"),
         "{}",
         stderr(&second)
     );
-    let changed = clarity(dir.path(), &["run", "--set", "greeting=bye"]);
+    let changed = clarity(dir.path(), &["run", "demo.kdl", "--set", "greeting=bye"]);
     assert!(
         stderr(&changed).contains("done: 2 ran, 0 cached"),
         "{}",
@@ -81,14 +102,15 @@ fn a_failing_stage_exits_2_and_independent_stages_finish() {
 #[test]
 fn plan_graph_and_stages_print() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = clarity(dir.path(), &["plan"]);
+    exec_demo(dir.path());
+    let plan = clarity(dir.path(), &["plan", "demo.kdl"]);
     let text = String::from_utf8_lossy(&plan.stdout);
     assert!(
         text.starts_with("pipeline \"demo\": 2 of 2 stages\n"),
         "{text}"
     );
     assert!(text.contains("count  exec  run"), "{text}");
-    let graph = clarity(dir.path(), &["graph", "--format", "dot"]);
+    let graph = clarity(dir.path(), &["graph", "demo.kdl", "--format", "dot"]);
     assert!(
         String::from_utf8_lossy(&graph.stdout).contains("\"words\" -> \"count\" [label=\"out\"];")
     );

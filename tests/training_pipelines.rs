@@ -20,7 +20,7 @@ fn stderr(output: &Output) -> String {
 }
 
 fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/demo_train.kdl")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/demo.kdl")
 }
 
 /// The one cache entry holding `file` under output `output` (`.clarity/cache/*/OUTPUT/FILE`).
@@ -70,7 +70,8 @@ fn the_demo_trains_predicts_and_scores_then_is_cached() {
     let dir = tempfile::tempdir().unwrap();
     let demo = demo();
     let demo = demo.to_str().unwrap();
-    let first = clarity(dir.path(), &["run", demo]);
+    // Without a file, `run` runs the demo built into the binary: pipelines/demo.kdl.
+    let first = clarity(dir.path(), &["run"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     assert!(
         stderr(&first).contains("done: 7 ran, 0 cached"),
