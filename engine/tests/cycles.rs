@@ -38,3 +38,14 @@ fn two_separate_cycles_are_two_errors() {
         ["clarity::graph::cycle", "clarity::graph::cycle"]
     );
 }
+
+/// Cycle detection and ordering are iterative: a very long chain cannot overflow the stack
+/// (petgraph's recursive `tarjan_scc` did, at about 6 000 stages on an 8 MiB stack).
+#[test]
+fn a_twenty_thousand_stage_chain_is_fine() {
+    let mut text = String::from("stage \"s0\" produce text=\"x\"\n");
+    text.extend((1..20_000).map(|i| format!("stage \"s{i}\" concat inputs=\"s{}.out\"\n", i - 1)));
+    let pipeline = common::analyse(&text).unwrap_or_else(|d| panic!("{:?}", d.codes()));
+    assert_eq!(pipeline.order.len(), 20_000);
+    assert_eq!(pipeline.order[19_999], 19_999);
+}

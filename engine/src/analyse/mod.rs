@@ -189,10 +189,18 @@ fn place(
         problems.into_iter().for_each(|p| diags.push_report(p));
         return Vec::new();
     }
+    let mut feeds: Vec<Vec<&Binding>> = vec![Vec::new(); checked.len()];
+    for b in bindings {
+        feeds[b.to].push(b);
+    }
     let placements: Vec<Option<Placement>> = (0..checked.len())
         .map(|i| {
             let (c, schema) = (&checked[i], checked[i].stage.schema());
-            let upstream = upstream_of(&checked, bindings, i);
+            let upstream = if schema.uses_device {
+                upstream_of(&checked, &feeds, i)
+            } else {
+                Vec::new()
+            };
             let request = PlacementRequest {
                 stage: &c.name.value,
                 kind: schema.kind,
@@ -230,14 +238,14 @@ fn place(
 /// Every reference among the stages upstream of stage `i`, nearest first.
 fn upstream_of<'a>(
     checked: &'a [Checked],
-    bindings: &'a [Binding],
+    feeds: &[Vec<&'a Binding>],
     i: usize,
 ) -> Vec<UpstreamStage<'a>> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::from([i]);
     let mut queue = std::collections::VecDeque::from([i]);
     while let Some(to) = queue.pop_front() {
-        for b in bindings.iter().filter(|b| b.to == to) {
+        for b in feeds[to].iter().copied() {
             let from = &checked[b.from];
             out.push(UpstreamStage {
                 consumer: &checked[to].name.value,

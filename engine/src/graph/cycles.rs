@@ -1,7 +1,7 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use miette::LabeledSpan;
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
@@ -13,7 +13,7 @@ use super::StageGraph;
 /// reference that makes it.
 pub fn find_cycles(graph: &StageGraph, names: &[&str], bindings: &[Binding]) -> Vec<AnalyseError> {
     let mut errors = Vec::new();
-    for component in tarjan_scc(graph) {
+    for component in kosaraju_scc(graph) {
         let members: BTreeSet<usize> = component.iter().map(|n| n.index()).collect();
         let Some(&start) = members.first() else {
             continue;

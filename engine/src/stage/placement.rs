@@ -90,7 +90,8 @@ pub struct PlacementRequest<'a> {
     pub device: &'a str,
     /// The policy libraries the pipeline imported, in order.
     pub policies: &'a [PolicySource],
-    /// Every reference among the stages upstream of this one (nearest first).
+    /// Every reference among the stages upstream of this one (nearest first); filled only
+    /// for stages that use a device (empty otherwise, so huge pipelines stay linear).
     pub upstream: &'a [UpstreamStage<'a>],
     /// Where relative paths in params resolve.
     pub project_dir: &'a Path,
