@@ -414,3 +414,24 @@ fn accumulating_two_half_batches_matches_one_full_batch() {
         .fold(0.0f32, f32::max);
     assert!(diff < 1e-5, "head weights differ by {diff}");
 }
+
+#[test]
+fn half_precision_compute_keeps_f32_master_weights() {
+    let _serial = serial();
+    let mut c = config(2);
+    c.precision = clarity_models::Precision::Bf16;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run(HeadKind::Hierarchical, &c, dir.path(), &mut NullObserver).unwrap();
+    assert_eq!(summary.steps, 2 * 24);
+    let losses: Vec<f64> = summary.history.iter().map(|r| r.train_loss).collect();
+    assert!(losses.iter().all(|l| l.is_finite()), "{losses:?}");
+    assert!(losses[1] < losses[0], "{losses:?}");
+    // The checkpoint holds the f32 master weights, not bf16 copies.
+    let bytes = bytes(&dir.path().join("last/model.safetensors"));
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header = String::from_utf8_lossy(&bytes[8..8 + header_len]);
+    assert!(
+        header.contains("\"F32\"") && !header.contains("BF16"),
+        "{header}"
+    );
+}

@@ -11,7 +11,7 @@ mod state_file;
 pub use adamw::{AdamW, AdamWConfig, AdamWParamState};
 pub use decay::DecayPolicy;
 pub use gradients::{GradientAccumulator, Gradients, clip_grad_norm};
-pub use layout::canonical_layout;
+pub use layout::{canonical_layout, compute_copy};
 pub use schedule::{LinearWarmupDecay, LrSchedule, warmup_steps};
 pub(crate) use state_file::to_f32;
 pub use state_file::{load_adamw, save_adamw};

@@ -6,7 +6,6 @@ use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{DType, ElementConversion};
 use clarity_data::tokenize::{BatchOrder, TokenizedDataset};
 use clarity_models::config::ModelConfig;
-use clarity_models::nn::cast_float_params;
 use clarity_models::{ModelOptions, Precision};
 
 use super::files::{RunLog, write_reports};
@@ -22,7 +21,7 @@ use crate::batch_tensors::batch_inputs;
 use crate::heads::{ClarityClassifier, HeadConfig, save_checkpoint};
 use crate::optim::{
     AdamW, AdamWConfig, DecayPolicy, GradientAccumulator, Gradients, LinearWarmupDecay,
-    canonical_layout, clip_grad_norm,
+    canonical_layout, clip_grad_norm, compute_copy,
 };
 
 /// The model a run trains and what is needed to write it as a checkpoint.
@@ -320,7 +319,7 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
         let (ids, mask) = batch_inputs::<B>(&batch, self.device);
         let half = match self.config.precision {
             Precision::F32 => None,
-            other => Some(cast_float_params(self.model.clone(), other.dtype())),
+            other => Some(compute_copy(&self.model, other.dtype())),
         };
         let compute = half.as_ref().unwrap_or(&self.model);
         let mut logits = compute.forward(ids, mask);
