@@ -73,7 +73,8 @@ pub struct TrainSummary {
     pub stopped_early: bool,
     /// The optimiser step the run resumed at, if it resumed.
     pub resumed_at: Option<u64>,
-    /// Training records per second over this invocation.
+    /// Training records per second over this invocation (validation included, writing the
+    /// final checkpoints not).
     pub samples_per_second: f64,
 }
 
@@ -275,8 +276,8 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
             }
             self.end_epoch(epoch_started, observer)?;
         }
-        self.finish()?;
         let elapsed = started.elapsed().as_secs_f64().max(1e-9);
+        self.finish()?;
         Ok(TrainSummary {
             history: self.state.history.clone(),
             best: self.state.best,
