@@ -130,7 +130,8 @@ fn bad_arguments_exit_1() {
         Some(1)
     );
     assert_eq!(clarity(dir.path(), &["--help"]).status.code(), Some(0));
-    let only = clarity(dir.path(), &["run", "--only", "cuont"]);
+    exec_demo(dir.path());
+    let only = clarity(dir.path(), &["run", "demo.kdl", "--only", "cuont"]);
     assert_eq!(only.status.code(), Some(1));
     assert!(stderr(&only).contains("did you mean `count`?"));
 }

@@ -1,78 +1,24 @@
-//! The device policies in a planned pipeline, as `clarity plan` shows them.
-//!
-//! The stdlib has no `train` or `predict` stage yet, so these tests register stand-ins with
-//! the same shape (a `model` input, a `precision` choice, `uses_device`) next to the real
-//! stdlib stages, and plan a DeBERTa-v3-large pipeline for a simulated Apple Silicon machine
-//! (`--device metal --assume-devices metal,cpu`).
+//! The device policies in the shipped pipelines, as `clarity plan` shows them: the
+//! DeBERTa-v3-large pipeline planned for a simulated Apple Silicon machine
+//! (`--device metal --assume-devices metal,cpu`) trains and predicts on the CPU, and says why.
+
+use std::path::PathBuf;
 
 use clarity_engine::cache::Cache;
 use clarity_engine::cli::render_plan;
 use clarity_engine::fs::RealFs;
 use clarity_engine::lang::Source;
-use clarity_engine::{
-    ArtifactKind, Options, OutputSpec, ParamSpec, ParamType, Registry, Stage, StageContext,
-    StageSchema, Value,
-};
+use clarity_engine::{Options, Registry};
 use clarity_policy::facts::MemoryHost;
 use clarity_policy::{Backend, Inventory, PolicyPlacer};
 
-/// A device-bound stage kind shaped like the coming `train` and `predict` stages.
-struct StandIn {
-    schema: StageSchema,
+fn deberta_large() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../pipelines/deberta_large.kdl");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
-
-impl StandIn {
-    fn new(kind: &'static str) -> Self {
-        let precisions = &["auto", "f32", "f16", "bf16"];
-        Self {
-            schema: StageSchema {
-                kind,
-                version: 1,
-                summary: "stand-in for a device-bound stage",
-                params: vec![
-                    ParamSpec::required(
-                        "model",
-                        ParamType::input(ArtifactKind::FILES),
-                        "the model",
-                    ),
-                    ParamSpec::with_default(
-                        "precision",
-                        ParamType::Choice(precisions),
-                        Value::from("auto"),
-                        "precision",
-                    ),
-                ],
-                outputs: vec![OutputSpec::new("best", ArtifactKind::MODEL, "a checkpoint")],
-                uses_device: true,
-            },
-        }
-    }
-}
-
-impl Stage for StandIn {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
-    }
-
-    fn run(&self, _ctx: &mut StageContext<'_>) -> miette::Result<()> {
-        Err(miette::miette!("a stand-in does not run"))
-    }
-}
-
-const DEBERTA_LARGE: &str = r#"
-pipeline "deberta-v3-large" {
-    stage "weights" fetch-model repo="microsoft/deberta-v3-large"
-    stage "train" train model="weights" {
-        precision "auto"
-    }
-    stage "predict" predict model="train.best"
-}
-"#;
 
 fn registry(placer: Option<PolicyPlacer>) -> Registry {
     let mut registry = clarity_stdlib::registry();
-    registry.register(StandIn::new("train"));
-    registry.register(StandIn::new("predict"));
     if let Some(placer) = placer {
         clarity_policy::install(&mut registry, placer);
     }
@@ -126,29 +72,38 @@ fn deberta_v3_large_planned_for_a_simulated_apple_gpu_trains_on_the_cpu_and_says
         .with_host(MemoryHost::new());
     let shown = plan(
         &registry(Some(placer)),
-        DEBERTA_LARGE,
+        &deberta_large(),
         "metal",
         &["metal,cpu"],
     );
     let reason = "model=deberta-v3, model-size=large, device=metal; model facts from the repo name `microsoft/deberta-v3-large`";
-    let warning = "DeBERTa-v3-large crashes on the Apple GPU; stage `{}` runs on the CPU instead (much slower)";
+    let warning = |stage: &str| {
+        format!(
+            "DeBERTa-v3-large crashes on the Apple GPU; stage `{stage}` runs on the CPU instead (much slower)"
+        )
+    };
+    let on_cpu = format!(
+        r#"      device cpu | precision f32 | attention auto
+      policy deberta-v3-large-metal-to-cpu: device=cpu (because {reason})
+        warning: {{warning}}
+      policy auto-precision-f32: precision=f32 (because precision=auto, device=cpu (not cuda))
+      policy tokenizers-serial-beside-a-model: env TOKENIZERS_PARALLELISM=false (because uses-device=#true, env.TOKENIZERS_PARALLELISM unset)"#
+    );
     let expected = format!(
-        r#"pipeline "deberta-v3-large": 3 of 3 stages
-  weights  fetch-model  run     <fingerprint>
-  train    train        run     <fingerprint>  <- weights.model
+        r#"pipeline "deberta-v3-large": 7 of 7 stages
+  data      fetch-dataset  run     <fingerprint>
+  split     split          run     <fingerprint>  <- data.train
+  weights   fetch-model    run     <fingerprint>
+  tokens    tokenize       run     <fingerprint>  <- weights.model, split.train, split.validation, data.test
       device cpu | precision f32 | attention auto
-      policy deberta-v3-large-metal-to-cpu: device=cpu (because {reason})
-        warning: {train_warning}
-      policy auto-precision-f32: precision=f32 (because precision=auto, device=cpu (not cuda))
-      policy tokenizers-serial-beside-a-model: env TOKENIZERS_PARALLELISM=false (because uses-device=#true, env.TOKENIZERS_PARALLELISM unset)
-  predict  predict      run     <fingerprint>  <- train.best
-      device cpu | precision f32 | attention auto
-      policy deberta-v3-large-metal-to-cpu: device=cpu (because {reason})
-        warning: {predict_warning}
-      policy auto-precision-f32: precision=f32 (because precision=auto, device=cpu (not cuda))
-      policy tokenizers-serial-beside-a-model: env TOKENIZERS_PARALLELISM=false (because uses-device=#true, env.TOKENIZERS_PARALLELISM unset)"#,
-        train_warning = warning.replace("{}", "train"),
-        predict_warning = warning.replace("{}", "predict"),
+      policy tokenizers-parallel-in-tokenize: env TOKENIZERS_PARALLELISM=true (because stage=tokenize, env.TOKENIZERS_PARALLELISM unset)
+  train     train          run     <fingerprint>  <- weights.model, tokens.train, tokens.validation
+{train}
+  predict   predict        run     <fingerprint>  <- train.best, tokens.test
+{predict}
+  evaluate  evaluate       run     <fingerprint>  <- predict.predictions, data.test"#,
+        train = on_cpu.replace("{warning}", &warning("train")),
+        predict = on_cpu.replace("{warning}", &warning("predict")),
     );
     assert_eq!(without_fingerprints(&shown), expected);
 }
@@ -161,10 +116,12 @@ fn the_stdlib_registry_carries_the_policy_layer() {
             .library("std/policies")
             .is_some_and(|text| text.contains("deberta-v3-large-metal-to-cpu"))
     );
-    let shown = plan(&registry, DEBERTA_LARGE, "metal", &["metal,cpu"]);
-    assert!(shown.contains("      device cpu | precision f32 | attention auto\n      policy deberta-v3-large-metal-to-cpu: device=cpu (because model=deberta-v3, model-size=large, device=metal; model facts from "), "{shown}");
-    let on_cuda = plan(&registry, DEBERTA_LARGE, "auto", &["cuda,metal"]);
-    assert!(on_cuda.contains("      device cuda:0 | precision bf16 | attention auto\n      policy auto-precision-bf16-on-cuda"), "{on_cuda}");
+    let shown = plan(&registry, &deberta_large(), "metal", &["metal,cpu"]);
+    let moved = "      device cpu | precision f32 | attention auto\n      policy deberta-v3-large-metal-to-cpu: device=cpu (because model=deberta-v3, model-size=large, device=metal; model facts from ";
+    assert_eq!(shown.matches(moved).count(), 2, "{shown}");
+    let on_cuda = plan(&registry, &deberta_large(), "auto", &["cuda,metal"]);
+    let bf16 = "      device cuda:0 | precision bf16 | attention auto\n      policy auto-precision-bf16-on-cuda";
+    assert_eq!(on_cuda.matches(bf16).count(), 2, "{on_cuda}");
 }
 
 #[test]
@@ -178,7 +135,7 @@ fn a_device_this_binary_lacks_is_a_configuration_error_naming_the_feature() {
         device: Some("metal"),
         assumed_devices: None,
     };
-    let source = Source::new("pipelines/deberta_large.kdl", None, DEBERTA_LARGE);
+    let source = Source::new("pipelines/deberta_large.kdl", None, deberta_large());
     let Err(diags) = clarity_engine::analyse(&source, &options) else {
         if cfg!(feature = "wgpu") {
             return;
