@@ -540,3 +540,31 @@ fn own_heads_on_the_encoder_save_and_load_under_hf_names() {
         );
     }
 }
+
+#[test]
+fn an_fp16_pytorch_bin_like_the_hubs_deberta_v3_matches_hf() {
+    // The Hub's DeBERTa-v3 `pytorch_model.bin` is a torch.save of fp16 tensors.
+    let name = "tiny_deberta_v3_fp16";
+    let dir = fixture_dir(name);
+    let (model, _, report) = load(&dir).unwrap();
+    assert_eq!(report.format, WeightsFormat::PytorchBin);
+    assert_eq!(report.cast_from, vec!["F16".to_string()]);
+    for case in eval_cases(name) {
+        let out = model.forward(
+            int_tensor::<B>(&case.input_ids, &FlexDevice),
+            int_tensor::<B>(&case.attention_mask, &FlexDevice),
+        );
+        let hf_logits: Vec<f64> = case.logits.iter().flatten().copied().collect();
+        let d = max_abs_diff(&values(out.logits), &hf_logits);
+        assert!(d <= 1e-6, "logits differ from HF's by {d}");
+        let hf_hidden: Vec<f64> = case
+            .last_hidden_state
+            .iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .collect();
+        let d = max_abs_diff(&values(out.last_hidden_state), &hf_hidden);
+        assert!(d <= 1e-4, "last_hidden_state differs from HF's by {d}");
+    }
+}
