@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 
 use clarity_data::dataset_files::{assign_split_files, read_shards};
-use clarity_data::hub::{FetchRequest, HubEnv, HubSession, RepoId, Selection, fetch_local};
+use clarity_data::hub::{HubEnv, RepoId, Selection};
 use clarity_data::table::write_table_artifact;
+
+use super::hub_source::{fetch, files_param, short};
 use clarity_engine::{
     ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value,
 };
@@ -108,49 +110,16 @@ impl Stage for FetchDataset {
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         let params = ctx.params();
-        let patterns: Vec<String> = params
-            .opt_list("files")
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
-        let selection = Selection::Dataset { patterns };
-        let fetched = match (params.opt_str("repo"), params.opt_path("path")) {
-            (Some(repo), None) => {
-                let revision = params.get_str("revision")?.to_string();
-                let fallback = ctx
-                    .project_dir()
-                    .join(".clarity")
-                    .join("huggingface")
-                    .join("hub");
-                let env = self
-                    .env
-                    .clone()
-                    .unwrap_or_else(HubEnv::from_process)
-                    .with_overrides(&ctx.placement().env);
-                let session = HubSession::new(env, ctx.offline(), &[fallback], true)?;
-                if let Some(notice) = session.fallback_notice_once() {
-                    ctx.warn(&notice);
-                }
-                let request = FetchRequest {
-                    repo: RepoId::dataset(repo),
-                    revision,
-                    selection,
-                };
-                session.fetcher().fetch(&request)?
-            }
-            (None, Some(path)) => fetch_local(&path, &selection)?,
-            _ => {
-                return Err(miette::miette!(
-                    code = "clarity::fetch_dataset::source",
-                    help = "write repo=\"owner/name\" for the Hub or path=\"file-or-dir\" for local tables",
-                    "fetch-dataset needs exactly one of `repo` and `path`"
-                ));
-            }
+        let selection = Selection::Dataset {
+            patterns: files_param(ctx),
         };
-        for note in &fetched.notes {
-            ctx.warn(note);
-        }
+        let fetched = fetch(ctx, self.env.as_ref(), RepoId::dataset, selection, || {
+            miette::miette!(
+                code = "clarity::fetch_dataset::source",
+                help = "write repo=\"owner/name\" for the Hub or path=\"file-or-dir\" for local tables",
+                "fetch-dataset needs exactly one of `repo` and `path`"
+            )
+        })?;
         let names: Vec<String> = fetched.files.iter().map(|f| f.name.clone()).collect();
         let source = if fetched.commit == "local" {
             fetched.repo.id.clone()
@@ -193,8 +162,4 @@ impl Stage for FetchDataset {
         );
         Ok(())
     }
-}
-
-fn short(commit: &str) -> &str {
-    commit.get(..10).unwrap_or(commit)
 }

@@ -1,12 +1,12 @@
 //! `fetch-model`: a model repo from the HuggingFace Hub (or a local directory) as a `model`
 //! artifact: `config.json`, the weights (safetensors first, else `.bin`) and the tokenizer files.
 
-use clarity_data::hub::{
-    FetchRequest, HubEnv, HubSession, RepoId, Selection, fetch_local, link_fetched,
-};
+use clarity_data::hub::{HubEnv, RepoId, Selection, link_fetched};
 use clarity_engine::{
     ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
 };
+
+use super::hub_source::{fetch, files_param, short};
 
 /// The `fetch-model` stage kind.
 pub struct FetchModel {
@@ -78,51 +78,16 @@ impl Stage for FetchModel {
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
-        let params = ctx.params();
-        let extra: Vec<String> = params
-            .opt_list("files")
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
-        let selection = Selection::Model { extra };
-        let fetched = match (params.opt_str("repo"), params.opt_path("path")) {
-            (Some(repo), None) => {
-                let revision = params.get_str("revision")?.to_string();
-                let fallback = ctx
-                    .project_dir()
-                    .join(".clarity")
-                    .join("huggingface")
-                    .join("hub");
-                let env = self
-                    .env
-                    .clone()
-                    .unwrap_or_else(HubEnv::from_process)
-                    .with_overrides(&ctx.placement().env);
-                let session = HubSession::new(env, ctx.offline(), &[fallback], true)?;
-                if let Some(notice) = session.fallback_notice_once() {
-                    ctx.warn(&notice);
-                }
-                let request = FetchRequest {
-                    repo: RepoId::model(repo),
-                    revision,
-                    selection,
-                };
-                session.fetcher().fetch(&request)?
-            }
-            (None, Some(path)) => fetch_local(&path, &selection)?,
-            _ => {
-                return Err(miette::miette!(
-                    code = "clarity::fetch_model::source",
-                    help =
-                        "write repo=\"owner/name\" for the Hub or path=\"dir\" for a local model",
-                    "fetch-model needs exactly one of `repo` and `path`"
-                ));
-            }
+        let selection = Selection::Model {
+            extra: files_param(ctx),
         };
-        for note in &fetched.notes {
-            ctx.warn(note);
-        }
+        let fetched = fetch(ctx, self.env.as_ref(), RepoId::model, selection, || {
+            miette::miette!(
+                code = "clarity::fetch_model::source",
+                help = "write repo=\"owner/name\" for the Hub or path=\"dir\" for a local model",
+                "fetch-model needs exactly one of `repo` and `path`"
+            )
+        })?;
         let names: Vec<&str> = fetched.files.iter().map(|f| f.name.as_str()).collect();
         ctx.info(&format!(
             "{}@{}: {}",
@@ -134,8 +99,4 @@ impl Stage for FetchModel {
         ctx.record("fetch", record);
         Ok(())
     }
-}
-
-fn short(commit: &str) -> &str {
-    commit.get(..10).unwrap_or(commit)
 }

@@ -5,6 +5,7 @@ mod evaluate;
 mod exec;
 mod fetch_dataset;
 mod fetch_model;
+mod hub_source;
 mod predict;
 mod split;
 mod synthetic_dataset;
