@@ -20,7 +20,10 @@ fn stderr(output: &Output) -> String {
 }
 
 fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("pipelines/demo.kdl")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("pipelines/demo.kdl")
 }
 
 /// The one cache entry holding `file` under output `output` (`.clarity/cache/*/OUTPUT/FILE`).

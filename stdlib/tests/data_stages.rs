@@ -85,7 +85,10 @@ fn strings(items: &[&str]) -> Value {
 }
 
 fn tokenizer_fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/tests/fixtures/deberta_spm")
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("data/tests/fixtures/deberta_spm")
 }
 
 #[test]

@@ -2,8 +2,6 @@
 //! DeBERTa-v3-large pipeline planned for a simulated Apple Silicon machine
 //! (`--device metal --assume-devices metal,cpu`) trains and predicts on the CPU, and says why.
 
-use std::path::PathBuf;
-
 use clarity_engine::cache::Cache;
 use clarity_engine::cli::render_plan;
 use clarity_engine::fs::RealFs;
@@ -13,7 +11,10 @@ use clarity_policy::facts::MemoryHost;
 use clarity_policy::{Backend, Inventory, PolicyPlacer};
 
 fn deberta_large() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../pipelines/deberta_large.kdl");
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../pipelines/deberta_large.kdl");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -495,9 +495,11 @@ pub fn params_of(pipeline: &Pipeline, stage: &str) -> Params {
 /// Compares `actual` with `tests/expected/NAME.txt` (the reviewed rendering). With
 /// `CLARITY_BLESS=1` in the environment it writes the file instead.
 pub fn assert_expected(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/expected")
-        .join(format!("{name}.txt"));
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/expected")
+    .join(format!("{name}.txt"));
     if std::env::var_os("CLARITY_BLESS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, actual).unwrap();

@@ -1,7 +1,5 @@
 //! Tokenizing tables into the token file format, reading it back, batching and sliding windows.
 
-use std::path::Path;
-
 use clarity_data::clarity::EvasionLabel;
 use clarity_data::synthetic::{SyntheticConfig, generate};
 use clarity_data::table::{Cell, Column, Table};
@@ -12,7 +10,10 @@ use clarity_data::tokenize::{
 
 fn tokenizer() -> TextTokenizer {
     TextTokenizer::from_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deberta_spm"),
+        &std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        )
+        .join("tests/fixtures/deberta_spm"),
     )
     .unwrap()
 }

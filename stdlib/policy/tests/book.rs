@@ -1,14 +1,15 @@
 //! The book's "Devices and policies" chapter stays true: its policy snippets load, and its
 //! tables list exactly the facts and the stdlib policies there are.
 
-use std::path::PathBuf;
-
 use clarity_engine::PolicySource;
 use clarity_policy::facts::FACTS;
 use clarity_policy::{PolicySet, stdlib_policies};
 
 fn chapter() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../book/src/devices.md");
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../book/src/devices.md");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -2,7 +2,7 @@
 //! AdamW (lr 1e-3, weight decay 0.01 on all parameters, no schedule) with this crate's
 //! cross-entropy reproduce the losses before each step and the logits after the fifth.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use burn::backend::{Autodiff, Flex};
 use burn::module::AutodiffModule;
@@ -15,9 +15,11 @@ use serde_json::Value;
 type B = Autodiff<Flex>;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures")
+    .join(name)
 }
 
 fn int_tensor<const D: usize>(value: &Value, shape: [usize; D]) -> Tensor<B, D, Int> {

@@ -1,7 +1,7 @@
 //! Shared helpers of the integration tests: fixtures and backend lists.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor, TensorData};
@@ -9,10 +9,12 @@ use serde_json::Value;
 
 /// `tests/fixtures/<name>`.
 pub fn fixture_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("fixtures")
-        .join(name)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests")
+    .join("fixtures")
+    .join(name)
 }
 
 /// The fixture's `expected.json` (HF transformers outputs).

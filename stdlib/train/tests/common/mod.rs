@@ -1,7 +1,7 @@
 //! Shared helpers of the integration tests: fixtures, a tiny labelled token set, models.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use burn::backend::{Autodiff, Flex};
 use clarity_data::clarity::{ClarityLabel, EvasionLabel, EvasionSet, ExampleLabels};
@@ -24,9 +24,11 @@ pub fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 /// `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures")
+    .join(name)
 }
 
 /// The CLARITY head description of `kind`.
