@@ -3,12 +3,14 @@
 
 mod ast;
 mod error;
+pub mod kdl_read;
 mod parser;
 mod source;
 mod text;
 
 pub use ast::{Expr, FileAst, ForEach, Item, LetDecl, ParamAst, StageDecl};
 pub use error::LangError;
-pub use parser::{MAX_DEPTH, MAX_FILE_BYTES, is_name, parse_file};
+pub use kdl_read::{MAX_DEPTH, MAX_FILE_BYTES, is_name};
+pub use parser::parse_file;
 pub use source::{Source, Span, Spanned};
 pub use text::SourceText;

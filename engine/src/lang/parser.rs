@@ -3,19 +3,15 @@
 //! Naming, as in `just`: `parse_*` reads a construct, `expect_*` reads something the user
 //! must have written (an error when missing).
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
 use miette::SourceSpan;
 
+use super::kdl_read::{
+    KdlProblem, MAX_DEPTH, MAX_FILE_BYTES, NodeReader, clamp, is_name, read_document, value_span,
+};
 use super::{
     Expr, FileAst, ForEach, Item, LangError, LetDecl, ParamAst, Source, Spanned, StageDecl,
 };
-
-/// The largest pipeline file accepted, in bytes.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
-/// The deepest nesting of `{ }` blocks accepted.
-pub const MAX_DEPTH: usize = 32;
 
 const ITEMS: [&str; 6] = ["stage", "let", "include", "use", "device", "pipeline"];
 
@@ -43,56 +39,40 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn parse_document(&mut self) -> Option<KdlDocument> {
-        let text = self.source.text();
-        if text.len() > MAX_FILE_BYTES {
-            let name = self.source.name().to_owned();
-            self.errors.push(LangError::TooLarge {
-                name,
-                size: text.len(),
-                limit: MAX_FILE_BYTES,
-            });
-            return None;
-        }
-        if let Some(offset) = too_deep_at(text) {
-            let (src, span) = (self.source.source_text(), SourceSpan::from((offset, 1)));
-            self.errors.push(LangError::TooDeep {
-                src,
-                span,
-                limit: MAX_DEPTH,
-            });
-            return None;
-        }
-        match catch_unwind(AssertUnwindSafe(|| KdlDocument::parse_v2(text))) {
-            Ok(Ok(doc)) => Some(doc),
-            Ok(Err(error)) => {
-                let errors: Vec<LangError> = error
-                    .diagnostics
-                    .into_iter()
-                    .map(|d| self.syntax(d))
-                    .collect();
-                self.errors.extend(errors);
-                None
-            }
-            Err(_) => {
-                let span = SourceSpan::from((0, 0));
-                self.malformed(
-                    span,
-                    "the KDL parser failed on this file",
-                    "here",
-                    "check the file is valid KDL v2",
-                );
+        match read_document(self.source.text()) {
+            Ok(doc) => Some(doc),
+            Err(problems) => {
+                let errors = problems.into_iter().map(|p| self.problem(p));
+                self.errors.extend(errors.collect::<Vec<_>>());
                 None
             }
         }
     }
 
-    fn syntax(&self, d: kdl::KdlDiagnostic) -> LangError {
-        LangError::Syntax {
-            message: d.message.unwrap_or_else(|| "invalid KDL".into()),
-            src: self.source.source_text(),
-            span: clamp(d.span, self.source.text().len()),
-            label: d.label.unwrap_or_else(|| "here".into()),
-            help: d.help,
+    fn problem(&self, problem: KdlProblem) -> LangError {
+        match problem {
+            KdlProblem::TooLarge { size } => LangError::TooLarge {
+                name: self.source.name().to_owned(),
+                size,
+                limit: MAX_FILE_BYTES,
+            },
+            KdlProblem::TooDeep { span } => LangError::TooDeep {
+                src: self.source.source_text(),
+                span,
+                limit: MAX_DEPTH,
+            },
+            KdlProblem::Syntax {
+                message,
+                span,
+                label,
+                help,
+            } => LangError::Syntax {
+                message,
+                src: self.source.source_text(),
+                span,
+                label,
+                help,
+            },
         }
     }
 
@@ -434,49 +414,13 @@ impl Parser<'_> {
             }
         }
     }
+}
 
-    fn expect_string(&mut self, entry: &KdlEntry) -> Option<Spanned<String>> {
-        let span = value_span(entry);
-        match entry.value() {
-            KdlValue::String(s) if entry.ty().is_none() => {
-                Some(Spanned::new(s.clone(), self.span(span)))
-            }
-            _ => {
-                self.malformed(
-                    span,
-                    "expected a string",
-                    "not a string",
-                    "quote it: \"...\"",
-                );
-                None
-            }
-        }
-    }
+impl NodeReader for Parser<'_> {
+    const NAME_EXAMPLE: &'static str = "train-large";
 
-    fn expect_name(&mut self, entry: &KdlEntry) -> Option<Spanned<String>> {
-        let name = self.expect_string(entry)?;
-        if is_name(&name.value) {
-            return Some(name);
-        }
-        let help = "use letters, digits, `-` and `_`, e.g. \"train-large\"";
-        self.malformed(
-            name.span.range,
-            &format!("`{}` is not a valid name", name.value),
-            "invalid name",
-            help,
-        );
-        None
-    }
-
-    fn reject_annotation(&mut self, node: &KdlNode) -> bool {
-        let Some(ty) = node.ty() else { return false };
-        self.malformed(
-            ty.span(),
-            "type annotations are not supported",
-            "annotation",
-            "remove the `(type)` prefix",
-        );
-        true
+    fn source(&self) -> &Source {
+        self.source
     }
 
     fn malformed(&mut self, span: SourceSpan, message: &str, label: &str, help: &str) {
@@ -487,10 +431,6 @@ impl Parser<'_> {
             label: label.to_owned(),
             help: help.to_owned(),
         });
-    }
-
-    fn span(&self, range: SourceSpan) -> super::Span {
-        self.source.span(clamp(range, self.source.text().len()))
     }
 }
 
@@ -508,77 +448,7 @@ fn string_expr(s: &str) -> Expr {
     }
 }
 
-/// Whether `s` is a valid stage or variable name: letters, digits, `-`, `_`, not empty.
-pub fn is_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 128
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
-fn value_span(entry: &KdlEntry) -> SourceSpan {
-    let whole = entry.span();
-    let Some(repr) = entry
-        .format()
-        .map(|f| f.value_repr.len())
-        .filter(|n| *n > 0)
-    else {
-        return whole;
-    };
-    let end = whole.offset() + whole.len();
-    let len = repr.min(whole.len());
-    SourceSpan::from((end - len, len))
-}
-
 fn join(a: SourceSpan, b: SourceSpan) -> SourceSpan {
     let end = (b.offset() + b.len()).max(a.offset() + a.len());
     SourceSpan::from((a.offset(), end - a.offset()))
-}
-
-fn clamp(span: SourceSpan, len: usize) -> SourceSpan {
-    let offset = span.offset().min(len);
-    SourceSpan::from((offset, span.len().min(len - offset)))
-}
-
-/// The offset where `{` nesting first exceeds [`MAX_DEPTH`], skipping quoted strings and
-/// comments (so the KDL parser, which recurses per level, never sees hostile nesting).
-fn too_deep_at(text: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let (mut depth, mut i) = (0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => i = skip_string(bytes, i + 1),
-            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_until(bytes, i, b"\n"),
-            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_until(bytes, i + 2, b"*/"),
-            b'{' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(i);
-                }
-            }
-            b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-fn skip_string(bytes: &[u8], mut i: usize) -> usize {
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 1,
-            b'"' => return i,
-            _ => {}
-        }
-        i += 1;
-    }
-    i
-}
-
-fn skip_until(bytes: &[u8], from: usize, end: &[u8]) -> usize {
-    bytes[from..]
-        .windows(end.len())
-        .position(|w| w == end)
-        .map_or(bytes.len(), |p| from + p + end.len() - 1)
 }

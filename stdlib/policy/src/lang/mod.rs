@@ -4,12 +4,12 @@
 mod ast;
 mod error;
 mod expected;
-mod kdl_text;
 mod parser;
 mod template;
 
 pub use ast::{Action, Condition, FileItem, Policy, PolicyFile};
+pub use clarity_engine::lang::{MAX_DEPTH, MAX_FILE_BYTES};
 pub use error::PolicyError;
 pub use expected::Expected;
-pub use parser::{MAX_DEPTH, MAX_FILE_BYTES, parse_policy_file};
+pub use parser::parse_policy_file;
 pub use template::Template;

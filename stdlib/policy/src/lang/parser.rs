@@ -5,21 +5,18 @@
 
 use std::collections::BTreeMap;
 
-use clarity_engine::lang::{Source, Spanned, is_name};
+use clarity_engine::lang::kdl_read::{
+    KdlProblem, MAX_DEPTH, MAX_FILE_BYTES, NodeReader, clamp, is_name, read_document, value_span,
+};
+use clarity_engine::lang::{Source, Spanned};
 use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
 use miette::SourceSpan;
 
-use super::kdl_text::{clamp, parse_kdl};
 use super::template::TemplateError;
 use super::{Action, Condition, Expected, FileItem, Policy, PolicyError, PolicyFile, Template};
 use crate::device::DeviceName;
 use crate::facts::{FACTS, FactSpec, FactType, fact_spec, suggest_fact};
 use crate::settings::{Attention, Precision};
-
-/// The largest policy file accepted, in bytes.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
-/// The deepest nesting of `{ }` blocks accepted.
-pub const MAX_DEPTH: usize = 32;
 
 const ITEMS: [&str; 2] = ["policy", "disable"];
 const FIELDS: [&str; 9] = [
@@ -42,10 +39,10 @@ pub fn parse_policy_file(source: &Source) -> (PolicyFile, Vec<PolicyError>) {
         source,
         errors: Vec::new(),
     };
-    let items = match parse_kdl(source) {
+    let items = match read_document(source.text()) {
         Ok(doc) => parser.parse_items(&doc),
-        Err(errors) => {
-            parser.errors = errors;
+        Err(problems) => {
+            parser.errors = problems.into_iter().map(|p| problem(source, p)).collect();
             Vec::new()
         }
     };
@@ -210,7 +207,7 @@ impl Parser<'_> {
             when,
             unless,
             actions,
-            span: self.source.span(clamp(node.span(), self.len())),
+            span: self.span(node.span()),
         })
     }
 
@@ -249,7 +246,7 @@ impl Parser<'_> {
             return;
         }
         body.seen.insert(key, node.name().span());
-        let span = self.source.span(clamp(node.span(), self.len()));
+        let span = self.span(node.span());
         match field {
             "doc" => {
                 body.doc = self
@@ -488,10 +485,7 @@ impl Parser<'_> {
         if expected.len() != node.entries().len() {
             return None;
         }
-        let fact = Spanned::new(
-            name.to_owned(),
-            self.source.span(clamp(node.name().span(), self.len())),
-        );
+        let fact = Spanned::new(name.to_owned(), self.span(node.name().span()));
         Some(Condition { fact, expected })
     }
 
@@ -527,10 +521,7 @@ impl Parser<'_> {
                 return None;
             }
         };
-        Some(Spanned::new(
-            expected,
-            self.source.span(clamp(span, self.len())),
-        ))
+        Some(Spanned::new(expected, self.span(span)))
     }
 
     fn check_text(
@@ -619,61 +610,6 @@ impl Parser<'_> {
         }
     }
 
-    fn expect_string(&mut self, entry: &KdlEntry) -> Option<Spanned<String>> {
-        let span = value_span(entry);
-        match entry.value() {
-            KdlValue::String(s) if entry.ty().is_none() => Some(Spanned::new(
-                s.clone(),
-                self.source.span(clamp(span, self.len())),
-            )),
-            _ => {
-                self.malformed(
-                    span,
-                    "expected a string",
-                    "not a string",
-                    "quote it: \"...\"",
-                );
-                None
-            }
-        }
-    }
-
-    fn expect_name(&mut self, entry: &KdlEntry) -> Option<Spanned<String>> {
-        let name = self.expect_string(entry)?;
-        if is_name(&name.value) {
-            return Some(name);
-        }
-        let help = "use letters, digits, `-` and `_`, e.g. \"deberta-v3-large-on-metal\"";
-        self.malformed(
-            name.span.range,
-            &format!("`{}` is not a valid policy name", name.value),
-            "invalid name",
-            help,
-        );
-        None
-    }
-
-    fn reject_annotation(&mut self, node: &KdlNode) -> bool {
-        let Some(ty) = node.ty() else { return false };
-        self.malformed(
-            ty.span(),
-            "type annotations are not supported",
-            "annotation",
-            "remove the `(type)` prefix",
-        );
-        true
-    }
-
-    fn malformed(&mut self, span: SourceSpan, message: &str, label: &str, help: &str) {
-        self.errors.push(PolicyError::Malformed {
-            message: message.to_owned(),
-            src: self.source.source_text(),
-            span: clamp(span, self.len()),
-            label: label.to_owned(),
-            help: help.to_owned(),
-        });
-    }
-
     fn bad_value(&mut self, span: SourceSpan, message: String, label: &str, help: String) {
         let (src, span) = (self.source.source_text(), clamp(span, self.len()));
         self.errors.push(PolicyError::BadValue {
@@ -707,6 +643,53 @@ impl Parser<'_> {
     }
 }
 
+impl NodeReader for Parser<'_> {
+    const NAME_WHAT: &'static str = "policy name";
+    const NAME_EXAMPLE: &'static str = "deberta-v3-large-on-metal";
+
+    fn source(&self) -> &Source {
+        self.source
+    }
+
+    fn malformed(&mut self, span: SourceSpan, message: &str, label: &str, help: &str) {
+        self.errors.push(PolicyError::Malformed {
+            message: message.to_owned(),
+            src: self.source.source_text(),
+            span: clamp(span, self.len()),
+            label: label.to_owned(),
+            help: help.to_owned(),
+        });
+    }
+}
+
+/// A KDL problem as a policy diagnostic.
+fn problem(source: &Source, problem: KdlProblem) -> PolicyError {
+    match problem {
+        KdlProblem::TooLarge { size } => PolicyError::TooLarge {
+            name: source.name().to_owned(),
+            size,
+            limit: MAX_FILE_BYTES,
+        },
+        KdlProblem::TooDeep { span } => PolicyError::TooDeep {
+            src: source.source_text(),
+            span,
+            limit: MAX_DEPTH,
+        },
+        KdlProblem::Syntax {
+            message,
+            span,
+            label,
+            help,
+        } => PolicyError::Syntax {
+            message,
+            src: source.source_text(),
+            span,
+            label,
+            help,
+        },
+    }
+}
+
 fn fact_help(name: &str) -> String {
     if name.starts_with("env.") {
         return "an environment variable fact is `env.NAME`, NAME of letters, digits and `_`"
@@ -727,19 +710,4 @@ fn choice_help(value: &str, choices: &[&str]) -> String {
         Some(best) => format!("did you mean \"{best}\"? (one of {listed})"),
         None => format!("use one of {listed}"),
     }
-}
-
-/// The span of an entry's value (a property's span covers `key=value`).
-fn value_span(entry: &KdlEntry) -> SourceSpan {
-    let whole = entry.span();
-    let Some(repr) = entry
-        .format()
-        .map(|f| f.value_repr.len())
-        .filter(|n| *n > 0)
-    else {
-        return whole;
-    };
-    let end = whole.offset() + whole.len();
-    let len = repr.min(whole.len());
-    SourceSpan::from((end - len, len))
 }
