@@ -72,11 +72,65 @@ fn describe(schema: &StageSchema) -> String {
     out
 }
 
+/// Widest a column grows to fit its cells; a longer cell keeps its full text and the rest
+/// of its row continues on the next line, aligned (one long list of choices must not push
+/// every other row's docs off the screen).
+const MAX_COLUMN: usize = 40;
+
 fn table(out: &mut String, rows: &[[String; 4]]) {
-    let width = |c: usize| rows.iter().map(|r| r[c].len()).max().unwrap_or(0);
-    let (w0, w1, w2) = (width(0), width(1), width(2));
+    let width = |c: usize| {
+        rows.iter()
+            .map(|r| r[c].len())
+            .filter(|n| *n <= MAX_COLUMN)
+            .max()
+            .unwrap_or(0)
+    };
+    let widths = [width(0), width(1), width(2)];
     for r in rows {
-        let line = format!("  {:w0$}  {:w1$}  {:w2$}  {}", r[0], r[1], r[2], r[3]);
+        let mut line = String::from("  ");
+        let mut column_start = 2;
+        for (cell, w) in r.iter().zip(widths) {
+            if cell.len() > w && !line.trim().is_empty() {
+                // Overlong: on its own, then the row goes on below, aligned.
+                let _ = write!(line, "{cell}");
+                let _ = writeln!(out, "{}", line.trim_end());
+                line = " ".repeat(column_start + w + 2);
+            } else {
+                let _ = write!(line, "{cell:w$}  ");
+            }
+            column_start += w + 2;
+        }
+        line.push_str(&r[3]);
         let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: [&str; 4]) -> [String; 4] {
+        cells.map(str::to_owned)
+    }
+
+    #[test]
+    fn a_long_cell_does_not_widen_its_column() {
+        let long = format!("one of {}", ["\"choice\""; 8].join(", "));
+        let rows = [
+            row([
+                "epochs",
+                "integer >= 1",
+                "default 4",
+                "passes over the data",
+            ]),
+            row(["metric", &long, "optional", "what to monitor"]),
+        ];
+        let mut out = String::new();
+        table(&mut out, &rows);
+        let expected = format!(
+            "  epochs  integer >= 1  default 4  passes over the data\n  \
+             metric  {long}\n                        optional   what to monitor\n"
+        );
+        assert_eq!(out, expected);
     }
 }
