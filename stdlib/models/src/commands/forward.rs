@@ -6,8 +6,8 @@ use burn::tensor::{Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use super::CommandError;
+use crate::config::ModelConfig;
 use crate::config::SourceText;
-use crate::config::{ArchConfig, ModelConfig};
 use crate::device::{BackendTask, DeviceRequest};
 use crate::{ModelOptions, SequenceClassifier};
 
@@ -163,12 +163,9 @@ fn read_inputs(path: &Path, config: &ModelConfig) -> Result<Batch, CommandError>
             "input_ids",
         ));
     }
-    let max_len = config.max_sequence_length();
-    let positional = match &config.arch {
-        ArchConfig::Roberta(_) => true,
-        ArchConfig::DebertaV2(c) => c.position_biased_input,
-    };
-    if positional && seq > max_len {
+    if let Some(max_len) = config.max_input_length()
+        && seq > max_len
+    {
         return Err(invalid(
             format!("sequences of {seq} tokens exceed the model's {max_len} positions"),
             "input_ids",

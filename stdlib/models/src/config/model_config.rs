@@ -143,6 +143,16 @@ impl ModelConfig {
         }
     }
 
+    /// The longest input the model accepts, or `None` when it has no absolute position table
+    /// (DeBERTa-v3, `position_biased_input = false`, uses only bucketed relative positions).
+    pub fn max_input_length(&self) -> Option<usize> {
+        let positional = match &self.arch {
+            ArchConfig::Roberta(_) => true,
+            ArchConfig::DebertaV2(c) => c.position_biased_input,
+        };
+        positional.then(|| self.max_sequence_length())
+    }
+
     /// Number of classes of the sequence-classification head.
     pub fn num_labels(&self) -> usize {
         self.labels.num_labels()

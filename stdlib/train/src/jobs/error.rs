@@ -28,6 +28,24 @@ pub enum JobError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Predict(#[from] PredictError),
+    /// The records are longer than the model's position table.
+    #[error(
+        "the {what} were tokenized with max-length {max_length}, but the model accepts at most {limit} tokens"
+    )]
+    #[diagnostic(
+        code(clarity::jobs::input_too_long),
+        help(
+            "lower the tokenize stage's `max-length` to {limit} or less; to keep the rest of long texts, also set its `stride` (sliding windows, each at most `max-length` tokens)"
+        )
+    )]
+    InputTooLong {
+        /// Which records, e.g. "training records".
+        what: String,
+        /// The records' `max_length` (special tokens included).
+        max_length: usize,
+        /// The longest input the model accepts.
+        limit: usize,
+    },
     /// The checkpoints do not fit the data or each other.
     #[error("{0}")]
     #[diagnostic(code(clarity::jobs::mismatch))]

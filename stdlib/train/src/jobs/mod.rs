@@ -2,9 +2,11 @@
 //! `clarity_models::device::Device::run`), independent of the pipeline engine.
 
 mod error;
+mod input_length;
 mod predict_job;
 mod train_job;
 
 pub use error::JobError;
+pub use input_length::check_input_length;
 pub use predict_job::{PredictJob, PredictOutcome};
 pub use train_job::{TrainJob, TrainOutcome, initializer_range};

@@ -2,10 +2,11 @@ use std::path::PathBuf;
 
 use burn::tensor::backend::AutodiffBackend;
 use clarity_data::tokenize::TokenizedDataset;
+use clarity_models::config::ModelConfig;
 use clarity_models::device::BackendTask;
 use clarity_models::{AttentionImpl, ModelOptions, Precision};
 
-use super::JobError;
+use super::{JobError, check_input_length};
 use crate::heads::{HeadConfig, load_checkpoint};
 use crate::predict::{ExampleLogits, InferOptions, aggregate, ensemble, infer};
 
@@ -47,6 +48,10 @@ impl BackendTask for PredictJob<'_> {
         };
         let mut members = Vec::with_capacity(self.checkpoints.len());
         let mut head: Option<HeadConfig> = None;
+        for dir in self.checkpoints {
+            let config = ModelConfig::from_dir(dir).map_err(clarity_models::ModelError::from)?;
+            check_input_length(&config, self.data, "records to predict")?;
+        }
         for (index, dir) in self.checkpoints.iter().enumerate() {
             let checkpoint = load_checkpoint::<B::InnerBackend>(dir, &options, &device)?;
             if let Some(first) = &head

@@ -7,7 +7,7 @@ use clarity_models::device::BackendTask;
 use clarity_models::weights::find_weights;
 use clarity_models::{AttentionImpl, Encoder, ModelOptions, Precision};
 
-use super::JobError;
+use super::{JobError, check_input_length};
 use crate::heads::{ClarityClassifier, HeadConfig, HeadKind};
 use crate::train::{
     ModelSource, TrainConfig, TrainData, TrainObserver, TrainPaths, TrainSummary, seed_backend,
@@ -53,6 +53,10 @@ impl BackendTask for TrainJob<'_> {
         let mut config =
             ModelConfig::from_dir(self.model_dir).map_err(clarity_models::ModelError::from)?;
         config.set_dropout(self.dropout);
+        check_input_length(&config, self.train, "training records")?;
+        if let Some(validation) = self.validation {
+            check_input_length(&config, validation, "validation records")?;
+        }
         let options = ModelOptions {
             attention: self.attention,
             precision: Precision::F32,
