@@ -276,3 +276,25 @@ fn a_killed_training_run_resumes_and_ends_like_an_uninterrupted_one() {
         "the resume directory is cleared at the end"
     );
 }
+
+#[test]
+fn predict_out_is_relative_to_the_directory_clarity_runs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = small_pipeline(
+        r#"    stage "train" train model="model" head="hierarchical" {
+        data train="tokens.train" validation="tokens.validation"
+        epochs 1
+        lr 1e-3
+    }
+    stage "predict" predict model="train.best" data="tokens.test" out="subs/run.csv""#,
+    );
+    std::fs::create_dir(dir.path().join("pipes")).unwrap();
+    std::fs::write(dir.path().join("pipes/p.kdl"), text).unwrap();
+    let out = clarity(dir.path(), &["run", "pipes/p.kdl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let copy = dir.path().join("subs/run.csv");
+    let predictions =
+        std::fs::read_to_string(cached(dir.path(), "predictions", "predictions.csv")).unwrap();
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), predictions);
+    assert!(!dir.path().join("pipes/subs").exists());
+}

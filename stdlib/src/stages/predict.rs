@@ -61,7 +61,7 @@ impl Predict {
                     ParamSpec::optional(
                         "out",
                         ParamType::String,
-                        "also copy predictions.csv to this path (relative to the pipeline's directory), e.g. \"submissions/run.csv\"",
+                        "also copy predictions.csv to this path (relative to the directory clarity runs in, as `path` params are), e.g. \"submissions/run.csv\"",
                     ),
                     ParamSpec::with_default(
                         "precision",
