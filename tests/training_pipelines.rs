@@ -278,7 +278,7 @@ fn a_killed_training_run_resumes_and_ends_like_an_uninterrupted_one() {
 }
 
 #[test]
-fn predict_out_is_relative_to_the_directory_clarity_runs_in() {
+fn predict_out_is_relative_to_the_directory_clarity_runs_in_and_restored_when_cached() {
     let dir = tempfile::tempdir().unwrap();
     let text = small_pipeline(
         r#"    stage "train" train model="model" head="hierarchical" {
@@ -297,4 +297,21 @@ fn predict_out_is_relative_to_the_directory_clarity_runs_in() {
         std::fs::read_to_string(cached(dir.path(), "predictions", "predictions.csv")).unwrap();
     assert_eq!(std::fs::read_to_string(&copy).unwrap(), predictions);
     assert!(!dir.path().join("pipes/subs").exists());
+
+    // Every stage is cached, yet the deleted copy comes back (and the run says so).
+    std::fs::remove_file(&copy).unwrap();
+    let again = clarity(dir.path(), &["run", "pipes/p.kdl"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(stderr(&again).contains(" 0 ran"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("[predict] restored subs/run.csv from the cached predictions"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), predictions);
+
+    // An up-to-date copy is left alone, without a word.
+    let third = clarity(dir.path(), &["run", "pipes/p.kdl"]);
+    assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
+    assert!(!stderr(&third).contains("restored"), "{}", stderr(&third));
 }

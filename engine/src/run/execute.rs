@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cache::Cache;
+use crate::stage::PublishContext;
 use crate::{
     ContextParts, InputArtifact, ParamType, Params, Pipeline, Reporter, StageContext, Value,
 };
@@ -104,7 +105,40 @@ pub fn execute(
     env.cache
         .commit(pending, &meta)
         .map_err(|e| Failure::Error(e.into()))?;
+    publish(env, i, fingerprints, false).map_err(Failure::Error)?;
     Ok(outcome)
+}
+
+/// Runs stage `i`'s publish step over its outputs in the cache: after it ran (`cached` false)
+/// or instead of running it (`cached` true).
+pub fn publish(
+    env: &ExecEnv<'_>,
+    i: usize,
+    fingerprints: &[Option<String>],
+    cached: bool,
+) -> Result<(), miette::Report> {
+    let stage = &env.pipeline.stages[i];
+    let fingerprint = fingerprints[i].as_deref().unwrap_or_default();
+    let params = absolute_paths(&stage.params, stage.stage.schema(), env.project_dir);
+    let ctx = PublishContext {
+        stage_name: &stage.name,
+        params: &params,
+        outputs: stage
+            .outputs
+            .iter()
+            .map(|o| (o.name.clone(), env.cache.output_dir(fingerprint, &o.name)))
+            .collect(),
+        project_dir: env.project_dir,
+        cached,
+        reporter: env.reporter,
+    };
+    catch_unwind(AssertUnwindSafe(|| stage.stage.publish(&ctx))).unwrap_or_else(|panic| {
+        Err(miette::miette!(
+            "stage `{}` panicked while publishing its outputs: {}",
+            stage.name,
+            panic_text(&panic)
+        ))
+    })
 }
 
 fn inputs(

@@ -8,7 +8,7 @@ use crate::cache::Cache;
 use crate::diag::{Style, render};
 use crate::{Pipeline, Reporter};
 
-use super::execute::{ExecEnv, execute};
+use super::execute::{ExecEnv, execute, publish};
 use super::{
     CacheStatus, Failure, Manifest, Outcome, Plan, RunError, RunStatus, StageRecord, StageStatus,
     make_plan,
@@ -197,13 +197,18 @@ impl<'a> Walk<'a> {
                         .as_ref()
                         .is_some_and(|p| p.status == CacheStatus::Cached)
                     {
-                        self.complete(
-                            i,
-                            StageStatus::Cached,
-                            Outcome::default(),
-                            Duration::ZERO,
-                            None,
-                        );
+                        match publish(&exec, i, &fingerprints, true) {
+                            Ok(()) => self.complete(
+                                i,
+                                StageStatus::Cached,
+                                Outcome::default(),
+                                Duration::ZERO,
+                                None,
+                            ),
+                            Err(report) => {
+                                self.finish_one(i, Err(Failure::Error(report)), Duration::ZERO)
+                            }
+                        }
                         continue;
                     }
                     let stage = &self.pipeline.stages[i];

@@ -1,4 +1,4 @@
-use super::{OutputSpec, Params, StageContext, StageSchema};
+use super::{OutputSpec, Params, PublishContext, StageContext, StageSchema};
 
 /// A kind of stage (`fetch-model`, `split`, `train`, ...): one struct per kind.
 ///
@@ -20,6 +20,15 @@ pub trait Stage: Send + Sync + 'static {
 
     /// Does the work: reads inputs and writes every declared output directory.
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()>;
+
+    /// Copies outputs outside the cache, where the user asked for them (default: nothing).
+    ///
+    /// Called after every successful [`Stage::run`] and also when the stage is cached, so it
+    /// must only read the outputs in `ctx`, never recompute them.
+    fn publish(&self, ctx: &PublishContext<'_>) -> miette::Result<()> {
+        let _ = ctx;
+        Ok(())
+    }
 }
 
 impl Stage for Box<dyn Stage> {
@@ -33,5 +42,9 @@ impl Stage for Box<dyn Stage> {
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         (**self).run(ctx)
+    }
+
+    fn publish(&self, ctx: &PublishContext<'_>) -> miette::Result<()> {
+        (**self).publish(ctx)
     }
 }

@@ -9,6 +9,7 @@ mod context;
 mod error;
 mod params;
 mod placement;
+mod publish;
 mod registry;
 mod schema;
 mod value;
@@ -24,6 +25,7 @@ pub use placement::{
     DefaultPlacer, FiredPolicy, Placement, PlacementRequest, PlacementSetup, Placer, PolicySource,
     UpstreamStage,
 };
+pub use publish::PublishContext;
 pub use registry::Registry;
 pub use schema::{OutputSpec, ParamSpec, ParamType, StageSchema};
 pub use value::Value;

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use clarity_data::tokenize::TokenizedDataset;
+use clarity_engine::stage::PublishContext;
 use clarity_engine::{
     ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
 };
@@ -126,10 +127,6 @@ impl Stage for Predict {
             .unwrap_or(1)
             .max(1);
         let out_dir = ctx.output_dir("predictions")?.to_path_buf();
-        let copy_to = ctx
-            .params()
-            .opt_str("out")
-            .map(|p| ctx.project_dir().join(p));
         let records = data.len() as u64;
         let members = checkpoints.len() as u64;
         let outcome = {
@@ -154,16 +151,6 @@ impl Stage for Predict {
         let csv = out_dir.join(PREDICTIONS_FILE);
         predictions.write_csv(&outcome.head, &csv)?;
         predictions.write_probabilities(&outcome.head, &out_dir.join(PROBABILITIES_FILE))?;
-        if let Some(target) = copy_to {
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| miette::miette!("cannot create {}: {e}", parent.display()))?;
-            }
-            std::fs::copy(&csv, &target).map_err(|e| {
-                miette::miette!("cannot copy predictions to {}: {e}", target.display())
-            })?;
-            ctx.info(&format!("wrote {}", target.display()));
-        }
         ctx.record_metric("predict.examples", predictions.example_ids.len() as f64);
         ctx.info(&format!(
             "{} examples ({} records) with {} {} head checkpoint(s) on {device}",
@@ -172,6 +159,44 @@ impl Stage for Predict {
             checkpoints.len(),
             outcome.head.head
         ));
+        Ok(())
+    }
+
+    /// Copies `predictions.csv` to `out`, after a run and when cached alike, so a deleted or
+    /// edited copy is restored; an up-to-date copy of a cached stage is left alone.
+    fn publish(&self, ctx: &PublishContext<'_>) -> miette::Result<()> {
+        let Some(out) = ctx.params.opt_str("out") else {
+            return Ok(());
+        };
+        let target = ctx.project_dir.join(out);
+        let csv = ctx.output_dir("predictions")?.join(PREDICTIONS_FILE);
+        let predictions = std::fs::read(&csv).map_err(|e| {
+            miette::miette!(
+                code = "clarity::predict::publish",
+                "cannot read {}: {e}",
+                csv.display()
+            )
+        })?;
+        if ctx.cached && std::fs::read(&target).is_ok_and(|copy| copy == predictions) {
+            return Ok(());
+        }
+        let failed = |e: std::io::Error| {
+            miette::miette!(
+                code = "clarity::predict::publish",
+                help = "`out` names a file relative to the directory clarity runs in",
+                "cannot write the predictions to {}: {e}",
+                target.display()
+            )
+        };
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(failed)?;
+        }
+        std::fs::write(&target, &predictions).map_err(failed)?;
+        ctx.info(&if ctx.cached {
+            format!("restored {out} from the cached predictions")
+        } else {
+            format!("wrote {out}")
+        });
         Ok(())
     }
 }
