@@ -183,3 +183,39 @@ pub(crate) fn mix(seed: u64, a: u64, b: u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
 }
+
+#[cfg(test)]
+mod tests {
+    use clarity_data::tokenize::{TokenizedDataset, TokensMeta};
+
+    use super::{Monitor, available_metrics};
+    use crate::heads::HeadKind;
+
+    fn labelled_validation() -> TokenizedDataset {
+        let meta: TokensMeta = serde_json::from_value(serde_json::json!({
+            "format": "clarity-tokens", "version": 1, "examples": 0, "records": 0,
+            "tokens": 0, "example_ids": [], "pad_id": 1, "max_length": 64,
+            "truncation": "longest_first", "stride": null, "template": "{text}",
+            "pair_template": null, "tokenizer": "t", "source": "s",
+            "has_evasion": true, "has_clarity": true, "has_annotators": true,
+            "evasion_classes": [], "clarity_classes": [], "truncated_examples": 0
+        }))
+        .expect("a complete TokensMeta");
+        TokenizedDataset::new(meta, Vec::new())
+    }
+
+    #[test]
+    fn every_monitor_the_schema_offers_is_computed_by_validation() {
+        let validation = labelled_validation();
+        for kind in [HeadKind::Hierarchical, HeadKind::Multitask] {
+            let available = available_metrics(kind, &validation);
+            for name in Monitor::NAMES {
+                assert!(
+                    available.iter().any(|a| a == name),
+                    "`{name}` is offered but validation of a {} head never computes it",
+                    kind.name()
+                );
+            }
+        }
+    }
+}
