@@ -252,6 +252,30 @@ fn stops_early_when_the_monitor_stalls() {
 }
 
 #[test]
+fn patience_running_out_on_the_last_epoch_is_not_stopping_early() {
+    let _serial = serial();
+    let mut c = config(3);
+    c.lr = 1e-12;
+    c.monitor = Monitor::named("loss").unwrap();
+    c.early_stopping = Some(EarlyStopping {
+        patience: 2,
+        min_delta: 1e-3,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run(HeadKind::Direct, &c, dir.path(), &mut NullObserver).unwrap();
+    // Epochs 2 and 3 do not improve on epoch 1, but 3 is the last epoch asked for anyway.
+    assert_eq!(summary.history.len(), 3);
+    assert!(!summary.stopped_early);
+    let metrics: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("reports/metrics.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(metrics["stopped_early"], serde_json::json!(false));
+    let log = std::fs::read_to_string(dir.path().join("reports/train.log")).unwrap();
+    assert!(!log.contains("early stopping"), "{log}");
+}
+
+#[test]
 fn a_nan_loss_stops_with_a_diagnostic() {
     let _serial = serial();
     let (mut model, model_config, head) = tiny_model(HeadKind::Direct, 0.0, 1);

@@ -423,6 +423,7 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
         if let Some(stopping) = self.config.early_stopping
             && monitored.is_some()
             && self.state.epochs_without_improvement >= stopping.patience
+            && epoch < self.config.epochs
         {
             self.state.stopped_early = true;
             let message = format!(
