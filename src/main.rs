@@ -35,6 +35,6 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Engine(command) => cli::execute(command, &clarity_stdlib::registry(), &DEMO),
-        Command::Tool(command) => cli::exit_for_tool(command.run()),
+        Command::Tool(command) => command.execute(),
     }
 }

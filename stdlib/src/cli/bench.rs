@@ -7,6 +7,8 @@ use clarity_models::commands::{BenchArgs, BenchMode, bench};
 use clarity_models::{AttentionImpl, ModelOptions, Precision};
 use miette::IntoDiagnostic;
 
+use super::ToolError;
+
 /// Time training or inference steps of a randomly initialised model (warm-up step excluded).
 #[derive(Debug, Args)]
 pub struct BenchCommand {
@@ -38,7 +40,7 @@ pub struct BenchCommand {
 
 impl BenchCommand {
     /// Runs the command.
-    pub fn run(self) -> miette::Result<()> {
+    pub fn run(self) -> Result<(), ToolError> {
         let report = bench(&BenchArgs {
             model_config: self.model_config,
             batch: self.batch,
@@ -50,7 +52,10 @@ impl BenchCommand {
                 .with_precision(self.precision)
                 .with_attention(self.attention),
         })?;
-        println!("{}", serde_json::to_string(&report).into_diagnostic()?);
+        let json = serde_json::to_string(&report)
+            .into_diagnostic()
+            .map_err(ToolError::Runtime)?;
+        println!("{json}");
         Ok(())
     }
 }

@@ -4,6 +4,8 @@ use clap::Args;
 use clarity_models::commands::devices;
 use miette::IntoDiagnostic;
 
+use super::ToolError;
+
 /// List the backends of this binary, the devices they see, and what `cpu`/`auto` select.
 #[derive(Debug, Args)]
 pub struct DevicesCommand {
@@ -14,12 +16,14 @@ pub struct DevicesCommand {
 
 impl DevicesCommand {
     /// Runs the command.
-    pub fn run(self) -> miette::Result<()> {
+    pub fn run(self) -> Result<(), ToolError> {
         let report = devices();
         if self.json {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&report).into_diagnostic()?
+                serde_json::to_string_pretty(&report)
+                    .into_diagnostic()
+                    .map_err(ToolError::Runtime)?
             );
         } else {
             println!("{report}");

@@ -8,6 +8,8 @@ use clarity_models::commands::{ForwardArgs, forward};
 use clarity_models::{AttentionImpl, ModelOptions, Precision};
 use miette::IntoDiagnostic;
 
+use super::ToolError;
+
 /// Run a model in eval mode on token ids and print its logits and last hidden state as JSON.
 #[derive(Debug, Args)]
 pub struct ForwardCommand {
@@ -33,7 +35,7 @@ pub struct ForwardCommand {
 
 impl ForwardCommand {
     /// Runs the command.
-    pub fn run(self) -> miette::Result<()> {
+    pub fn run(self) -> Result<(), ToolError> {
         let run = forward(&ForwardArgs {
             model: self.model,
             inputs: self.inputs,
@@ -45,9 +47,15 @@ impl ForwardCommand {
         for warning in &run.warnings {
             eprintln!("warning: {warning}");
         }
-        let json = serde_json::to_string(&run.output).into_diagnostic()?;
+        let json = serde_json::to_string(&run.output)
+            .into_diagnostic()
+            .map_err(ToolError::Runtime)?;
         match self.out {
-            Some(path) => std::fs::write(&path, json + "\n").into_diagnostic()?,
+            Some(path) => std::fs::write(&path, json + "\n")
+                .into_diagnostic()
+                .map_err(|e| {
+                    ToolError::Runtime(e.wrap_err(format!("cannot write {}", path.display())))
+                })?,
             None => println!("{json}"),
         }
         Ok(())

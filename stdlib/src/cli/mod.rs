@@ -5,11 +5,15 @@ mod bench;
 mod devices;
 mod forward;
 mod tokenize;
+mod tool_error;
 
 pub use bench::BenchCommand;
 pub use devices::DevicesCommand;
 pub use forward::ForwardCommand;
 pub use tokenize::TokenizeCommand;
+pub use tool_error::{ToolError, exit_for};
+
+use std::process::ExitCode;
 
 use clap::Subcommand;
 
@@ -27,13 +31,20 @@ pub enum ToolCommand {
 }
 
 impl ToolCommand {
-    /// Runs the command; an error exits with status 2.
-    pub fn run(self) -> miette::Result<()> {
+    /// Runs the command; a [`ToolError`] says whether it failed on a bad argument or while
+    /// running.
+    pub fn run(self) -> Result<(), ToolError> {
         match self {
             Self::Tokenize(command) => command.run(),
             Self::Forward(command) => command.run(),
             Self::Bench(command) => command.run(),
             Self::Devices(command) => command.run(),
         }
+    }
+
+    /// Runs the command, prints its error if any, and returns the exit status: 0 success,
+    /// 1 a bad argument, 2 a failure while running.
+    pub fn execute(self) -> ExitCode {
+        exit_for(self.run())
     }
 }

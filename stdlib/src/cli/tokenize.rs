@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 use clarity_data::tokenize::{EncodeOptions, PairEncoder, TextTokenizer, Truncation};
 
+use super::ToolError;
+
 /// Tokenize one text (or pair) with a model's tokenizer and print the ids and tokens as JSON.
 #[derive(Debug, Args)]
 pub struct TokenizeCommand {
@@ -28,8 +30,8 @@ pub struct TokenizeCommand {
 
 impl TokenizeCommand {
     /// Runs the command.
-    pub fn run(self) -> miette::Result<()> {
-        let tokenizer = TextTokenizer::from_dir(&self.tokenizer)?;
+    pub fn run(self) -> Result<(), ToolError> {
+        let tokenizer = TextTokenizer::from_dir(&self.tokenizer).map_err(ToolError::usage)?;
         let truncation = Truncation::parse(&self.truncation).unwrap_or(Truncation::LongestFirst);
         let encoder = PairEncoder::new(
             &tokenizer,
@@ -38,8 +40,11 @@ impl TokenizeCommand {
                 truncation,
                 stride: None,
             },
-        )?;
-        let (input_ids, tokens) = encoder.tokens(&self.text, self.pair.as_deref())?;
+        )
+        .map_err(ToolError::usage)?;
+        let (input_ids, tokens) = encoder
+            .tokens(&self.text, self.pair.as_deref())
+            .map_err(ToolError::runtime)?;
         println!(
             "{}",
             serde_json::json!({ "input_ids": input_ids, "tokens": tokens })
