@@ -20,6 +20,6 @@ pub use pipeline::{Pipeline, PlannedStage};
 pub use stage::{
     ArtifactKind, ContextParts, DefaultPlacer, FiredPolicy, InputArtifact, NullReporter,
     OutputSpec, ParamError, ParamSpec, ParamType, Params, Placement, PlacementRequest,
-    PlacementSetup, Placer, PolicySource, Registry, Reporter, Stage, StageContext, StageSchema,
-    StderrReporter, UpstreamStage, Value,
+    PlacementSetup, Placer, PolicySource, PublishContext, Registry, Reporter, Stage, StageContext,
+    StageSchema, StderrReporter, UpstreamStage, Value,
 };

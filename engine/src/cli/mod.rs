@@ -135,20 +135,6 @@ pub fn exit_for_clap_error(error: clap::Error) -> ExitCode {
     }
 }
 
-/// Prints a tool command's error (if any) and returns the exit status: 0 or 2.
-pub fn exit_for_tool(result: miette::Result<()>) -> ExitCode {
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(report) => {
-            eprint!(
-                "{}",
-                crate::diag::render(report.as_ref(), Style::from_env())
-            );
-            ExitCode::from(EXIT_RUNTIME)
-        }
-    }
-}
-
 #[derive(Debug, Parser)]
 #[command(
     name = "clarity",
