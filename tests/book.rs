@@ -1,27 +1,15 @@
 //! Every ```kdl snippet of the book and every file in pipelines/ passes `clarity check`;
 //! every ```kdl,error=CODE snippet fails with CODE.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
-    )
-}
+use std::path::{Path, PathBuf};
+
+use common::{clarity, root, stderr};
 
 fn check(dir: &Path, file: &Path) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_clarity"))
-        .arg("check")
-        .arg(file)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the clarity binary runs");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = clarity(dir, &["check", &file.to_string_lossy()]);
+    (out.status.code(), stderr(&out))
 }
 
 /// (info string, code) of every fenced block whose info starts with `kdl`.

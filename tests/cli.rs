@@ -1,20 +1,9 @@
 //! End-to-end tests of the `clarity` binary: exit codes, the demo, caching, failures.
 
+mod common;
+
+use common::{clarity, stderr};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn clarity(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clarity"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the clarity binary runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 /// A two-stage exec pipeline named "demo" (the shipped demo trains a model; these tests
 /// exercise the engine on something instant).

@@ -2,25 +2,14 @@
 //! argument (unknown model config, missing inputs file, unusable precision or device),
 //! 2 a failure while running (weights that do not fit, an output that cannot be written).
 
+mod common;
+
+use common::{clarity, root, stderr};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn clarity(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clarity"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the clarity binary runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use std::process::Output;
 
 fn tiny_roberta() -> PathBuf {
-    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-        .join("stdlib/models/tests/fixtures/tiny_roberta")
+    root().join("stdlib/models/tests/fixtures/tiny_roberta")
 }
 
 /// A project dir with `inputs.json` (one short sequence).

@@ -2,28 +2,15 @@
 //! (train, predict, evaluate, then fully cached), the multitask and ensemble variants, and a
 //! training run killed mid-way that resumes and ends exactly where an uninterrupted run ends.
 
+mod common;
+
+use common::{clarity, root, stderr};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn clarity(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clarity"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the clarity binary runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 fn demo() -> PathBuf {
-    std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
-    )
-    .join("pipelines/demo.kdl")
+    root().join("pipelines/demo.kdl")
 }
 
 /// The one cache entry holding `file` under output `output` (`.clarity/cache/*/OUTPUT/FILE`).
