@@ -568,3 +568,118 @@ fn an_fp16_pytorch_bin_like_the_hubs_deberta_v3_matches_hf() {
         assert!(d <= 1e-4, "last_hidden_state differs from HF's by {d}");
     }
 }
+
+/// A model dir whose weights are `tensors` split into `shards` safetensors files and an
+/// HF `model.safetensors.index.json`.
+fn sharded_dir(name: &str, tensors: &[(String, Raw)], shards: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture_dir(name).join("config.json"),
+        dir.path().join("config.json"),
+    )
+    .unwrap();
+    let per_shard = tensors.len().div_ceil(shards);
+    let mut weight_map = serde_json::Map::new();
+    for (i, chunk) in tensors.chunks(per_shard).enumerate() {
+        let file = format!("model-{:05}-of-{shards:05}.safetensors", i + 1);
+        write_safetensors(&dir.path().join(&file), chunk);
+        for (key, _) in chunk {
+            weight_map.insert(key.clone(), file.clone().into());
+        }
+    }
+    let index = serde_json::json!({ "metadata": {}, "weight_map": weight_map });
+    std::fs::write(
+        dir.path().join("model.safetensors.index.json"),
+        index.to_string(),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn sharded_safetensors_load_like_one_file() {
+    for name in MODELS {
+        let tensors = read_fixture(name);
+        let dir = sharded_dir(name, &tensors, 3);
+        let (model, _, report) = load(dir.path()).unwrap();
+        assert_eq!(report.format, WeightsFormat::Safetensors);
+        assert!(report.path.ends_with("model.safetensors.index.json"));
+        let case = &eval_cases(name)[1];
+        let (logits, _) = run(&model, name);
+        let hf: Vec<f64> = case.logits.iter().flatten().copied().collect();
+        let d = max_abs_diff(&logits, &hf);
+        assert!(d <= 1e-5, "{name}: sharded logits differ from HF's by {d}");
+    }
+}
+
+#[test]
+fn a_missing_shard_or_a_misplaced_tensor_is_a_diagnostic() {
+    let name = "tiny_roberta";
+    let tensors = read_fixture(name);
+    let dir = sharded_dir(name, &tensors, 2);
+    std::fs::remove_file(dir.path().join("model-00002-of-00002.safetensors")).unwrap();
+    let error = weights_error(load(dir.path()));
+    let WeightsError::Unreadable { message, .. } = &error else {
+        panic!("expected an unreadable-index error: {error}");
+    };
+    assert!(
+        message.contains("lists shard `model-00002-of-00002.safetensors`, which is not in"),
+        "{message}"
+    );
+
+    let dir = sharded_dir(name, &tensors, 2);
+    let index_path = dir.path().join("model.safetensors.index.json");
+    let mut index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&index_path).unwrap()).unwrap();
+    let first = &tensors[0].0;
+    index["weight_map"][first] = "model-00002-of-00002.safetensors".into();
+    std::fs::write(&index_path, index.to_string()).unwrap();
+    let error = weights_error(load(dir.path()));
+    let WeightsError::Unreadable { message, .. } = &error else {
+        panic!("expected an unreadable-index error: {error}");
+    };
+    assert!(
+        message.contains(&format!(
+            "puts `{first}` in shard `model-00002-of-00002.safetensors`"
+        )),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_sharded_fp16_pytorch_bin_matches_hf() {
+    let name = "tiny_deberta_v3_fp16";
+    let dir = tempfile::tempdir().unwrap();
+    let shard = "pytorch_model-00001-of-00001.bin";
+    std::fs::copy(
+        fixture_dir(name).join("config.json"),
+        dir.path().join("config.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture_dir(name).join("pytorch_model.bin"),
+        dir.path().join(shard),
+    )
+    .unwrap();
+    let keys: Vec<String> = read_fixture("tiny_deberta_v3")
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    let weight_map: serde_json::Map<String, serde_json::Value> =
+        keys.into_iter().map(|k| (k, shard.into())).collect();
+    let index = serde_json::json!({ "weight_map": weight_map });
+    std::fs::write(
+        dir.path().join("pytorch_model.bin.index.json"),
+        index.to_string(),
+    )
+    .unwrap();
+
+    let (model, _, report) = load(dir.path()).unwrap();
+    assert_eq!(report.format, WeightsFormat::PytorchBin);
+    assert_eq!(report.cast_from, vec!["F16".to_string()]);
+    let case = &eval_cases(name)[1];
+    let (logits, _) = run(&model, name);
+    let hf: Vec<f64> = case.logits.iter().flatten().copied().collect();
+    let d = max_abs_diff(&logits, &hf);
+    assert!(d <= 1e-6, "logits differ from HF's by {d}");
+}

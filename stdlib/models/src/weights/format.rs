@@ -6,18 +6,23 @@ use super::WeightsError;
 /// A weight file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeightsFormat {
-    /// `model.safetensors`.
+    /// `model.safetensors` (or its shards, listed by `model.safetensors.index.json`).
     Safetensors,
-    /// `pytorch_model.bin`: a `torch.save` zip of the state dict.
+    /// `pytorch_model.bin`: a `torch.save` zip of the state dict (or its shards, listed by
+    /// `pytorch_model.bin.index.json`).
     PytorchBin,
 }
 
 impl WeightsFormat {
-    /// The format a file name implies (`.safetensors`, else PyTorch pickle).
+    /// The format a file name implies (`.safetensors` or a safetensors shard index, else
+    /// PyTorch pickle).
     pub fn of_path(path: &Path) -> Self {
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("safetensors") => WeightsFormat::Safetensors,
-            _ => WeightsFormat::PytorchBin,
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let name = name.strip_suffix(INDEX_SUFFIX).unwrap_or(name);
+        if name.ends_with(".safetensors") {
+            WeightsFormat::Safetensors
+        } else {
+            WeightsFormat::PytorchBin
         }
     }
 }
@@ -31,9 +36,20 @@ impl fmt::Display for WeightsFormat {
     }
 }
 
-/// The weight file of an HF model directory: `model.safetensors`, else `pytorch_model.bin`.
+/// What a shard index's name adds to the name of the file it splits
+/// (`model.safetensors.index.json`).
+pub(super) const INDEX_SUFFIX: &str = ".index.json";
+
+/// The weights of an HF model directory, in `from_pretrained`'s order: `model.safetensors`,
+/// its shard index, `pytorch_model.bin`, its shard index. A shard index is returned as the
+/// path; [`super::read_tensors`] reads the shards it lists.
 pub fn find_weights(dir: &Path) -> Result<(PathBuf, WeightsFormat), WeightsError> {
-    for name in ["model.safetensors", "pytorch_model.bin"] {
+    for name in [
+        "model.safetensors",
+        "model.safetensors.index.json",
+        "pytorch_model.bin",
+        "pytorch_model.bin.index.json",
+    ] {
         let path = dir.join(name);
         if path.is_file() {
             return Ok((path.clone(), WeightsFormat::of_path(&path)));

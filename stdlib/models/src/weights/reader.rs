@@ -1,15 +1,80 @@
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use burn_store::{ModuleStore, PytorchStore, SafetensorsStore, TensorSnapshot};
 
+use super::format::INDEX_SUFFIX;
 use super::{WeightsError, WeightsFormat};
 
-/// Every tensor of a weight file, keyed by its name in the file, data read lazily.
+/// Every tensor of a weight file, keyed by its name in the file, data read lazily. A shard
+/// index (`model.safetensors.index.json`, `pytorch_model.bin.index.json`) reads every shard
+/// it lists and checks each holds the tensors the index puts there.
 ///
 /// burn-store reports malformed files as errors; a panic inside a third-party parser on a
 /// corrupt file is also turned into [`WeightsError::Unreadable`] rather than aborting.
 pub fn read_tensors(
+    path: &Path,
+    format: WeightsFormat,
+) -> Result<Vec<(String, TensorSnapshot)>, WeightsError> {
+    if path.to_string_lossy().ends_with(INDEX_SUFFIX) {
+        return read_shards(path, format);
+    }
+    read_file(path, format)
+}
+
+/// The shape of an HF shard index: tensor name -> shard file name.
+#[derive(serde::Deserialize)]
+struct ShardIndex {
+    weight_map: BTreeMap<String, String>,
+}
+
+fn read_shards(
+    index_path: &Path,
+    format: WeightsFormat,
+) -> Result<Vec<(String, TensorSnapshot)>, WeightsError> {
+    let unreadable = |message: String| WeightsError::Unreadable {
+        path: index_path.to_path_buf(),
+        message,
+    };
+    let text = std::fs::read_to_string(index_path).map_err(|e| unreadable(e.to_string()))?;
+    let index: ShardIndex = serde_json::from_str(&text)
+        .map_err(|e| unreadable(format!("not a shard index (`weight_map`): {e}")))?;
+    let dir = index_path.parent().unwrap_or(Path::new("."));
+    let shards: BTreeSet<&String> = index.weight_map.values().collect();
+    let mut tensors = Vec::new();
+    for shard in shards {
+        let bare = Path::new(shard);
+        if bare.components().count() != 1 || shard.ends_with(INDEX_SUFFIX) {
+            return Err(unreadable(format!(
+                "shard `{shard}` is not a file name in the model directory"
+            )));
+        }
+        let path = dir.join(bare);
+        if !path.is_file() {
+            return Err(unreadable(format!(
+                "the index lists shard `{shard}`, which is not in {}",
+                dir.display()
+            )));
+        }
+        let read = read_file(&path, format)?;
+        let held: BTreeSet<&str> = read.iter().map(|(k, _)| k.as_str()).collect();
+        if let Some(key) = index
+            .weight_map
+            .iter()
+            .find(|(k, s)| *s == shard && !held.contains(k.as_str()))
+            .map(|(k, _)| k)
+        {
+            return Err(unreadable(format!(
+                "the index puts `{key}` in shard `{shard}`, which does not hold it"
+            )));
+        }
+        tensors.extend(read);
+    }
+    Ok(tensors)
+}
+
+fn read_file(
     path: &Path,
     format: WeightsFormat,
 ) -> Result<Vec<(String, TensorSnapshot)>, WeightsError> {
