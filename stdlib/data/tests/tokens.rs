@@ -1,11 +1,11 @@
 //! Tokenizing tables into the token file format, reading it back, batching and sliding windows.
 
-use clarity_data::clarity::EvasionLabel;
+use clarity_data::clarity::{EvasionLabel, EvasionSet};
 use clarity_data::synthetic::{SyntheticConfig, generate};
 use clarity_data::table::{Cell, Column, Table};
 use clarity_data::tokenize::{
-    BatchOrder, EncodeOptions, PairEncoder, TextInputs, TextTemplate, TextTokenizer, TokenizeError,
-    TokenizedDataset, Truncation, tokenize_table,
+    AnnotatorVotes, BatchOrder, EncodeOptions, PairEncoder, TextInputs, TextTemplate,
+    TextTokenizer, TokenizeError, TokenizedDataset, Truncation, tokenize_table,
 };
 
 fn tokenizer() -> TextTokenizer {
@@ -71,7 +71,7 @@ fn tokenizes_a_table_and_reads_it_back() {
     let back = TokenizedDataset::open(dir.path()).unwrap();
     assert_eq!(back, dataset);
     let bytes = std::fs::read(dir.path().join("tokens.bin")).unwrap();
-    assert_eq!(&bytes[..8], b"CLRTOK01");
+    assert_eq!(&bytes[..8], b"CLRTOK02");
     assert_eq!(
         bytes.len(),
         24 + 60 * 16 + 61 * 8 + dataset.meta().tokens * 4
@@ -318,4 +318,172 @@ fn single_text_windows_overlap_by_the_stride() {
         }
         assert_eq!(rebuilt, body, "example {example}");
     }
+}
+
+/// Rows with three, two, one and no annotator labels (blank cells and nulls), with a repeat.
+fn annotated_table(annotator2: bool) -> Table {
+    let col = |name: &str, cells: Vec<Cell>| Column {
+        name: name.into(),
+        cells,
+    };
+    let mut columns = vec![
+        col(
+            "text",
+            vec![
+                "One.".into(),
+                "Two.".into(),
+                "Three.".into(),
+                "Four.".into(),
+            ],
+        ),
+        col(
+            "annotator1",
+            vec!["Dodging".into(), "  ".into(), "Explicit".into(), Cell::Null],
+        ),
+        col(
+            "annotator3",
+            vec![
+                "Dodging".into(),
+                "Clarification".into(),
+                Cell::Null,
+                "".into(),
+            ],
+        ),
+    ];
+    if annotator2 {
+        columns.insert(
+            2,
+            col(
+                "annotator2",
+                vec![
+                    "General".into(),
+                    "Partial/half-answer".into(),
+                    Cell::Null,
+                    Cell::Null,
+                ],
+            ),
+        );
+    }
+    Table::new("data/annotated.csv", columns)
+}
+
+fn text_inputs() -> TextInputs {
+    TextInputs {
+        text: TextTemplate::parse("{text}").unwrap(),
+        pair: None,
+    }
+}
+
+#[test]
+fn annotator_votes_keep_their_order_through_the_token_file() {
+    use EvasionLabel::*;
+    let tok = tokenizer();
+    let encoder = PairEncoder::new(&tok, options(32, Truncation::LongestFirst, None)).unwrap();
+    for annotator2 in [true, false] {
+        let table = annotated_table(annotator2);
+        let dataset = tokenize_table(&table, &tok, &encoder, &text_inputs()).unwrap();
+        let second = |label| if annotator2 { label } else { None };
+        let expected = [
+            [Some(Dodging), second(Some(General)), Some(Dodging)],
+            [None, second(Some(Partial)), Some(Clarification)],
+            [Some(Explicit), None, None],
+            [None, None, None],
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        dataset.write(dir.path()).unwrap();
+        let back = TokenizedDataset::open(dir.path()).unwrap();
+        assert_eq!(back, dataset);
+        assert!(back.meta().has_annotators);
+        for (record, votes) in back.iter().zip(expected) {
+            assert_eq!(record.votes, AnnotatorVotes::new(votes));
+            let set: EvasionSet = votes.into_iter().flatten().collect();
+            assert_eq!(record.labels.annotators, set);
+        }
+        // The votes sit in the record header's last u16: 4 bits an annotator, 0xF for none.
+        let bytes = std::fs::read(dir.path().join("tokens.bin")).unwrap();
+        let votes_at = |record: usize| {
+            let at = 24 + record * 16 + 14;
+            u16::from_le_bytes([bytes[at], bytes[at + 1]])
+        };
+        let (general, partial) = if annotator2 { (0x2, 0x3) } else { (0xF, 0xF) };
+        assert_eq!(votes_at(0), 0x400 | general << 4 | 0x4);
+        assert_eq!(votes_at(1), 0x800 | partial << 4 | 0xF);
+        assert_eq!(votes_at(2), 0xFF0);
+        assert_eq!(votes_at(3), 0xFFF);
+    }
+}
+
+#[test]
+fn an_unknown_annotator_label_is_named() {
+    let tok = tokenizer();
+    let encoder = PairEncoder::new(&tok, options(32, Truncation::LongestFirst, None)).unwrap();
+    let col = |name: &str, cells: Vec<Cell>| Column {
+        name: name.into(),
+        cells,
+    };
+    let table = Table::new(
+        "data/annotated.csv",
+        vec![
+            col("text", vec!["One.".into(), "Two.".into()]),
+            col("annotator3", vec!["Dodging".into(), "Waffling".into()]),
+        ],
+    );
+    let err = tokenize_table(&table, &tok, &encoder, &text_inputs()).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("row 2") && message.contains("annotator3") && message.contains("Waffling"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_token_file_of_another_version_is_refused_naming_it() {
+    let tok = tokenizer();
+    let encoder = PairEncoder::new(&tok, options(32, Truncation::LongestFirst, None)).unwrap();
+    let dataset = tokenize_table(&annotated_table(true), &tok, &encoder, &text_inputs()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    dataset.write(dir.path()).unwrap();
+    // A version 1 directory: the old magic and meta.json version.
+    let meta_path = dir.path().join("meta.json");
+    let meta = std::fs::read_to_string(&meta_path).unwrap();
+    assert!(meta.contains("\"version\": 2"), "{meta}");
+    std::fs::write(&meta_path, meta.replace("\"version\": 2", "\"version\": 1")).unwrap();
+    let path = dir.path().join("tokens.bin");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[..8].copy_from_slice(b"CLRTOK01");
+    std::fs::write(&path, &bytes).unwrap();
+    let err = TokenizedDataset::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TokenizeError::FormatVersion {
+                found: 1,
+                expected: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("version 1 token file"), "{err}");
+    let code = miette::Diagnostic::code(&err).unwrap().to_string();
+    assert_eq!(code, "clarity::tokenize::format_version");
+}
+
+#[test]
+fn a_vote_that_is_no_class_is_corrupt() {
+    let tok = tokenizer();
+    let encoder = PairEncoder::new(&tok, options(32, Truncation::LongestFirst, None)).unwrap();
+    let dataset = tokenize_table(&annotated_table(true), &tok, &encoder, &text_inputs()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    dataset.write(dir.path()).unwrap();
+    let path = dir.path().join("tokens.bin");
+    let mut bytes = std::fs::read(&path).unwrap();
+    // Record 2's votes: annotator1 = class 9, which does not exist.
+    bytes[24 + 2 * 16 + 14] = 0xF9;
+    std::fs::write(&path, &bytes).unwrap();
+    let err = TokenizedDataset::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(&err, TokenizeError::Corrupt { message, .. } if message.contains("record 2")),
+        "{err}"
+    );
 }

@@ -24,7 +24,7 @@ impl Tokenize {
         Self {
             schema: StageSchema {
                 kind: "tokenize",
-                version: 1,
+                version: 2,
                 summary: "Tokenize tables with a model's tokenizer into compact token files",
                 params: vec![
                     ParamSpec::optional(

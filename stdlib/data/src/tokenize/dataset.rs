@@ -5,14 +5,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::clarity::{ClarityLabel, EvasionLabel, EvasionSet, ExampleLabels};
 
+use super::annotator_votes::AnnotatorVotes;
 use super::error::TokenizeError;
 
 /// The name of the binary file in a tokens directory.
 pub const TOKENS_FILE: &str = "tokens.bin";
 /// The name of the metadata file in a tokens directory.
 pub const META_FILE: &str = "meta.json";
-/// The first 8 bytes of [`TOKENS_FILE`].
-pub const MAGIC: &[u8; 8] = b"CLRTOK01";
+/// The first 8 bytes of [`TOKENS_FILE`] (the last two are the format version).
+pub const MAGIC: &[u8; 8] = b"CLRTOK02";
+/// The format version this build writes and reads ([`TokensMeta::version`]). Version 2 added
+/// the annotators' votes to each record; version 1 files are refused (re-tokenize them).
+pub const FORMAT_VERSION: u32 = 2;
+const FORMAT: &str = "clarity-tokens";
 const RECORD_BYTES: usize = 16;
 const NO_LABEL: u8 = u8::MAX;
 
@@ -21,7 +26,7 @@ const NO_LABEL: u8 = u8::MAX;
 pub struct TokensMeta {
     /// Always `"clarity-tokens"`.
     pub format: String,
-    /// Format version (1).
+    /// Format version ([`FORMAT_VERSION`]).
     pub version: u32,
     /// Number of examples (source rows).
     pub examples: usize,
@@ -72,6 +77,9 @@ pub struct Record {
     pub window: u16,
     /// The example's labels.
     pub labels: ExampleLabels,
+    /// The annotators' evasion labels in annotator order (a majority vote needs them;
+    /// `labels.annotators` is their set).
+    pub votes: AnnotatorVotes,
 }
 
 /// A tokenized dataset: the records (one per example, or per window) with their ids and labels.
@@ -80,7 +88,7 @@ pub struct Record {
 /// little-endian:
 ///
 /// ```text
-/// magic      8 bytes  "CLRTOK01"
+/// magic      8 bytes  "CLRTOK02"
 /// n_records  u64
 /// n_tokens   u64
 /// records    n_records x 16 bytes:
@@ -90,7 +98,8 @@ pub struct Record {
 ///              u8  evasion    evasion class index, 255 = none
 ///              u8  clarity    clarity class index, 255 = none
 ///              u16 annotators bit i set = evasion class i is in the annotators' set
-///              u16 reserved   0
+///              u16 votes      4 bits an annotator (annotator1 lowest): the class index
+///                             of its evasion label, 0xF = no label; top 4 bits 0
 /// offsets    (n_records + 1) x u64: record r's ids are ids[offsets[r]..offsets[r+1]]
 /// ids        n_tokens x u32
 /// ```
@@ -117,10 +126,13 @@ pub struct TokenizedExample<'a> {
     pub type0_len: u32,
     /// The labels.
     pub labels: ExampleLabels,
+    /// The annotators' evasion labels in annotator order.
+    pub votes: AnnotatorVotes,
 }
 
 impl TokenizedDataset {
-    /// Assembles a dataset from records and their id lists (`meta`'s counts are filled in).
+    /// Assembles a dataset from records and their id lists (`meta`'s counts, format and
+    /// version are filled in).
     pub fn new(mut meta: TokensMeta, records: Vec<(Record, Vec<u32>)>) -> Self {
         let mut offsets = Vec::with_capacity(records.len() + 1);
         offsets.push(0u64);
@@ -132,6 +144,8 @@ impl TokenizedDataset {
             offsets.push(ids.len() as u64);
             heads.push(record);
         }
+        meta.format = FORMAT.into();
+        meta.version = FORMAT_VERSION;
         meta.records = heads.len();
         meta.tokens = ids.len();
         Self {
@@ -173,6 +187,7 @@ impl TokenizedDataset {
             window: record.window,
             type0_len: record.type0_len,
             labels: record.labels,
+            votes: record.votes,
         }
     }
 
@@ -207,7 +222,7 @@ impl TokenizedDataset {
             bytes.push(r.labels.evasion.map_or(NO_LABEL, |l| l.index() as u8));
             bytes.push(r.labels.clarity.map_or(NO_LABEL, |l| l.index() as u8));
             bytes.extend_from_slice(&r.labels.annotators.bits().to_le_bytes());
-            bytes.extend_from_slice(&0u16.to_le_bytes());
+            bytes.extend_from_slice(&r.votes.to_bits().to_le_bytes());
         }
         for o in &self.offsets {
             bytes.extend_from_slice(&o.to_le_bytes());
@@ -236,11 +251,15 @@ impl TokenizedDataset {
             path: path.clone(),
             message,
         };
-        if meta.format != "clarity-tokens" || meta.version != 1 {
-            return Err(corrupt(format!(
-                "meta.json describes {} version {}",
-                meta.format, meta.version
-            )));
+        if meta.format != FORMAT {
+            return Err(corrupt(format!("meta.json describes {}", meta.format)));
+        }
+        if meta.version != FORMAT_VERSION {
+            return Err(TokenizeError::FormatVersion {
+                path: meta_path,
+                found: meta.version,
+                expected: FORMAT_VERSION,
+            });
         }
         let mut reader = ByteReader {
             bytes: &bytes,
@@ -338,7 +357,7 @@ impl<'a> ByteReader<'a> {
         let evasion = *self.take(1)?.first()?;
         let clarity = *self.take(1)?.first()?;
         let annotators = EvasionSet::from_bits(self.u16()?);
-        self.u16()?;
+        let votes = AnnotatorVotes::from_bits(self.u16()?)?;
         let labels = ExampleLabels {
             evasion: EvasionLabel::from_index(usize::from(evasion)),
             clarity: ClarityLabel::from_index(usize::from(clarity)),
@@ -349,6 +368,7 @@ impl<'a> ByteReader<'a> {
             type0_len,
             window,
             labels,
+            votes,
         })
     }
 }

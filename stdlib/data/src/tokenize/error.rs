@@ -83,6 +83,26 @@ pub enum TokenizeError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A token file in a format version this build does not read.
+    #[error(
+        "{} describes a version {found} token file; this build reads version {expected} only",
+        path.display()
+    )]
+    #[diagnostic(
+        code(clarity::tokenize::format_version),
+        help(
+            "token files of another version cannot be read: re-run the tokenize stage \
+             (clarity run --force) to write the current version"
+        )
+    )]
+    FormatVersion {
+        /// The token directory's meta.json.
+        path: PathBuf,
+        /// The version it describes.
+        found: u32,
+        /// The version this build reads.
+        expected: u32,
+    },
     /// A token file is not in the expected format.
     #[error("{} is not a valid token file: {message}", path.display())]
     #[diagnostic(

@@ -2,6 +2,7 @@
 //! in Rust), pair encoding with truncation and sliding windows, the compact token file format, and
 //! batching with dynamic padding.
 
+mod annotator_votes;
 mod batch;
 mod dataset;
 mod deberta_spm;
@@ -13,9 +14,11 @@ mod template;
 mod text_tokenizer;
 mod tokenizer_config;
 
+pub use annotator_votes::AnnotatorVotes;
 pub use batch::{Batch, BatchOrder};
 pub use dataset::{
-    MAGIC, META_FILE, Record, TOKENS_FILE, TokenizedDataset, TokenizedExample, TokensMeta,
+    FORMAT_VERSION, MAGIC, META_FILE, Record, TOKENS_FILE, TokenizedDataset, TokenizedExample,
+    TokensMeta,
 };
 pub use deberta_spm::deberta_v2_from_spm;
 pub use encoder::{EncodeOptions, EncodedExample, EncodedWindow, PairEncoder, Truncation};

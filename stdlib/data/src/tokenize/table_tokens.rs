@@ -1,7 +1,8 @@
 use crate::clarity::{ClarityColumns, ClarityLabel, EvasionLabel, LabelReader, require_columns};
 use crate::table::Table;
 
-use super::dataset::{Record, TokenizedDataset, TokensMeta};
+use super::annotator_votes::AnnotatorVotes;
+use super::dataset::{FORMAT_VERSION, Record, TokenizedDataset, TokensMeta};
 use super::encoder::PairEncoder;
 use super::error::TokenizeError;
 use super::template::TextTemplate;
@@ -43,6 +44,9 @@ pub fn tokenize_table(
         .collect::<Result<Vec<_>, TokenizeError>>()?;
     let reader = LabelReader::new(table);
     let labels = reader.read_all()?;
+    let votes = (0..table.num_rows())
+        .map(|row| AnnotatorVotes::of_row(table, row))
+        .collect::<Result<Vec<_>, _>>()?;
     let example_ids: Vec<String> = match table.column(ClarityColumns::INDEX) {
         Some(column) => column
             .cells
@@ -62,7 +66,7 @@ pub fn tokenize_table(
     let options = encoder.options();
     let meta = TokensMeta {
         format: "clarity-tokens".into(),
-        version: 1,
+        version: FORMAT_VERSION,
         examples: table.num_rows(),
         records: 0,
         tokens: 0,
@@ -90,9 +94,9 @@ pub fn tokenize_table(
     };
     let records = encoded
         .into_iter()
-        .zip(labels)
+        .zip(labels.into_iter().zip(votes))
         .enumerate()
-        .flat_map(|(example, (encoded, labels))| {
+        .flat_map(|(example, (encoded, (labels, votes)))| {
             encoded
                 .windows
                 .into_iter()
@@ -103,6 +107,7 @@ pub fn tokenize_table(
                         type0_len: w.type0_len,
                         window: window as u16,
                         labels,
+                        votes,
                     };
                     (record, w.ids)
                 })
