@@ -104,13 +104,14 @@ fn random_tokens(records: usize, seq: usize, vocab: u64) -> TokenizedDataset {
                 type0_len: seq as u32,
                 window: 0,
                 labels,
+                votes: Default::default(),
             };
             (record, ids)
         })
         .collect();
     let meta = TokensMeta {
         format: "clarity-tokens".into(),
-        version: 1,
+        version: clarity_data::tokenize::FORMAT_VERSION,
         examples: records,
         records: 0,
         tokens: 0,

@@ -33,6 +33,7 @@ fn with_max_length(data: &TokenizedDataset, max_length: usize) -> TokenizedDatas
                 type0_len: ids.len() as u32,
                 window: e.window,
                 labels: e.labels,
+                votes: e.votes,
             };
             (record, ids)
         })

@@ -252,6 +252,32 @@ fn stops_early_when_the_monitor_stalls() {
 }
 
 #[test]
+fn the_annotators_majority_vote_drives_early_stopping() {
+    let _serial = serial();
+    let mut c = config(3);
+    c.lr = 1e-12;
+    c.monitor = Monitor::named("evasion-majority-macro-f1").unwrap();
+    c.early_stopping = Some(EarlyStopping {
+        patience: 1,
+        min_delta: 1e-3,
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run(HeadKind::Hierarchical, &c, dir.path(), &mut NullObserver).unwrap();
+    // Nothing is learned at lr 1e-12: epoch 1 sets the best, epoch 2 does not beat it.
+    assert!(summary.stopped_early);
+    assert_eq!(summary.history.len(), 2);
+    let first = &summary.history[0].validation;
+    assert_eq!(summary.best, Some((first["evasion-majority-macro-f1"], 1)));
+    // Two of each example's three annotators gave its evasion label, so the majority-vote
+    // scores are the strict ones.
+    for epoch in &summary.history {
+        let v = &epoch.validation;
+        assert_eq!(v["evasion-majority-macro-f1"], v["evasion-macro-f1"]);
+        assert_eq!(v["evasion-majority-accuracy"], v["evasion-accuracy"]);
+    }
+}
+
+#[test]
 fn patience_running_out_on_the_last_epoch_is_not_stopping_early() {
     let _serial = serial();
     let mut c = config(3);
@@ -347,6 +373,7 @@ fn unlabelled_training_data_is_refused() {
                     type0_len: r.type0_len,
                     window: r.window,
                     labels,
+                    votes: r.votes,
                 },
                 r.ids.to_vec(),
             )

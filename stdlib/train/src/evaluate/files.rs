@@ -3,6 +3,7 @@ use std::path::Path;
 
 use clarity_data::clarity::{ClarityColumns, ClarityLabel, EvasionLabel, LabelReader, SchemaError};
 use clarity_data::table::Table;
+use clarity_data::tokenize::AnnotatorVotes;
 
 use super::{
     AnnotatorLabels, ClarityEvaluation, ClassNames, EvaluateError, Reference, evaluate_clarity,
@@ -92,21 +93,15 @@ pub fn references_from_table(table: &Table) -> Result<(Vec<String>, Vec<Referenc
         None => (0..table.num_rows()).map(|r| r.to_string()).collect(),
     };
     let labels = LabelReader::new(table).read_all()?;
-    let annotator_columns: Vec<_> = ClarityColumns::ANNOTATORS
-        .iter()
-        .filter_map(|name| table.column(name))
-        .collect();
     let references = labels
         .iter()
         .enumerate()
         .map(|(row, l)| {
-            let votes: Vec<usize> = annotator_columns
-                .iter()
-                .filter_map(|c| c.cells[row].as_text())
-                .filter_map(|t| EvasionLabel::parse(&t))
+            let votes: Vec<usize> = AnnotatorVotes::of_row(table, row)?
+                .labels()
                 .map(EvasionLabel::index)
                 .collect();
-            Reference {
+            Ok(Reference {
                 clarity: l.clarity.map(ClarityLabel::index),
                 evasion: l.evasion.map(EvasionLabel::index),
                 annotators: if votes.is_empty() {
@@ -114,9 +109,9 @@ pub fn references_from_table(table: &Table) -> Result<(Vec<String>, Vec<Referenc
                 } else {
                     AnnotatorLabels::Votes(votes)
                 },
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, SchemaError>>()?;
     Ok((ids, references))
 }
 

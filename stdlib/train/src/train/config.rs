@@ -23,17 +23,17 @@ pub struct Monitor {
 }
 
 impl Monitor {
-    /// The names accepted by [`Monitor::named`]: what validation can compute. The
-    /// majority-vote scores are not among them: token files keep the annotators' labels as a
-    /// set, without the votes a majority needs (the `evaluate` stage, which reads the table,
-    /// reports them).
-    pub const NAMES: [&'static str; 7] = [
+    /// The names accepted by [`Monitor::named`]: what validation can compute (the majority
+    /// vote from the annotators' votes that token files keep in annotator order).
+    pub const NAMES: [&'static str; 9] = [
         "evasion-macro-f1",
         "clarity-macro-f1",
         "evasion-accuracy",
         "clarity-accuracy",
         "evasion-multi-macro-f1",
+        "evasion-majority-macro-f1",
         "evasion-multi-accuracy",
+        "evasion-majority-accuracy",
         "loss",
     ];
 

@@ -95,6 +95,7 @@ pub(crate) fn available_metrics(kind: HeadKind, validation: &TokenizedDataset) -
     }
     if kind.has_evasion_head() && meta.has_annotators {
         add("evasion-multi");
+        add("evasion-majority");
     }
     names
 }
@@ -186,27 +187,54 @@ pub(crate) fn mix(seed: u64, a: u64, b: u64) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use clarity_data::tokenize::{TokenizedDataset, TokensMeta};
+    use clarity_data::clarity::{EvasionLabel, ExampleLabels};
+    use clarity_data::tokenize::{AnnotatorVotes, Record, TokenizedDataset, TokensMeta};
 
     use super::{Monitor, available_metrics};
-    use crate::heads::HeadKind;
+    use crate::evaluate::{ClassNames, evaluate_clarity};
+    use crate::heads::{HeadKind, clarity_names, evasion_names};
+    use crate::train::references;
 
+    /// One example with every label, as the tokenize stage writes it from a table with label
+    /// and annotator columns.
     fn labelled_validation() -> TokenizedDataset {
         let meta: TokensMeta = serde_json::from_value(serde_json::json!({
-            "format": "clarity-tokens", "version": 1, "examples": 0, "records": 0,
-            "tokens": 0, "example_ids": [], "pad_id": 1, "max_length": 64,
+            "format": "clarity-tokens", "version": 2, "examples": 1, "records": 0,
+            "tokens": 0, "example_ids": ["0"], "pad_id": 1, "max_length": 64,
             "truncation": "longest_first", "stride": null, "template": "{text}",
             "pair_template": null, "tokenizer": "t", "source": "s",
             "has_evasion": true, "has_clarity": true, "has_annotators": true,
             "evasion_classes": [], "clarity_classes": [], "truncated_examples": 0
         }))
         .expect("a complete TokensMeta");
-        TokenizedDataset::new(meta, Vec::new())
+        let label = EvasionLabel::Dodging;
+        let votes = AnnotatorVotes::new([Some(label), None, Some(EvasionLabel::General)]);
+        let record = Record {
+            example: 0,
+            type0_len: 3,
+            window: 0,
+            labels: ExampleLabels {
+                evasion: Some(label),
+                clarity: Some(label.clarity()),
+                annotators: votes.set(),
+            },
+            votes,
+        };
+        TokenizedDataset::new(meta, vec![(record, vec![0, 7, 2])])
     }
 
     #[test]
     fn every_monitor_the_schema_offers_is_computed_by_validation() {
         let validation = labelled_validation();
+        let (clarity, evasion) = (clarity_names(), evasion_names());
+        let names = ClassNames {
+            clarity: &clarity,
+            evasion: &evasion,
+        };
+        let mut computed = evaluate_clarity(&references(&validation), &[0], Some(&[0]), names)
+            .expect("one prediction for one example")
+            .summary();
+        computed.insert("loss".into(), 0.0);
         for kind in [HeadKind::Hierarchical, HeadKind::Multitask] {
             let available = available_metrics(kind, &validation);
             for name in Monitor::NAMES {
@@ -214,6 +242,12 @@ mod tests {
                     available.iter().any(|a| a == name),
                     "`{name}` is offered but validation of a {} head never computes it",
                     kind.name()
+                );
+            }
+            for name in &available {
+                assert!(
+                    computed.contains_key(name),
+                    "`{name}` is declared available but validation's scores lack it"
                 );
             }
         }

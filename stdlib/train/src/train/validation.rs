@@ -30,21 +30,26 @@ impl ValidationResult {
     }
 }
 
-/// The reference labels of each example of a tokens artifact (from its first record; the
-/// annotators as a set, since the token format keeps no annotator order).
+/// The reference labels of each example of a tokens artifact (from its first record): the
+/// annotators' votes in annotator order, as `evaluate` reads them from the table, so the
+/// majority vote is the same; a record with an annotator set but no votes (assembled in
+/// memory without them) gives the set, enough for multi-annotator scores only.
 pub fn references(data: &TokenizedDataset) -> Vec<Reference> {
     let mut refs: Vec<Option<Reference>> = vec![None; data.meta().example_ids.len()];
     for record in data.iter() {
         let slot = &mut refs[record.example];
         if slot.is_none() {
+            let votes: Vec<usize> = record.votes.labels().map(|l| l.index()).collect();
             let set: Vec<usize> = record.labels.annotators.iter().map(|l| l.index()).collect();
             *slot = Some(Reference {
                 clarity: record.labels.clarity.map(|l| l.index()),
                 evasion: record.labels.evasion.map(|l| l.index()),
-                annotators: if set.is_empty() {
-                    AnnotatorLabels::None
-                } else {
+                annotators: if !votes.is_empty() {
+                    AnnotatorLabels::Votes(votes)
+                } else if !set.is_empty() {
                     AnnotatorLabels::Set(set)
+                } else {
+                    AnnotatorLabels::None
                 },
             });
         }

@@ -4,8 +4,10 @@
 use std::path::PathBuf;
 
 use burn::backend::{Autodiff, Flex};
-use clarity_data::clarity::{ClarityLabel, EvasionLabel, EvasionSet, ExampleLabels};
-use clarity_data::tokenize::{Record, TokenizedDataset, TokensMeta};
+use clarity_data::clarity::{ClarityLabel, EvasionLabel, ExampleLabels};
+use clarity_data::tokenize::{
+    AnnotatorVotes, FORMAT_VERSION, Record, TokenizedDataset, TokensMeta,
+};
 use clarity_models::config::ModelConfig;
 use clarity_models::{Encoder, ModelOptions};
 use clarity_train::heads::{
@@ -88,10 +90,12 @@ pub fn tokens(n: usize, seed: u64, window_every: Option<usize>) -> TokenizedData
     for example in 0..n {
         let evasion = EvasionLabel::from_index(rng.next(9) as usize).unwrap();
         let other = EvasionLabel::from_index(rng.next(9) as usize).unwrap();
+        // Two of three annotators agree with the label: the majority vote is the label.
+        let votes = AnnotatorVotes::new([Some(evasion), Some(other), Some(evasion)]);
         let labels = ExampleLabels {
             evasion: Some(evasion),
             clarity: Some(evasion.clarity()),
-            annotators: [evasion, other].into_iter().collect::<EvasionSet>(),
+            annotators: votes.set(),
         };
         let windows = if window_every.is_some_and(|k| example % k == 0) {
             2
@@ -118,6 +122,7 @@ pub fn tokens(n: usize, seed: u64, window_every: Option<usize>) -> TokenizedData
                     type0_len: ids.len() as u32,
                     window,
                     labels,
+                    votes,
                 },
                 ids,
             ));
@@ -126,7 +131,7 @@ pub fn tokens(n: usize, seed: u64, window_every: Option<usize>) -> TokenizedData
     }
     let meta = TokensMeta {
         format: "clarity-tokens".into(),
-        version: 1,
+        version: FORMAT_VERSION,
         examples: n,
         records: 0,
         tokens: 0,
