@@ -37,6 +37,7 @@ impl Shout {
                 ),
             ],
             outputs: vec![OutputSpec::new("out", ArtifactKind::FILES, "shout.txt")],
+            rules: Vec::new(),
             uses_device: false,
         };
         Self { schema }

@@ -18,8 +18,8 @@ pub use analyse::{Options, analyse};
 pub use diag::{Diagnostics, Style};
 pub use pipeline::{Pipeline, PlannedStage};
 pub use stage::{
-    ArtifactKind, ContextParts, DefaultPlacer, FiredPolicy, InputArtifact, NullReporter,
-    OutputSpec, ParamError, ParamSpec, ParamType, Params, Placement, PlacementRequest,
+    ArtifactKind, Bound, ContextParts, DefaultPlacer, FiredPolicy, InputArtifact, NullReporter,
+    OutputSpec, ParamError, ParamRule, ParamSpec, ParamType, Params, Placement, PlacementRequest,
     PlacementSetup, Placer, PolicySource, PublishContext, Registry, Reporter, Stage, StageContext,
     StageSchema, StderrReporter, UpstreamStage, Value,
 };

@@ -28,6 +28,7 @@ impl CopyOut {
                     ParamSpec::required("to", ParamType::String, "where the copy goes"),
                 ],
                 outputs: vec![OutputSpec::new("out", ArtifactKind::FILES, "the text")],
+                rules: Vec::new(),
                 uses_device: false,
             },
             published,

@@ -7,7 +7,7 @@ use clarity_engine::fs::MemFs;
 use clarity_engine::graph::{to_dot, to_mermaid};
 use clarity_engine::lang::Source;
 use clarity_engine::{
-    ArtifactKind, Options, OutputSpec, ParamSpec, ParamType, Registry, Stage, StageContext,
+    ArtifactKind, Bound, Options, OutputSpec, ParamSpec, ParamType, Registry, Stage, StageContext,
     StageSchema, Style, Value,
 };
 use libfuzzer_sys::fuzz_target;
@@ -45,8 +45,8 @@ fn registry() -> Registry {
             ParamSpec::optional(
                 "rate",
                 ParamType::Float {
-                    min: Some(0.0),
-                    max: Some(1.0),
+                    min: Some(Bound::Inclusive(0.0)),
+                    max: Some(Bound::Exclusive(1.0)),
                 },
                 "rate",
             ),
@@ -58,6 +58,7 @@ fn registry() -> Registry {
             OutputSpec::new("out", ArtifactKind::FILES, "out"),
             OutputSpec::new("extra", ArtifactKind::TABLE, "extra"),
         ],
+        rules: Vec::new(),
         uses_device: false,
     }));
     registry.register(Fake(StageSchema {
@@ -73,6 +74,7 @@ fn registry() -> Registry {
             ParamSpec::optional("table", ParamType::input(ArtifactKind::TABLE), "table"),
         ],
         outputs: vec![OutputSpec::new("out", ArtifactKind::FILES, "out")],
+        rules: Vec::new(),
         uses_device: true,
     }));
     registry.add_library("std/policies", "policy \"x\"");
@@ -98,7 +100,7 @@ fuzz_target!(|data: &[u8]| {
         fs: &fs,
         project_dir: Path::new(""),
         sets: &sets,
-        device: "auto",
+        device: Some("auto"),
         assumed_devices: None,
     };
     match clarity_engine::analyse(&source, &options) {

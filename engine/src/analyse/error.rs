@@ -273,6 +273,44 @@ pub enum AnalyseError {
         #[help]
         help: String,
     },
+    /// Params of which at most one may be given are given together.
+    #[error("stage `{stage}` takes {rule}, but gives {given}")]
+    #[diagnostic(code(clarity::param::conflict))]
+    ParamConflict {
+        /// The stage.
+        stage: String,
+        /// The params given: `both`, or `` `a`, `b` and `c` ``.
+        given: String,
+        /// The rule, `` exactly one of `repo`, `path` ``.
+        rule: String,
+        /// Source text.
+        #[source_code]
+        src: Src,
+        /// One label per conflicting param.
+        #[label(collection)]
+        labels: Vec<LabeledSpan>,
+        /// Which to keep.
+        #[help]
+        help: String,
+    },
+    /// None of the params of which exactly one is needed is given.
+    #[error("stage `{stage}` needs {rule}")]
+    #[diagnostic(code(clarity::param::one_of))]
+    MissingOneOf {
+        /// The stage.
+        stage: String,
+        /// The rule, `` exactly one of `repo`, `path` ``.
+        rule: String,
+        /// Source text.
+        #[source_code]
+        src: Src,
+        /// The stage's name.
+        #[label("gives none of them")]
+        span: SourceSpan,
+        /// The params, with their docs.
+        #[help]
+        help: String,
+    },
     /// A local path that does not exist.
     #[error("path `{path}` does not exist")]
     #[diagnostic(

@@ -1,5 +1,5 @@
 //! Checks each stage instance against its kind's schema: kind, param names, types, ranges,
-//! choices, required params, local paths; fills in defaults.
+//! choices, required params, rules between params, local paths; fills in defaults.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,8 +8,12 @@ use std::sync::Arc;
 use crate::diag::Diagnostics;
 use crate::fs::FileSystem;
 use crate::lang::{Span, Spanned};
-use crate::{OutputSpec, ParamSpec, ParamType, Params, Registry, Stage, Value};
+use crate::stage::and_list;
+use crate::{
+    Bound, OutputSpec, ParamRule, ParamSpec, ParamType, Params, Registry, Stage, StageSchema, Value,
+};
 
+use super::vars::location;
 use super::{AnalyseError, EValue, Instance};
 
 /// A stage instance whose params match its schema.
@@ -80,6 +84,7 @@ impl Checker<'_> {
             spans.entry(name.to_owned()).or_default();
         }
         fill_defaults(&instance.name, &schema.params, &mut params, &spans, diags);
+        check_rules(instance, schema, &params, &spans, diags);
         if diags.len() > errors_before {
             return None;
         }
@@ -189,11 +194,12 @@ impl Checker<'_> {
         let checked = match (ty, &value.value) {
             (ParamType::Bool, Value::Bool(_)) => value.value.clone(),
             (ParamType::Int { min, max }, Value::Int(i)) => {
+                let inclusive = |end: &Option<i64>| end.map(|e| Bound::Inclusive(e as f64));
                 check_range(
                     spec,
                     *i as f64,
-                    min.map(|m| m as f64),
-                    max.map(|m| m as f64),
+                    inclusive(min),
+                    inclusive(max),
                     &value.value,
                     span,
                     diags,
@@ -268,13 +274,13 @@ fn wrong_type(spec: &ParamSpec, ty: &ParamType, found: &str, span: &Span, diags:
 fn check_range(
     spec: &ParamSpec,
     x: f64,
-    min: Option<f64>,
-    max: Option<f64>,
+    min: Option<Bound>,
+    max: Option<Bound>,
     value: &Value,
     span: &Span,
     diags: &mut Diagnostics,
 ) -> Option<()> {
-    let inside = min.is_none_or(|lo| x >= lo) && max.is_none_or(|hi| x <= hi);
+    let inside = min.is_none_or(|lo| lo.admits_above(x)) && max.is_none_or(|hi| hi.admits_below(x));
     if inside {
         return Some(());
     }
@@ -358,4 +364,99 @@ fn fill_defaults(
             (None, false) => {}
         }
     }
+}
+
+/// Checks the schema's rules between params. More than one written (in the pipeline or by
+/// `--set`) is a conflict; none written and none with a default is missing. One written but
+/// invalid (already reported) counts as written, so it is not also reported missing.
+fn check_rules(
+    instance: &Instance,
+    schema: &StageSchema,
+    params: &Params,
+    spans: &BTreeMap<String, Vec<Span>>,
+    diags: &mut Diagnostics,
+) {
+    for rule in &schema.rules {
+        let names = rule.params();
+        let mut written: Vec<&Spanned<String>> = Vec::new();
+        for (name, _) in &instance.params {
+            let first = !written.iter().any(|w| w.value == name.value);
+            if first && names.contains(&name.value.as_str()) {
+                written.push(name);
+            }
+        }
+        if written.len() > 1 {
+            conflict(&instance.name.value, rule, &written, diags);
+        }
+        let absent = names
+            .iter()
+            .all(|n| !spans.contains_key(*n) && params.get(n).is_none());
+        if absent && matches!(rule, ParamRule::ExactlyOne(_)) {
+            missing_one_of(&instance.name, schema, rule, diags);
+        }
+    }
+}
+
+fn conflict(stage: &str, rule: &ParamRule, written: &[&Spanned<String>], diags: &mut Diagnostics) {
+    let Some(last) = written.last() else {
+        return;
+    };
+    let source = &last.span.source;
+    let here = |w: &&&Spanned<String>| {
+        w.span.source.name() == source.name() && w.span.source.text() == source.text()
+    };
+    let labels = written
+        .iter()
+        .filter(here)
+        .map(|w| miette::LabeledSpan::at(w.span.range, format!("`{}` given here", w.value)))
+        .collect();
+    let elsewhere: Vec<String> = written
+        .iter()
+        .filter(|w| !here(w))
+        .map(|w| format!("`{}` is given at {}", w.value, location(&w.span)))
+        .collect();
+    let quoted: Vec<String> = written.iter().map(|w| format!("`{}`", w.value)).collect();
+    let mut help = match quoted.as_slice() {
+        [a, b] => format!("keep {a} or {b}, not both"),
+        _ => format!("keep only one of {}", and_list(quoted.iter().cloned())),
+    };
+    if !elsewhere.is_empty() {
+        help = format!("{help} ({})", elsewhere.join(", "));
+    }
+    diags.push(AnalyseError::ParamConflict {
+        stage: stage.to_owned(),
+        given: if quoted.len() == 2 && rule.params().len() == 2 {
+            "both".to_owned()
+        } else {
+            and_list(quoted)
+        },
+        rule: rule.describe(),
+        src: source.source_text(),
+        labels,
+        help,
+    });
+}
+
+fn missing_one_of(
+    stage: &Spanned<String>,
+    schema: &StageSchema,
+    rule: &ParamRule,
+    diags: &mut Diagnostics,
+) {
+    let options: Vec<String> = rule
+        .params()
+        .iter()
+        .map(|name| match schema.param(name) {
+            Some(spec) => format!("`{name}` ({})", spec.doc),
+            None => format!("`{name}`"),
+        })
+        .collect();
+    let (src, span) = (stage.span.source.source_text(), stage.span.range);
+    diags.push(AnalyseError::MissingOneOf {
+        stage: stage.value.clone(),
+        rule: rule.describe(),
+        src,
+        span,
+        help: format!("add {}", options.join(" or ")),
+    });
 }

@@ -27,5 +27,6 @@ pub use placement::{
 };
 pub use publish::PublishContext;
 pub use registry::Registry;
-pub use schema::{OutputSpec, ParamSpec, ParamType, StageSchema};
+pub(crate) use schema::and_list;
+pub use schema::{Bound, OutputSpec, ParamRule, ParamSpec, ParamType, StageSchema};
 pub use value::Value;

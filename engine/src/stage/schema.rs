@@ -12,6 +12,8 @@ pub struct StageSchema {
     pub summary: &'static str,
     /// The params this kind accepts.
     pub params: Vec<ParamSpec>,
+    /// Constraints between params (`exactly one of repo, path`), checked with the params.
+    pub rules: Vec<ParamRule>,
     /// The outputs it produces (unless [`crate::Stage::outputs`] says otherwise).
     pub outputs: Vec<OutputSpec>,
     /// Device-bound stages share a device without oversubscribing it (one at a time).
@@ -92,12 +94,12 @@ pub enum ParamType {
         /// Largest allowed value.
         max: Option<i64>,
     },
-    /// A number, optionally bounded (inclusive); integers are accepted.
+    /// A number, optionally bounded; integers are accepted.
     Float {
-        /// Smallest allowed value.
-        min: Option<f64>,
-        /// Largest allowed value.
-        max: Option<f64>,
+        /// Lower end of the range.
+        min: Option<Bound>,
+        /// Upper end of the range.
+        max: Option<Bound>,
     },
     /// Any string.
     String,
@@ -143,7 +145,7 @@ impl ParamType {
         match self {
             Self::Bool => "boolean".into(),
             Self::Int { min, max } => format!("integer{}", range_text(min, max)),
-            Self::Float { min, max } => format!("number{}", range_text(min, max)),
+            Self::Float { min, max } => format!("number{}", float_range_text(*min, *max)),
             Self::String => "string".into(),
             Self::Choice(options) => {
                 let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
@@ -171,6 +173,92 @@ fn range_text<T: std::fmt::Display>(min: &Option<T>, max: &Option<T>) -> String 
         (Some(lo), None) => format!(" >= {lo}"),
         (None, Some(hi)) => format!(" <= {hi}"),
         (Some(lo), Some(hi)) => format!(" in {lo}..={hi}"),
+    }
+}
+
+fn float_range_text(min: Option<Bound>, max: Option<Bound>) -> String {
+    use Bound::{Exclusive, Inclusive};
+    match (min, max) {
+        (None | Some(Inclusive(_)), None | Some(Inclusive(_))) => {
+            range_text(&min.map(Bound::value), &max.map(Bound::value))
+        }
+        (Some(Exclusive(lo)), None) => format!(" > {lo}"),
+        (None, Some(Exclusive(hi))) => format!(" < {hi}"),
+        (Some(lo), Some(hi)) => {
+            let open = if matches!(lo, Exclusive(_)) { '(' } else { '[' };
+            let close = if matches!(hi, Exclusive(_)) { ')' } else { ']' };
+            format!(" in {open}{}, {}{close}", lo.value(), hi.value())
+        }
+    }
+}
+
+/// One end of a number's range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bound {
+    /// The end itself is allowed (`validation 0..=1` accepts 0).
+    Inclusive(f64),
+    /// Only values strictly beyond the end are allowed (`lr > 0`).
+    Exclusive(f64),
+}
+
+impl Bound {
+    /// The end's value.
+    pub fn value(self) -> f64 {
+        match self {
+            Self::Inclusive(v) | Self::Exclusive(v) => v,
+        }
+    }
+
+    /// Whether `x` is on the allowed side of this lower end.
+    pub fn admits_above(self, x: f64) -> bool {
+        match self {
+            Self::Inclusive(lo) => x >= lo,
+            Self::Exclusive(lo) => x > lo,
+        }
+    }
+
+    /// Whether `x` is on the allowed side of this upper end.
+    pub fn admits_below(self, x: f64) -> bool {
+        match self {
+            Self::Inclusive(hi) => x <= hi,
+            Self::Exclusive(hi) => x < hi,
+        }
+    }
+}
+
+/// A constraint between params of one stage, checked before anything runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamRule {
+    /// Exactly one of these params must be given (`repo` or `path`).
+    ExactlyOne(&'static [&'static str]),
+    /// At most one of these params may be given (`tokenizer` or `vocab-from`, or neither).
+    AtMostOne(&'static [&'static str]),
+}
+
+impl ParamRule {
+    /// The params the rule is about.
+    pub fn params(&self) -> &'static [&'static str] {
+        match self {
+            Self::ExactlyOne(names) | Self::AtMostOne(names) => names,
+        }
+    }
+
+    /// A short human text: ``exactly one of `repo` and `path` ``.
+    pub fn describe(&self) -> String {
+        let names = and_list(self.params().iter().map(|n| format!("`{n}`")));
+        match self {
+            Self::ExactlyOne(_) => format!("exactly one of {names}"),
+            Self::AtMostOne(_) => format!("at most one of {names}"),
+        }
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub(crate) fn and_list(items: impl IntoIterator<Item = String>) -> String {
+    let items: Vec<String> = items.into_iter().collect();
+    match items.as_slice() {
+        [init @ .., last] if !init.is_empty() => format!("{} and {last}", init.join(", ")),
+        _ => items.concat(),
     }
 }
 

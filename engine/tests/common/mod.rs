@@ -12,8 +12,8 @@ use clarity_engine::fs::{FileSystem, MemFs, RealFs};
 use clarity_engine::lang::Source;
 use clarity_engine::run::{RunEnv, RunOptions, RunReport, SilentObserver, run_pipeline};
 use clarity_engine::{
-    ArtifactKind, Diagnostics, NullReporter, Options, OutputSpec, ParamSpec, ParamType, Params,
-    Pipeline, Registry, Stage, StageContext, StageSchema, Style, Value,
+    ArtifactKind, Bound, Diagnostics, NullReporter, Options, OutputSpec, ParamRule, ParamSpec,
+    ParamType, Params, Pipeline, Registry, Stage, StageContext, StageSchema, Style, Value,
 };
 
 /// Which stages ran, in order, and how many ran at once.
@@ -60,6 +60,9 @@ pub struct UseTable(pub Arc<Log>, StageSchema);
 pub struct Fail(pub Arc<Log>, StageSchema);
 /// `wait`: sleeps `ms` milliseconds (polling cancellation); `device` variant uses a device.
 pub struct Wait(pub Arc<Log>, StageSchema);
+/// `pick`: exactly one of `url` and `dir`, at most one of `fast` and `exact`; `share` in
+/// (0, 1), `step` > 0.
+pub struct Pick(pub Arc<Log>, StageSchema);
 
 const CHOICES: &[&str] = &["fast", "slow"];
 
@@ -96,8 +99,8 @@ impl Produce {
                     ParamSpec::optional(
                         "rate",
                         ParamType::Float {
-                            min: Some(0.0),
-                            max: Some(1.0),
+                            min: Some(Bound::Inclusive(0.0)),
+                            max: Some(Bound::Inclusive(1.0)),
                         },
                         "a rate",
                     ),
@@ -110,6 +113,7 @@ impl Produce {
                     out("out", ArtifactKind::FILES),
                     out("extra", ArtifactKind::TABLE),
                 ],
+                rules: Vec::new(),
                 uses_device: false,
             },
         )
@@ -163,6 +167,7 @@ impl Concat {
                     ),
                 ],
                 outputs: vec![out("out", ArtifactKind::FILES)],
+                rules: Vec::new(),
                 uses_device: false,
             },
         )
@@ -202,6 +207,7 @@ impl UseTable {
                 summary: "Read a table",
                 params,
                 outputs: vec![out("out", ArtifactKind::FILES)],
+                rules: Vec::new(),
                 uses_device: false,
             },
         )
@@ -235,6 +241,7 @@ impl Fail {
                 summary: "Always fail",
                 params,
                 outputs: vec![out("out", ArtifactKind::FILES)],
+                rules: Vec::new(),
                 uses_device: false,
             },
         )
@@ -272,6 +279,7 @@ impl Wait {
                 summary: "Sleep",
                 params,
                 outputs: vec![out("out", ArtifactKind::FILES)],
+                rules: Vec::new(),
                 uses_device: device,
             },
         )
@@ -302,6 +310,49 @@ impl Stage for Wait {
     }
 }
 
+impl Pick {
+    pub fn new(log: Arc<Log>) -> Self {
+        let open = |min: f64, max: Option<f64>| ParamType::Float {
+            min: Some(Bound::Exclusive(min)),
+            max: max.map(Bound::Exclusive),
+        };
+        Self(
+            log,
+            StageSchema {
+                kind: "pick",
+                version: 1,
+                summary: "Pick a source",
+                params: vec![
+                    ParamSpec::optional("url", ParamType::String, "a remote source"),
+                    ParamSpec::optional("dir", ParamType::String, "a local source"),
+                    ParamSpec::optional("fast", ParamType::Bool, "go fast"),
+                    ParamSpec::optional("exact", ParamType::Bool, "be exact"),
+                    ParamSpec::optional("share", open(0.0, Some(1.0)), "a share"),
+                    ParamSpec::with_default("step", open(0.0, None), Value::Float(0.5), "a step"),
+                ],
+                outputs: vec![out("out", ArtifactKind::FILES)],
+                rules: vec![
+                    ParamRule::ExactlyOne(&["url", "dir"]),
+                    ParamRule::AtMostOne(&["fast", "exact"]),
+                ],
+                uses_device: false,
+            },
+        )
+    }
+}
+
+impl Stage for Pick {
+    fn schema(&self) -> &StageSchema {
+        &self.1
+    }
+
+    fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
+        self.0.ran.lock().unwrap().push(ctx.stage_name().to_owned());
+        std::fs::write(ctx.output_dir("out")?.join("value.txt"), "picked").unwrap();
+        Ok(())
+    }
+}
+
 /// A registry of the fake stages sharing `log`.
 pub fn registry(log: &Arc<Log>) -> Registry {
     let mut registry = Registry::new();
@@ -311,7 +362,8 @@ pub fn registry(log: &Arc<Log>) -> Registry {
         .register(UseTable::new(Arc::clone(log)))
         .register(Fail::new(Arc::clone(log)))
         .register(Wait::new(Arc::clone(log), false))
-        .register(Wait::new(Arc::clone(log), true));
+        .register(Wait::new(Arc::clone(log), true))
+        .register(Pick::new(Arc::clone(log)));
     registry
 }
 

@@ -5,7 +5,8 @@
 use clarity_data::table::read_table_artifact;
 use clarity_data::tokenize::TextTokenizer;
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
+    ArtifactKind, OutputSpec, ParamRule, ParamSpec, ParamType, Stage, StageContext, StageSchema,
+    Value,
 };
 use clarity_models::device::DeviceRequest;
 use clarity_train::build::{
@@ -83,6 +84,7 @@ impl BuildModel {
                     ArtifactKind::MODEL,
                     "config.json, model.safetensors (random weights), tokenizer files",
                 )],
+                rules: vec![ParamRule::ExactlyOne(&["tokenizer", "vocab-from"])],
                 uses_device: false,
             },
         }

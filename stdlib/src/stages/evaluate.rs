@@ -40,6 +40,7 @@ impl Evaluate {
                     ArtifactKind::METRICS,
                     "metrics.json, report.txt, confusion_*.svg",
                 )],
+                rules: Vec::new(),
                 uses_device: false,
             },
         }

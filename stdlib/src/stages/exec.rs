@@ -114,6 +114,7 @@ fn schema() -> StageSchema {
             ArtifactKind::FILES,
             "files the command wrote",
         )],
+        rules: Vec::new(),
         uses_device: false,
     }
 }

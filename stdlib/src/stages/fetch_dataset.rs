@@ -9,7 +9,8 @@ use clarity_data::table::write_table_artifact;
 
 use super::hub_source::{fetch, files_param, short};
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value,
+    ArtifactKind, OutputSpec, ParamRule, ParamSpec, ParamType, Params, Stage, StageContext,
+    StageSchema, Value,
 };
 
 /// The `fetch-dataset` stage kind.
@@ -56,6 +57,7 @@ impl FetchDataset {
                     ),
                 ],
                 outputs: vec![],
+                rules: vec![ParamRule::ExactlyOne(&["repo", "path"])],
                 uses_device: false,
             },
             env: None,

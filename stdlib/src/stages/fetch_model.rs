@@ -3,7 +3,8 @@
 
 use clarity_data::hub::{HubEnv, RepoId, Selection, link_fetched};
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
+    ArtifactKind, OutputSpec, ParamRule, ParamSpec, ParamType, Stage, StageContext, StageSchema,
+    Value,
 };
 
 use super::hub_source::{fetch, files_param, short};
@@ -50,6 +51,7 @@ impl FetchModel {
                     ArtifactKind::MODEL,
                     "config.json, weights and tokenizer files (links into the HF cache) and fetch.json",
                 )],
+                rules: vec![ParamRule::ExactlyOne(&["repo", "path"])],
                 uses_device: false,
             },
             env: None,

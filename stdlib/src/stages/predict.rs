@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clarity_data::tokenize::TokenizedDataset;
 use clarity_engine::stage::PublishContext;
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
+    ArtifactKind, OutputSpec, ParamRule, ParamSpec, ParamType, Stage, StageContext, StageSchema,
+    Value,
 };
 use clarity_models::AttentionImpl;
 use clarity_models::device::DeviceRequest;
@@ -82,6 +83,7 @@ impl Predict {
                     ArtifactKind::PREDICTIONS,
                     "predictions.csv (id,clarity_pred,evasion_pred) and probabilities.csv",
                 )],
+                rules: vec![ParamRule::ExactlyOne(&["model", "models"])],
                 uses_device: true,
             },
         }

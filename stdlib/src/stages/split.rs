@@ -9,7 +9,7 @@ use clarity_data::clarity::{
 use clarity_data::split::{split_sizes, stratified_split};
 use clarity_data::table::{Table, read_table_artifact, write_table_artifact};
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
+    ArtifactKind, Bound, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
 };
 
 /// The `split` stage kind.
@@ -40,8 +40,8 @@ impl Split {
                     ParamSpec::with_default(
                         "validation",
                         ParamType::Float {
-                            min: Some(0.0),
-                            max: Some(1.0),
+                            min: Some(Bound::Exclusive(0.0)),
+                            max: Some(Bound::Exclusive(1.0)),
                         },
                         Value::Float(0.15),
                         "fraction of rows for validation: ceil(fraction x rows), allotted per class by largest remainder",
@@ -60,6 +60,7 @@ impl Split {
                     OutputSpec::new("train", ArtifactKind::TABLE, "the training rows"),
                     OutputSpec::new("validation", ArtifactKind::TABLE, "the validation rows"),
                 ],
+                rules: Vec::new(),
                 uses_device: false,
             },
         }

@@ -61,6 +61,7 @@ impl SyntheticDataset {
                         "the test rows: data.parquet, data.csv, table.json",
                     ),
                 ],
+                rules: Vec::new(),
                 uses_device: false,
             },
         }

@@ -8,7 +8,8 @@ use clarity_data::tokenize::{
     set_parallelism, tokenize_table,
 };
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value,
+    ArtifactKind, OutputSpec, ParamRule, ParamSpec, ParamType, Params, Stage, StageContext,
+    StageSchema, Value,
 };
 
 /// The `tokenize` stage kind.
@@ -78,6 +79,7 @@ impl Tokenize {
                     ),
                 ],
                 outputs: vec![],
+                rules: vec![ParamRule::ExactlyOne(&["tokenizer", "tokenizer-path"])],
                 uses_device: false,
             },
         }

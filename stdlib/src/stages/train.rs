@@ -8,7 +8,8 @@ use std::time::Instant;
 
 use clarity_data::tokenize::TokenizedDataset;
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value,
+    ArtifactKind, Bound, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext,
+    StageSchema, Value,
 };
 use clarity_models::device::DeviceRequest;
 use clarity_models::{AttentionImpl, Precision};
@@ -37,8 +38,15 @@ fn int(min: i64) -> ParamType {
 
 fn float(min: f64, max: Option<f64>) -> ParamType {
     ParamType::Float {
-        min: Some(min),
-        max,
+        min: Some(Bound::Inclusive(min)),
+        max: max.map(Bound::Inclusive),
+    }
+}
+
+fn positive() -> ParamType {
+    ParamType::Float {
+        min: Some(Bound::Exclusive(0.0)),
+        max: None,
     }
 }
 
@@ -94,7 +102,7 @@ impl Train {
             ),
             ParamSpec::with_default(
                 "lr",
-                float(0.0, None),
+                positive(),
                 Value::Float(d.lr),
                 "peak learning rate of AdamW",
             ),
@@ -245,6 +253,7 @@ impl Train {
                         "metrics.json (per epoch), train.log, learning_curves.svg",
                     ),
                 ],
+                rules: Vec::new(),
                 uses_device: true,
             },
         }
