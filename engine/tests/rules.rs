@@ -119,3 +119,19 @@ fn ranges_and_rules_describe_themselves() {
         "at most one of `a`, `b` and `c`"
     );
 }
+
+#[test]
+fn clarity_stages_shows_rules_and_open_ranges() {
+    let log = std::sync::Arc::new(common::Log::default());
+    let shown = clarity_engine::cli::show_stage(&common::registry(&log), "pick").unwrap();
+    assert!(
+        shown.contains(
+            "\nrules:\n  exactly one of `url` and `dir`\n  at most one of `fast` and `exact`\n"
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("number in (0, 1)"), "{shown}");
+    assert!(shown.contains("number > 0"), "{shown}");
+    let plain = clarity_engine::cli::show_stage(&common::registry(&log), "produce").unwrap();
+    assert!(!plain.contains("rules:"), "{plain}");
+}

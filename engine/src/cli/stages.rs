@@ -55,6 +55,12 @@ fn describe(schema: &StageSchema) -> String {
         })
         .collect();
     table(&mut out, &rows);
+    if !schema.rules.is_empty() {
+        out.push_str("\nrules:\n");
+        for rule in &schema.rules {
+            let _ = writeln!(out, "  {}", rule.describe());
+        }
+    }
     out.push_str("\noutputs:\n");
     let rows: Vec<[String; 4]> = schema
         .outputs
