@@ -1,5 +1,6 @@
-//! `clarity tokenize --tokenizer DIR --text A [--pair B] [--max-length N]`: prints
-//! `{"input_ids": [...], "tokens": [...]}` for one text or pair.
+//! `clarity tokenize --tokenizer DIR --text A [--pair B] [--max-length N] [--stride S]`:
+//! prints `{"input_ids": [...], "tokens": [...]}` for one text or pair (with `--stride`, also
+//! `"windows": [{"input_ids": [...], "tokens": [...]}, ...]`, the first being the top level's).
 
 use std::path::PathBuf;
 
@@ -26,6 +27,10 @@ pub struct TokenizeCommand {
     /// How to cut over-long pairs: longest_first or only_second.
     #[arg(long, default_value = "longest_first", value_parser = ["longest_first", "only_second"])]
     pub truncation: String,
+    /// Keep what does not fit as extra windows overlapping the previous one by this many
+    /// tokens (the tokenize stage's `stride`), printed under `windows`.
+    #[arg(long, value_name = "S")]
+    pub stride: Option<usize>,
 }
 
 impl TokenizeCommand {
@@ -38,17 +43,19 @@ impl TokenizeCommand {
             EncodeOptions {
                 max_length: self.max_length,
                 truncation,
-                stride: None,
+                stride: self.stride,
             },
         )
         .map_err(ToolError::usage)?;
-        let (input_ids, tokens) = encoder
-            .tokens(&self.text, self.pair.as_deref())
+        let windows = encoder
+            .window_tokens(&self.text, self.pair.as_deref())
             .map_err(ToolError::runtime)?;
-        println!(
-            "{}",
-            serde_json::json!({ "input_ids": input_ids, "tokens": tokens })
-        );
+        let json = |(ids, tokens): &(Vec<u32>, Vec<String>)| serde_json::json!({ "input_ids": ids, "tokens": tokens });
+        let mut out = json(&windows[0]);
+        if self.stride.is_some() {
+            out["windows"] = windows.iter().map(json).collect();
+        }
+        println!("{out}");
         Ok(())
     }
 }

@@ -58,6 +58,9 @@ pub struct EncodedWindow {
     pub type0_len: u32,
 }
 
+/// One window's ids and their vocabulary tokens.
+pub type WindowTokens = (Vec<u32>, Vec<String>);
+
 /// The windows of one encoded text or pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodedExample {
@@ -150,21 +153,34 @@ impl PairEncoder {
 
     /// The ids of one text or pair (first window) and their vocabulary tokens (as HF's
     /// `convert_ids_to_tokens` gives them: an unknown piece reads as the unknown token).
-    pub fn tokens(
+    pub fn tokens(&self, text: &str, pair: Option<&str>) -> Result<WindowTokens, TokenizeError> {
+        let mut windows = self.window_tokens(text, pair)?;
+        Ok(windows.swap_remove(0))
+    }
+
+    /// [`Self::tokens`] of every window: one, or several with a stride.
+    pub fn window_tokens(
         &self,
         text: &str,
         pair: Option<&str>,
-    ) -> Result<(Vec<u32>, Vec<String>), TokenizeError> {
+    ) -> Result<Vec<WindowTokens>, TokenizeError> {
         let encoding = self
             .tokenizer
             .encode(input(text, pair), true)
             .map_err(TokenizeError::encode)?;
-        let ids = encoding.get_ids().to_vec();
-        let tokens = ids
-            .iter()
-            .map(|&id| self.tokenizer.id_to_token(id).unwrap_or_default())
-            .collect();
-        Ok((ids, tokens))
+        let example = self.windows(encoding);
+        Ok(example
+            .windows
+            .into_iter()
+            .map(|window| {
+                let tokens = window
+                    .ids
+                    .iter()
+                    .map(|&id| self.tokenizer.id_to_token(id).unwrap_or_default())
+                    .collect();
+                (window.ids, tokens)
+            })
+            .collect())
     }
 
     fn windows(&self, mut encoding: Encoding) -> EncodedExample {
