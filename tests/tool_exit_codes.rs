@@ -142,3 +142,24 @@ fn bench_bad_arguments_exit_1() {
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     assert!(String::from_utf8_lossy(&ok.stdout).contains("samples_per_s"));
 }
+
+#[test]
+fn forward_on_a_training_checkpoint_warns_that_its_heads_are_not_read() {
+    let dir = project();
+    let model = dir.path().join("checkpoint");
+    std::fs::create_dir(&model).unwrap();
+    for file in ["config.json", "model.safetensors"] {
+        std::fs::copy(tiny_roberta().join(file), model.join(file)).unwrap();
+    }
+    let plain = forward(dir.path(), &model, &[]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    assert!(!stderr(&plain).contains("training checkpoint"));
+
+    std::fs::write(model.join("head.json"), "{}").unwrap();
+    let checkpoint = forward(dir.path(), &model, &[]);
+    assert_exit(
+        &checkpoint,
+        0,
+        "is a clarity training checkpoint: `logits` come from a fresh HF classifier",
+    );
+}

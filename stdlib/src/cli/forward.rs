@@ -36,8 +36,10 @@ pub struct ForwardCommand {
 impl ForwardCommand {
     /// Runs the command.
     pub fn run(self) -> Result<(), ToolError> {
+        // A training checkpoint's CLARITY heads live in files an HF classifier does not read.
+        let checkpoint = self.model.join(clarity_train::heads::HEAD_FILE).is_file();
         let run = forward(&ForwardArgs {
-            model: self.model,
+            model: self.model.clone(),
             inputs: self.inputs,
             device: self.device,
             options: ModelOptions::default()
@@ -46,6 +48,15 @@ impl ForwardCommand {
         })?;
         for warning in &run.warnings {
             eprintln!("warning: {warning}");
+        }
+        if checkpoint {
+            eprintln!(
+                "warning: {} is a clarity training checkpoint: `logits` come from a fresh HF \
+                 classifier, not its trained heads ({}); `last_hidden_state` is the fine-tuned \
+                 encoder's. For its predictions, run a `predict` stage with model= this checkpoint",
+                self.model.display(),
+                clarity_train::heads::HEADS_WEIGHTS,
+            );
         }
         let json = serde_json::to_string(&run.output)
             .into_diagnostic()
