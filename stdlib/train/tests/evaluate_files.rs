@@ -1,25 +1,12 @@
 //! Scoring a predictions CSV against a reference table with annotator columns.
 
-use clarity_data::table::{Cell, Column, Table};
+mod common;
+
+use clarity_data::table::Table;
 use clarity_train::evaluate::{
     EvaluateError, evaluate_predictions, read_predictions, write_evaluation,
 };
-
-fn column(name: &str, cells: &[&str]) -> Column {
-    Column {
-        name: name.into(),
-        cells: cells
-            .iter()
-            .map(|c| {
-                if c.is_empty() {
-                    Cell::Null
-                } else {
-                    Cell::Str((*c).into())
-                }
-            })
-            .collect(),
-    }
-}
+use common::column;
 
 fn table() -> Table {
     Table::new(

@@ -1,8 +1,10 @@
 //! Validation scores the annotators' majority vote from a token file exactly as `evaluate`
 //! scores it from the table the tokens were made from.
 
+mod common;
+
 use clarity_data::clarity::EvasionLabel;
-use clarity_data::table::{Cell, Column, Table};
+use clarity_data::table::Table;
 use clarity_data::tokenize::{
     EncodeOptions, PairEncoder, TextInputs, TextTemplate, TextTokenizer, TokenizedDataset,
     Truncation, tokenize_table,
@@ -11,22 +13,7 @@ use clarity_train::build::{save_tokenizer, word_tokenizer};
 use clarity_train::evaluate::{ClassNames, PredictionRows, evaluate_clarity, evaluate_predictions};
 use clarity_train::heads::{clarity_names, evasion_names};
 use clarity_train::train::references;
-
-fn column(name: &str, cells: &[&str]) -> Column {
-    Column {
-        name: name.into(),
-        cells: cells
-            .iter()
-            .map(|c| {
-                if c.is_empty() {
-                    Cell::Null
-                } else {
-                    Cell::Str((*c).into())
-                }
-            })
-            .collect(),
-    }
-}
+use common::column;
 
 /// Majority votes: a -> Dodging (2 of 3); b -> Explicit (three-way tie: the first
 /// annotator); c -> General (annotator1 blank, a tie of the other two: the earlier);

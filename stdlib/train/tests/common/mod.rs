@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use burn::backend::{Autodiff, Flex};
 use clarity_data::clarity::{ClarityLabel, EvasionLabel, ExampleLabels};
+use clarity_data::table::{Cell, Column};
 use clarity_data::tokenize::{
     AnnotatorVotes, FORMAT_VERSION, Record, TokenizedDataset, TokensMeta,
 };
@@ -155,4 +156,21 @@ pub fn tokens(n: usize, seed: u64, window_every: Option<usize>) -> TokenizedData
         truncated_examples: 0,
     };
     TokenizedDataset::new(meta, records)
+}
+
+/// A text column; an empty string is a missing (null) cell.
+pub fn column(name: &str, cells: &[&str]) -> Column {
+    Column {
+        name: name.into(),
+        cells: cells
+            .iter()
+            .map(|c| {
+                if c.is_empty() {
+                    Cell::Null
+                } else {
+                    Cell::Str((*c).into())
+                }
+            })
+            .collect(),
+    }
 }
