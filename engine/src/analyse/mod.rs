@@ -1,8 +1,8 @@
 //! The analyser: syntax tree -> validated [`crate::Pipeline`].
 //!
-//! Steps: read the file and its includes ([`loader`]), evaluate variables, expand
-//! ensembles and apply `--set` ([`expand`]), check params against the schemas
-//! ([`validate`]), resolve references ([`refs`]), reject cycles, place stages. Every
+//! Steps: read the file and its includes (`loader`), evaluate variables, expand
+//! ensembles and apply `--set` (`expand`), check params against the schemas
+//! (`validate`), resolve references (`refs`), reject cycles, place stages. Every
 //! error of every step is collected, so one run reports them all.
 
 mod error;

@@ -28,7 +28,7 @@ pub struct PipelineArgs {
     /// Override a param: `--set stage.param=value` (or `--set name=value` for a `let`).
     #[arg(long = "set", value_name = "STAGE.PARAM=VALUE")]
     pub set: Vec<String>,
-    /// Device for device-bound stages: cpu, cuda[:N], metal, vulkan, wgpu, auto (default:
+    /// Device for device-bound stages: cpu, cuda or cuda:N, metal, vulkan, wgpu, auto (default:
     /// the pipeline's `device`, else auto).
     #[arg(long)]
     pub device: Option<String>,

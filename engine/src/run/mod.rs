@@ -1,6 +1,6 @@
-//! Running a validated pipeline: fingerprints and cache status ([`plan`]), one stage in a
-//! temporary directory ([`execute`]), the concurrent walk over the graph ([`scheduler`])
-//! and the run manifest ([`manifest`]).
+//! Running a validated pipeline: fingerprints and cache status (`plan`), one stage in a
+//! temporary directory (`execute`), the concurrent walk over the graph (`scheduler`)
+//! and the run manifest (`manifest`).
 
 mod error;
 mod execute;

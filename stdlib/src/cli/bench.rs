@@ -27,7 +27,7 @@ pub struct BenchCommand {
     /// train (forward, backward, AdamW step) or infer (eval forward).
     #[arg(long, default_value = "train", value_name = "MODE")]
     pub mode: BenchMode,
-    /// auto, cpu, cpu:flex, cpu:candle, cuda[:N], metal, vulkan, wgpu.
+    /// auto, cpu, cpu:flex, cpu:candle, cuda or cuda:N, metal, vulkan, wgpu.
     #[arg(long, default_value = "auto", value_name = "D")]
     pub device: String,
     /// Float precision: f32, f16, bf16.

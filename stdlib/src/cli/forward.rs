@@ -19,7 +19,7 @@ pub struct ForwardCommand {
     /// JSON `{"input_ids": [[..]], "attention_mask": [[..]]}` (the mask defaults to all ones).
     #[arg(long, value_name = "FILE")]
     pub inputs: PathBuf,
-    /// auto, cpu, cpu:flex, cpu:candle, cuda[:N], metal, vulkan, wgpu.
+    /// auto, cpu, cpu:flex, cpu:candle, cuda or cuda:N, metal, vulkan, wgpu.
     #[arg(long, default_value = "auto", value_name = "D")]
     pub device: String,
     /// Write the JSON here instead of standard output.
