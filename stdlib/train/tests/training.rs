@@ -486,3 +486,36 @@ fn half_precision_compute_keeps_f32_master_weights() {
         "{header}"
     );
 }
+
+#[test]
+fn f16_training_scales_the_loss_and_keeps_f32_master_weights() {
+    let _serial = serial();
+    let mut c = config(2);
+    c.precision = clarity_models::Precision::F16;
+    let dir = tempfile::tempdir().unwrap();
+    let summary = run(HeadKind::Hierarchical, &c, dir.path(), &mut NullObserver).unwrap();
+    assert_eq!(summary.steps, 2 * 24);
+    let losses: Vec<f64> = summary.history.iter().map(|r| r.train_loss).collect();
+    assert!(losses.iter().all(|l| l.is_finite()), "{losses:?}");
+    assert!(losses[1] < losses[0], "{losses:?}");
+    // Every skipped step halved the scale from 65536; none doubled it in 48 steps.
+    let scale = summary.loss_scale.expect("f16 runs keep a loss scale");
+    assert_eq!(scale, 65536.0 / 2f64.powi(summary.skipped_steps as i32));
+    let log = std::fs::read_to_string(dir.path().join("reports/train.log")).unwrap();
+    assert_eq!(
+        log.matches("skipped: the f16 gradients overflowed").count() as u64,
+        summary.skipped_steps
+    );
+    // At 65536 the first gradients of this model overflow f16: those steps are skipped and
+    // the scale backs off; the rest train.
+    assert!(summary.skipped_steps > 0, "{summary:?}");
+    assert!(summary.skipped_steps < summary.steps / 2, "{summary:?}");
+
+    let f32_run = run(
+        HeadKind::Hierarchical,
+        &config(1),
+        dir.path(),
+        &mut NullObserver,
+    );
+    assert_eq!(f32_run.unwrap().loss_scale, None);
+}

@@ -1,10 +1,12 @@
 //! Optimisation with PyTorch semantics: AdamW with parameter groups, the linear
-//! warmup/decay schedule, averaged gradient accumulation and global-norm clipping.
+//! warmup/decay schedule, averaged gradient accumulation, global-norm clipping and dynamic
+//! loss scaling for f16.
 
 mod adamw;
 mod decay;
 mod gradients;
 mod layout;
+mod loss_scale;
 mod schedule;
 mod state_file;
 
@@ -12,6 +14,7 @@ pub use adamw::{AdamW, AdamWConfig, AdamWParamState};
 pub use decay::DecayPolicy;
 pub use gradients::{GradientAccumulator, Gradients, clip_grad_norm};
 pub use layout::{canonical_layout, compute_copy};
+pub use loss_scale::LossScaler;
 pub use schedule::{LinearWarmupDecay, LrSchedule, warmup_steps};
 pub(crate) use state_file::to_f32;
 pub use state_file::{load_adamw, save_adamw};

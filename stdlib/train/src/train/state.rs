@@ -58,6 +58,12 @@ pub struct TrainerState {
     pub history: Vec<EpochRecord>,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
+    /// The f16 loss scale (`None` in other precisions).
+    #[serde(default)]
+    pub loss_scaler: Option<crate::optim::LossScaler>,
+    /// Optimiser steps skipped because the f16 gradients overflowed.
+    #[serde(default)]
+    pub skipped_steps: u64,
 }
 
 impl TrainerState {
@@ -76,6 +82,8 @@ impl TrainerState {
             epochs_without_improvement: 0,
             history: Vec::new(),
             stopped_early: false,
+            loss_scaler: None,
+            skipped_steps: 0,
         }
     }
 

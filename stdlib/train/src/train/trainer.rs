@@ -20,7 +20,7 @@ use super::{
 use crate::batch_tensors::batch_inputs;
 use crate::heads::{ClarityClassifier, HeadConfig, save_checkpoint};
 use crate::optim::{
-    AdamW, AdamWConfig, DecayPolicy, GradientAccumulator, Gradients, LinearWarmupDecay,
+    AdamW, AdamWConfig, DecayPolicy, GradientAccumulator, Gradients, LinearWarmupDecay, LossScaler,
     canonical_layout, clip_grad_norm, compute_copy,
 };
 
@@ -69,6 +69,10 @@ pub struct TrainSummary {
     pub best: Option<(f64, usize)>,
     /// Optimiser steps done.
     pub steps: u64,
+    /// Of those, steps skipped because their f16 gradients overflowed (dynamic loss scaling).
+    pub skipped_steps: u64,
+    /// The f16 loss scale at the end (`None` in other precisions).
+    pub loss_scale: Option<f64>,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
     /// The optimiser step the run resumed at, if it resumed.
@@ -178,12 +182,13 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
                 ))?;
                 (r.model, r.optim, r.state, Some(at))
             }
-            None => (
-                model,
-                AdamW::new(adamw),
-                TrainerState::fresh(fingerprint),
-                None,
-            ),
+            None => {
+                let mut state = TrainerState::fresh(fingerprint);
+                if config.precision == Precision::F16 {
+                    state.loss_scaler = Some(LossScaler::new());
+                }
+                (model, AdamW::new(adamw), state, None)
+            }
         };
         Ok(Self {
             model: canonical_layout(model),
@@ -239,7 +244,14 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
                 if !(window_full || self.state.batch == batches.len()) {
                     continue;
                 }
-                let (lr, grad_norm) = self.optimiser_step(accumulator.mean());
+                let (lr, grad_norm, applied) = self.optimiser_step(accumulator.mean());
+                if !applied && let Some(scaler) = self.state.loss_scaler {
+                    self.log.line(&format!(
+                        "step {} skipped: the f16 gradients overflowed; loss scale now {}",
+                        self.state.step,
+                        scaler.scale()
+                    ))?;
+                }
                 let elapsed = started.elapsed().as_secs_f64().max(1e-9);
                 observer.step(&StepReport {
                     epoch: self.state.epoch + 1,
@@ -282,6 +294,8 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
             history: self.state.history.clone(),
             best: self.state.best,
             steps: self.state.step,
+            skipped_steps: self.state.skipped_steps,
+            loss_scale: self.state.loss_scaler.map(|s| s.scale()),
             stopped_early: self.state.stopped_early,
             resumed_at: self.resumed_at,
             samples_per_second: (self.state.samples - samples_at_start) as f64 / elapsed,
@@ -340,17 +354,36 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
                 step: self.state.step,
             });
         }
+        let scale = self.state.loss_scaler.map(|s| s.scale());
+        let loss = match scale {
+            Some(scale) => loss.mul_scalar(scale),
+            None => loss,
+        };
         let grads = Gradients::from_backward::<B, _>(compute, loss.backward());
-        let grads = if half.is_some() {
+        let mut grads = if half.is_some() {
             grads.cast(DType::F32)
         } else {
             grads
         };
+        if let Some(scale) = scale {
+            grads.scale(1.0 / scale);
+        }
         Ok((value, grads))
     }
 
-    /// Clips, schedules and applies one update; returns the learning rate and the gradient norm.
-    fn optimiser_step(&mut self, mut grads: Gradients<B::InnerBackend>) -> (f64, f64) {
+    /// Clips, schedules and applies one update; returns the learning rate, the gradient norm
+    /// and whether the update was applied (an f16 step whose gradients overflowed is skipped
+    /// and lowers the loss scale; the schedule moves on, as with PyTorch's `GradScaler`).
+    fn optimiser_step(&mut self, mut grads: Gradients<B::InnerBackend>) -> (f64, f64, bool) {
+        if let Some(scaler) = self.state.loss_scaler.as_mut() {
+            let norm = grads.global_norm();
+            if !scaler.update(norm.is_finite()) {
+                let lr = self.schedule.lr(self.state.step);
+                self.state.step += 1;
+                self.state.skipped_steps += 1;
+                return (lr, norm, false);
+            }
+        }
         let grad_norm = match self.config.max_grad_norm {
             Some(max) => clip_grad_norm(&mut grads, max),
             None => grads.global_norm(),
@@ -359,7 +392,7 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
         let model = self.model.clone();
         self.model = self.optim.step(lr, model, grads);
         self.state.step += 1;
-        (lr, grad_norm)
+        (lr, grad_norm, true)
     }
 
     fn end_epoch(
