@@ -233,7 +233,7 @@ impl Train {
         Self {
             schema: StageSchema {
                 kind: "train",
-                version: 1,
+                version: 2,
                 summary: "Fine-tune a model with CLARITY heads (AdamW, warmup/decay, early stopping, resumable)",
                 params,
                 outputs: vec![
