@@ -6,12 +6,11 @@ use std::path::PathBuf;
 use clarity_data::dataset_files::{assign_split_files, read_shards};
 use clarity_data::hub::{HubEnv, RepoId, Selection};
 use clarity_data::table::write_table_artifact;
-
-use super::hub_source::{fetch, files_param, short};
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamRule, ParamSpec, ParamType, Params, Stage, StageContext,
-    StageSchema, Value,
+    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value,
 };
+
+use super::hub_source::{SourceDocs, fetch, files_param, short, source_params, source_rule};
 
 /// The `fetch-dataset` stage kind.
 pub struct FetchDataset {
@@ -27,37 +26,23 @@ impl FetchDataset {
                 kind: "fetch-dataset",
                 version: 1,
                 summary: "Download a dataset repo (parquet / CSV / JSONL) from the HuggingFace Hub, or take local files, one table per split",
-                params: vec![
-                    ParamSpec::optional(
-                        "repo",
-                        ParamType::String,
-                        "Hub dataset id, e.g. ailsntua/QEvasion",
-                    ),
-                    ParamSpec::optional(
-                        "path",
-                        ParamType::Path,
-                        "a local table file or directory instead of a Hub repo",
-                    ),
-                    ParamSpec::with_default(
-                        "revision",
-                        ParamType::String,
-                        Value::from("main"),
-                        "branch, tag or commit; a full commit id is served from the cache without network",
-                    ),
-                    ParamSpec::optional(
-                        "files",
-                        ParamType::list(ParamType::String),
-                        "which files to fetch (globs, e.g. \"data/*.parquet\"); default: every parquet, CSV and JSONL file",
-                    ),
+                params: source_params(SourceDocs {
+                    repo: "Hub dataset id, e.g. ailsntua/QEvasion",
+                    path: "a local table file or directory instead of a Hub repo",
+                    files: "which files to fetch (globs, e.g. \"data/*.parquet\"); default: every parquet, CSV and JSONL file",
+                })
+                .into_iter()
+                .chain([
                     ParamSpec::with_default(
                         "splits",
                         ParamType::list(ParamType::String),
                         Value::List(vec![Value::from("train"), Value::from("test")]),
                         "the splits to output; a file belongs to the split named by a word of its path",
                     ),
-                ],
+                ])
+                .collect(),
                 outputs: vec![],
-                rules: vec![ParamRule::ExactlyOne(&["repo", "path"])],
+                rules: vec![source_rule()],
                 uses_device: false,
             },
             env: None,

@@ -2,12 +2,9 @@
 //! artifact: `config.json`, the weights (safetensors first, else `.bin`) and the tokenizer files.
 
 use clarity_data::hub::{HubEnv, RepoId, Selection, link_fetched};
-use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamRule, ParamSpec, ParamType, Stage, StageContext, StageSchema,
-    Value,
-};
+use clarity_engine::{ArtifactKind, OutputSpec, Stage, StageContext, StageSchema};
 
-use super::hub_source::{fetch, files_param, short};
+use super::hub_source::{SourceDocs, fetch, files_param, short, source_params, source_rule};
 
 /// The `fetch-model` stage kind.
 pub struct FetchModel {
@@ -23,35 +20,17 @@ impl FetchModel {
                 kind: "fetch-model",
                 version: 1,
                 summary: "Download a model repo (config, weights, tokenizer) from the HuggingFace Hub, or take a local directory",
-                params: vec![
-                    ParamSpec::optional(
-                        "repo",
-                        ParamType::String,
-                        "Hub model id, e.g. microsoft/deberta-v3-base",
-                    ),
-                    ParamSpec::optional(
-                        "path",
-                        ParamType::Path,
-                        "a local model directory instead of a Hub repo",
-                    ),
-                    ParamSpec::with_default(
-                        "revision",
-                        ParamType::String,
-                        Value::from("main"),
-                        "branch, tag or commit; a full commit id is served from the cache without network",
-                    ),
-                    ParamSpec::optional(
-                        "files",
-                        ParamType::list(ParamType::String),
-                        "extra files to fetch (globs)",
-                    ),
-                ],
+                params: source_params(SourceDocs {
+                    repo: "Hub model id, e.g. microsoft/deberta-v3-base",
+                    path: "a local model directory instead of a Hub repo",
+                    files: "extra files to fetch (globs)",
+                }),
                 outputs: vec![OutputSpec::new(
                     "model",
                     ArtifactKind::MODEL,
                     "config.json, weights and tokenizer files (links into the HF cache) and fetch.json",
                 )],
-                rules: vec![ParamRule::ExactlyOne(&["repo", "path"])],
+                rules: vec![source_rule()],
                 uses_device: false,
             },
             env: None,

@@ -4,7 +4,37 @@
 use clarity_data::hub::{
     FetchRequest, FetchedRepo, HubEnv, HubSession, RepoId, Selection, fetch_local,
 };
-use clarity_engine::StageContext;
+use clarity_engine::{ParamRule, ParamSpec, ParamType, StageContext, Value};
+
+/// Docs of the source params, which differ by what is fetched.
+pub(super) struct SourceDocs {
+    /// `repo`: the Hub id and an example.
+    pub repo: &'static str,
+    /// `path`: what a local source is.
+    pub path: &'static str,
+    /// `files`: which files it selects.
+    pub files: &'static str,
+}
+
+/// The params of a Hub-or-path source: `repo`, `path`, `revision`, `files`.
+pub(super) fn source_params(docs: SourceDocs) -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::optional("repo", ParamType::String, docs.repo),
+        ParamSpec::optional("path", ParamType::Path, docs.path),
+        ParamSpec::with_default(
+            "revision",
+            ParamType::String,
+            Value::from("main"),
+            "branch, tag or commit; a full commit id is served from the cache without network",
+        ),
+        ParamSpec::optional("files", ParamType::list(ParamType::String), docs.files),
+    ]
+}
+
+/// A source is a Hub repo or a local path, never both.
+pub(super) fn source_rule() -> ParamRule {
+    ParamRule::ExactlyOne(&["repo", "path"])
+}
 
 /// Fetches what `selection` asks for from the stage's source, warning about each note the
 /// fetch leaves (a cache fallback, a skipped file). `repo_id` makes the Hub id of the repo's
