@@ -1,11 +1,11 @@
 //! wgpu device set-up, once per process (the first graphics API asked for wins).
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
 use burn::backend::wgpu::{RuntimeOptions, WgpuDevice, graphics, init_setup};
 
 use super::GraphicsApi;
+use super::probe::quietly;
 
 /// The default wgpu device initialised with `api`, and its adapter's description; an
 /// error when wgpu finds no adapter.
@@ -14,7 +14,7 @@ pub fn device(api: GraphicsApi) -> Result<(WgpuDevice, String), String> {
     let device = WgpuDevice::DefaultDevice;
     let description = SETUP
         .get_or_init(|| {
-            catch_unwind(AssertUnwindSafe(|| {
+            quietly(|| {
                 let options = RuntimeOptions::default();
                 let setup = match api {
                     GraphicsApi::Auto => init_setup::<graphics::AutoGraphicsApi>(&device, options),
@@ -23,8 +23,8 @@ pub fn device(api: GraphicsApi) -> Result<(WgpuDevice, String), String> {
                 };
                 let info = setup.adapter.get_info();
                 format!("{} ({:?})", info.name, info.backend)
-            }))
-            .map_err(|_| "wgpu found no usable adapter".to_string())
+            })
+            .ok_or_else(|| "wgpu found no usable adapter".to_string())
         })
         .clone()?;
     Ok((device, description))
