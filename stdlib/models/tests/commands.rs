@@ -39,7 +39,7 @@ fn forward_reproduces_hf_outputs() {
         let run = forward(&forward_args(name, path, "cpu")).unwrap();
         assert!(run.warnings.is_empty(), "{:?}", run.warnings);
         let logits: Vec<f32> = run.output.logits.iter().flatten().copied().collect();
-        let hf: Vec<f64> = case.logits.iter().flatten().copied().collect();
+        let hf: Vec<f64> = case.flat_logits();
         assert!(max_abs_diff(&logits, &hf) <= 1e-5);
         let hidden: Vec<f32> = run
             .output
@@ -49,13 +49,7 @@ fn forward_reproduces_hf_outputs() {
             .flatten()
             .copied()
             .collect();
-        let hf: Vec<f64> = case
-            .last_hidden_state
-            .iter()
-            .flatten()
-            .flatten()
-            .copied()
-            .collect();
+        let hf: Vec<f64> = case.flat_hidden();
         assert!(max_abs_diff(&hidden, &hf) <= 1e-4);
         assert_eq!(run.output.last_hidden_state.len(), case.input_ids.len());
         assert_eq!(

@@ -96,7 +96,7 @@ fn half_precisions_run_close_to_f32<B: Backend>(device: B::Device, backend: &str
                 logits.iter().all(|v| v.is_finite()),
                 "{name} {precision} on {backend}: {logits:?}"
             );
-            let hf: Vec<f64> = case.logits.iter().flatten().copied().collect();
+            let hf: Vec<f64> = case.flat_logits();
             let d = max_abs_diff(&logits, &hf);
             assert!(
                 d <= tol,

@@ -37,14 +37,8 @@ fn check_model<B: Backend>(
         let ids = int_tensor::<B>(&case.input_ids, device);
         let mask = int_tensor::<B>(&case.attention_mask, device);
         let out = model.forward(ids, mask);
-        let logits: Vec<f64> = case.logits.iter().flatten().copied().collect();
-        let hidden: Vec<f64> = case
-            .last_hidden_state
-            .iter()
-            .flatten()
-            .flatten()
-            .copied()
-            .collect();
+        let logits: Vec<f64> = case.flat_logits();
+        let hidden: Vec<f64> = case.flat_hidden();
         let d_logits = max_abs_diff(&values(out.logits), &logits);
         let d_hidden = max_abs_diff(&values(out.last_hidden_state), &hidden);
         let what = format!("{name} case {i} on {backend} from {file} ({attention} attention)");

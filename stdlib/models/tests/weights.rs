@@ -156,7 +156,7 @@ fn fp16_weights_are_cast_to_the_f32_model() {
         assert_eq!(hidden, hidden_ref);
 
         let case = &eval_cases(name)[1];
-        let hf: Vec<f64> = case.logits.iter().flatten().copied().collect();
+        let hf: Vec<f64> = case.flat_logits();
         let d = max_abs_diff(&logits, &hf);
         assert!(
             d < 2e-3,
@@ -208,13 +208,7 @@ fn a_missing_head_is_initialised_fresh_and_reported() {
         );
         let (_, hidden) = run(&model, name);
         let case = &eval_cases(name)[1];
-        let hf: Vec<f64> = case
-            .last_hidden_state
-            .iter()
-            .flatten()
-            .flatten()
-            .copied()
-            .collect();
+        let hf: Vec<f64> = case.flat_hidden();
         assert!(
             max_abs_diff(&hidden, &hf) <= 1e-4,
             "{name}: the encoder must still load"
@@ -351,13 +345,7 @@ fn checkpoints_with_or_without_the_base_model_prefix_load() {
     assert_eq!(report.newly_initialized.len(), 4, "only the head is fresh");
     let (_, hidden) = run(&model, "tiny_roberta");
     let case = &eval_cases("tiny_roberta")[1];
-    let hf: Vec<f64> = case
-        .last_hidden_state
-        .iter()
-        .flatten()
-        .flatten()
-        .copied()
-        .collect();
+    let hf: Vec<f64> = case.flat_hidden();
     assert!(max_abs_diff(&hidden, &hf) <= 1e-4);
 
     // A classifier checkpoint into the bare encoder.
@@ -380,13 +368,7 @@ fn checkpoints_with_or_without_the_base_model_prefix_load() {
             int_tensor::<B>(&case.input_ids, &FlexDevice),
             int_tensor::<B>(&case.attention_mask, &FlexDevice),
         );
-        let hf: Vec<f64> = case
-            .last_hidden_state
-            .iter()
-            .flatten()
-            .flatten()
-            .copied()
-            .collect();
+        let hf: Vec<f64> = case.flat_hidden();
         assert!(max_abs_diff(&values(hidden), &hf) <= 1e-4, "{name}");
     }
 }
@@ -554,16 +536,10 @@ fn an_fp16_pytorch_bin_like_the_hubs_deberta_v3_matches_hf() {
             int_tensor::<B>(&case.input_ids, &FlexDevice),
             int_tensor::<B>(&case.attention_mask, &FlexDevice),
         );
-        let hf_logits: Vec<f64> = case.logits.iter().flatten().copied().collect();
+        let hf_logits: Vec<f64> = case.flat_logits();
         let d = max_abs_diff(&values(out.logits), &hf_logits);
         assert!(d <= 1e-6, "logits differ from HF's by {d}");
-        let hf_hidden: Vec<f64> = case
-            .last_hidden_state
-            .iter()
-            .flatten()
-            .flatten()
-            .copied()
-            .collect();
+        let hf_hidden: Vec<f64> = case.flat_hidden();
         let d = max_abs_diff(&values(out.last_hidden_state), &hf_hidden);
         assert!(d <= 1e-4, "last_hidden_state differs from HF's by {d}");
     }
@@ -606,7 +582,7 @@ fn sharded_safetensors_load_like_one_file() {
         assert!(report.path.ends_with("model.safetensors.index.json"));
         let case = &eval_cases(name)[1];
         let (logits, _) = run(&model, name);
-        let hf: Vec<f64> = case.logits.iter().flatten().copied().collect();
+        let hf: Vec<f64> = case.flat_logits();
         let d = max_abs_diff(&logits, &hf);
         assert!(d <= 1e-5, "{name}: sharded logits differ from HF's by {d}");
     }
@@ -679,7 +655,7 @@ fn a_sharded_fp16_pytorch_bin_matches_hf() {
     assert_eq!(report.cast_from, vec!["F16".to_string()]);
     let case = &eval_cases(name)[1];
     let (logits, _) = run(&model, name);
-    let hf: Vec<f64> = case.logits.iter().flatten().copied().collect();
+    let hf: Vec<f64> = case.flat_logits();
     let d = max_abs_diff(&logits, &hf);
     assert!(d <= 1e-6, "logits differ from HF's by {d}");
 }

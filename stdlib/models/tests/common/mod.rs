@@ -31,6 +31,23 @@ pub struct EvalCase {
     pub last_hidden_state: Vec<Vec<Vec<f64>>>,
 }
 
+impl EvalCase {
+    /// HF's logits, flattened row by row.
+    pub fn flat_logits(&self) -> Vec<f64> {
+        self.logits.iter().flatten().copied().collect()
+    }
+
+    /// HF's `last_hidden_state`, flattened.
+    pub fn flat_hidden(&self) -> Vec<f64> {
+        self.last_hidden_state
+            .iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .collect()
+    }
+}
+
 /// The fixture's `eval_cases`.
 pub fn eval_cases(name: &str) -> Vec<EvalCase> {
     let expected = expected(name);
