@@ -1,8 +1,53 @@
-//! File access behind a trait, so tests can use an in-memory fake.
+//! File access behind a trait, so tests can use an in-memory fake; bounded reads of
+//! untrusted files.
 
 use std::collections::BTreeMap;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
+
+/// Reads at most `cap` bytes of the regular file `path`.
+///
+/// Refuses anything but a regular file (a FIFO, `/dev/zero`, a directory) with
+/// [`io::ErrorKind::InvalidInput`], and a file longer than `cap` with
+/// [`io::ErrorKind::FileTooLarge`] — also when its metadata said it was short (special and
+/// growing files), since the read itself stops at `cap + 1` bytes.
+pub fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    // Look before opening: opening a FIFO blocks until something writes to it.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    if meta.len() > cap {
+        return Err(too_large(cap));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(too_large(cap));
+    }
+    Ok(bytes)
+}
+
+/// Like [`read_capped`], as UTF-8 text.
+pub fn read_capped_string(path: &Path, cap: u64) -> io::Result<String> {
+    String::from_utf8(read_capped(path, cap)?)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8"))
+}
+
+fn not_regular() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, "not a regular file")
+}
+
+fn too_large(cap: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::FileTooLarge,
+        format!("file larger than {cap} bytes"),
+    )
+}
 
 /// What the analyser reads from disk: included files and the existence of path params.
 pub trait FileSystem: Send + Sync {
@@ -18,11 +63,8 @@ pub struct RealFs;
 
 impl FileSystem for RealFs {
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
-        let meta = std::fs::metadata(path)?;
-        if meta.len() > 16 * crate::lang::MAX_FILE_BYTES as u64 {
-            return Err(io::Error::other("file too large"));
-        }
-        std::fs::read_to_string(path)
+        // Longer texts get the KDL reader's own size diagnostic.
+        read_capped_string(path, 16 * crate::lang::MAX_FILE_BYTES as u64)
     }
 
     fn exists(&self, path: &Path) -> bool {
@@ -78,4 +120,29 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_reads_refuse_special_and_long_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, "hello").unwrap();
+        assert_eq!(read_capped_string(&file, 5).unwrap(), "hello");
+        let long = read_capped(&file, 4).unwrap_err();
+        assert_eq!(long.kind(), io::ErrorKind::FileTooLarge);
+        let dir_err = read_capped(dir.path(), 100).unwrap_err();
+        assert!(matches!(
+            dir_err.kind(),
+            io::ErrorKind::InvalidInput | io::ErrorKind::IsADirectory
+        ));
+        #[cfg(unix)]
+        {
+            let zero = read_capped(Path::new("/dev/zero"), 100).unwrap_err();
+            assert_eq!(zero.kind(), io::ErrorKind::InvalidInput);
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub mod analyse;
 pub mod cache;
 pub mod cli;
 pub mod diag;
+pub mod fault;
 pub mod fs;
 pub mod graph;
 pub mod lang;
