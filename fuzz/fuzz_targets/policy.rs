@@ -1,0 +1,224 @@
+//! The policy language on arbitrary text: parse, load after a few base policies, render
+//! every diagnostic and place a few stages with the result. Must never panic or hang.
+//!
+//! Input (lossy UTF-8):
+//! - an optional first line `#!DEVICE ASSUME`: the `--device` and `--assume-devices` asked
+//!   (default `auto` on an assumed `cuda` machine);
+//! - then up to three parts separated by a line `---`: the policy file the pipeline `use`s,
+//!   the `config.json` of the model the stages work on, and a second policy file `use`d
+//!   after the first (for replacing and `disable` across files).
+#![no_main]
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use clarity_engine::diag::render;
+use clarity_engine::lang::Source;
+use clarity_engine::{
+    Params, PlacementRequest, PlacementSetup, Placer, PolicySource, Style, UpstreamStage,
+};
+use clarity_policy::facts::{FactValue, MemoryHost};
+use clarity_policy::lang::{Template, parse_policy_file};
+use clarity_policy::{Backend, Inventory, PolicyPlacer, PolicySet};
+use libfuzzer_sys::fuzz_target;
+
+const PROJECT: &str = "/work/project";
+
+struct Stage {
+    name: &'static str,
+    kind: &'static str,
+    uses_device: bool,
+    params: Params,
+}
+
+fn stage(
+    name: &'static str,
+    kind: &'static str,
+    uses_device: bool,
+    params: &[(&str, &str)],
+) -> Stage {
+    let mut p = Params::new();
+    for (k, v) in params {
+        p.insert(*k, *v);
+    }
+    Stage {
+        name,
+        kind,
+        uses_device,
+        params: p,
+    }
+}
+
+/// The policies loaded before the input's, in place of the stdlib's (whose KDL takes the
+/// parser ~100 ms per run under the fuzzer; the seeds hold the stdlib's files as inputs).
+const BASE: &str = r#"
+policy "half-precision-needs-cuda" {
+    when {
+        precision "f16" "bf16"
+    }
+    unless {
+        device "cuda"
+    }
+    precision "f32"
+    warn "{precision} needs a CUDA GPU; stage `{stage-name}` runs in f32 on {device}"
+}
+policy "deberta-v3-large-metal-to-cpu" {
+    when {
+        model "deberta-v3"
+        model-size "large"
+        device "metal"
+    }
+    device "cpu"
+}
+policy "tokenizers-serial-beside-a-model" {
+    when {
+        uses-device #true
+        env.TOKENIZERS_PARALLELISM #null
+    }
+    env "TOKENIZERS_PARALLELISM" "false"
+}
+"#;
+
+fn base() -> Vec<PolicySource> {
+    vec![PolicySource {
+        name: "std/policies/base.kdl".to_owned(),
+        text: BASE.to_owned(),
+    }]
+}
+
+fn place_all(placer: &PolicyPlacer, device: &str, assume: Option<&str>, used: &[PolicySource]) {
+    let assumed: Option<Vec<String>> = assume.map(|a| vec![a.to_owned()]);
+    let setup = PlacementSetup {
+        device,
+        assumed_devices: assumed.as_deref(),
+        policies: used,
+    };
+    for problem in placer.check(&setup) {
+        print("problem", || render(problem.as_ref(), Style::Plain));
+    }
+    let weights = stage("weights", "fetch-model", false, &[("path", "models/m")]);
+    let tokens = stage("tokens", "tokenize", false, &[("tokenizer", "weights")]);
+    let train = stage(
+        "train",
+        "train",
+        true,
+        &[
+            ("model", "weights"),
+            ("precision", "auto"),
+            ("attention", "auto"),
+        ],
+    );
+    let predict = stage(
+        "predict",
+        "predict",
+        true,
+        &[("model", "train.best"), ("precision", "bf16")],
+    );
+    let chain: [(&str, &str, &Stage); 4] = [
+        ("predict", "model", &train),
+        ("predict", "data", &tokens),
+        ("train", "model", &weights),
+        ("tokens", "tokenizer", &weights),
+    ];
+    let upstream: Vec<UpstreamStage<'_>> = chain
+        .iter()
+        .map(|(consumer, param, s)| UpstreamStage {
+            consumer,
+            param,
+            stage: s.name,
+            kind: s.kind,
+            params: &s.params,
+        })
+        .collect();
+    for target in [&weights, &train, &predict] {
+        let request = PlacementRequest {
+            stage: target.name,
+            kind: target.kind,
+            params: &target.params,
+            uses_device: target.uses_device,
+            device,
+            policies: used,
+            upstream: &upstream,
+            project_dir: Path::new(PROJECT),
+            assumed_devices: assumed.as_deref(),
+        };
+        match placer.place(&request) {
+            Ok(placement) => {
+                print(target.name, || format!("{placement:?}"));
+            }
+            Err(report) => {
+                print(target.name, || render(report.as_ref(), Style::Plain));
+            }
+        }
+    }
+}
+
+/// With `CLARITY_FUZZ_PRINT` set (replaying an input), what the target saw is printed.
+fn print(what: &str, text: impl FnOnce() -> String) {
+    static ON: OnceLock<bool> = OnceLock::new();
+    let text = text();
+    if *ON.get_or_init(|| std::env::var_os("CLARITY_FUZZ_PRINT").is_some()) {
+        eprintln!("--- {what}\n{text}");
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let (header, body) = match text.split_once('\n') {
+        Some((first, rest)) if first.starts_with("#!") => (Some(&first[2..]), rest),
+        _ => (None, &*text),
+    };
+    let (device, assume) = match header.map(|h| h.split_once(' ').unwrap_or((h, ""))) {
+        Some((device, assume)) => (device, (!assume.is_empty()).then_some(assume)),
+        None => ("auto", Some("cuda")),
+    };
+    let mut parts = body.splitn(3, "\n---\n");
+    let policy = parts.next().unwrap_or("");
+    let config = parts.next();
+    let second = parts.next();
+
+    // The parser and its diagnostics on their own.
+    for (name, text) in [("fuzz.kdl", Some(policy)), ("second.kdl", second)] {
+        let Some(text) = text else { continue };
+        let source = Source::new(name, Some(name.into()), text);
+        let (file, errors) = parse_policy_file(&source);
+        let _ = format!("{:?}", file.items);
+        for error in &errors {
+            let _ = render(error, Style::Plain);
+        }
+    }
+    // Templates (warn / env values) on raw text too: every placeholder found or refused.
+    if let Ok(template) = Template::parse(policy) {
+        let _ = template.render(&|name| Some(FactValue::text(name)));
+        let _ = template.render(&|_| None);
+    }
+
+    // Loaded after the stdlib's policies, as a pipeline's `use` does.
+    let mut used = vec![PolicySource {
+        name: "fuzz.kdl".to_owned(),
+        text: policy.to_owned(),
+    }];
+    if let Some(second) = second {
+        used.push(PolicySource {
+            name: "second.kdl".to_owned(),
+            text: second.to_owned(),
+        });
+    }
+    let sources: Vec<PolicySource> = base().into_iter().chain(used.iter().cloned()).collect();
+    if let Err(errors) = PolicySet::load(&sources) {
+        for error in &errors {
+            let _ = render(error, Style::Plain);
+        }
+    }
+
+    // And applied: three stages on the machine the header asks for.
+    let mut host = MemoryHost::new().var("HF_HOME", "/home/user/hf");
+    if let Some(config) = config {
+        host = host.file(format!("{PROJECT}/models/m/config.json"), config);
+    }
+    let cpu = [Backend::Flex, Backend::Candle];
+    let placer = PolicyPlacer::new(cpu, move || Inventory::new([], cpu, "linux"))
+        .with_host(host)
+        .with_base_policies(base());
+    place_all(&placer, device, assume, &used);
+});
