@@ -111,11 +111,15 @@ pub fn normalize(path: &Path) -> PathBuf {
     for part in path.components() {
         match part {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            // `..` cancels a name before it, stays at the root, and otherwise (an empty or
+            // all-`..` relative path) is kept: `../../a` must not become `a`.
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
                 }
-            }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
             other => out.push(other),
         }
     }
@@ -125,6 +129,16 @@ pub fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalize_keeps_leading_parents() {
+        let n = |p: &str| normalize(Path::new(p));
+        assert_eq!(n("../../common.kdl"), PathBuf::from("../../common.kdl"));
+        assert_eq!(n("a/b/../../../c"), PathBuf::from("../c"));
+        assert_eq!(n("./a/./b/../c"), PathBuf::from("a/c"));
+        assert_eq!(n("/../x"), PathBuf::from("/x"));
+        assert_eq!(n("/p/a/../../../x"), PathBuf::from("/x"));
+    }
 
     #[test]
     fn capped_reads_refuse_special_and_long_files() {

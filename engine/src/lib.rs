@@ -20,7 +20,7 @@ pub use diag::{Diagnostics, Style};
 pub use pipeline::{Pipeline, PlannedStage};
 pub use stage::{
     ArtifactKind, Bound, ContextParts, DefaultPlacer, FiredPolicy, InputArtifact, NullReporter,
-    OutputSpec, ParamError, ParamRule, ParamSpec, ParamType, Params, Placement, PlacementRequest,
-    PlacementSetup, Placer, PolicySource, PublishContext, Registry, Reporter, Stage, StageContext,
-    StageSchema, StderrReporter, UpstreamStage, Value,
+    OutputSpec, ParamError, ParamProblem, ParamRule, ParamSpec, ParamType, Params, Placement,
+    PlacementRequest, PlacementSetup, Placer, PolicySource, PublishContext, Registry, Reporter,
+    Stage, StageContext, StageSchema, StderrReporter, UpstreamStage, Value,
 };

@@ -146,3 +146,111 @@ fn fingerprint_golden_hash() {
         "a5593070ac1132353236973a53189800347ab193e347b8b2c8612abfb01e71c0"
     );
 }
+
+/// The output file `value.txt` of stage `stage` in the last report.
+fn value_file(report: &clarity_engine::run::RunReport, stage: &str) -> std::path::PathBuf {
+    let record = report
+        .manifest
+        .stages
+        .iter()
+        .find(|r| r.name == stage)
+        .unwrap();
+    record.outputs["out"].join("value.txt")
+}
+
+#[test]
+fn each_entry_records_its_outputs_content() {
+    let project = Project::new();
+    project.write("input.txt", "1");
+    let report = project.run(TEXT, &[], RunOpts::default());
+    let record = report
+        .manifest
+        .stages
+        .iter()
+        .find(|r| r.name == "a")
+        .unwrap();
+    let meta =
+        clarity_engine::cache::read_meta(&project.cache().entry_dir(&record.fingerprint)).unwrap();
+    assert_eq!(meta.schema, clarity_engine::cache::ENTRY_SCHEMA);
+    assert_eq!(meta.fingerprint, record.fingerprint);
+    let file = &meta.outputs["out"].files["value.txt"];
+    assert_eq!(file.size, 2);
+    assert_eq!(file.blake3, blake3::hash(b"A1").to_hex().to_string());
+    // Byte-identical outputs have the same output hash whatever made them.
+    let b = report
+        .manifest
+        .stages
+        .iter()
+        .find(|r| r.name == "b")
+        .unwrap();
+    let b_meta =
+        clarity_engine::cache::read_meta(&project.cache().entry_dir(&b.fingerprint)).unwrap();
+    assert_ne!(b_meta.outputs["out"].hash, meta.outputs["out"].hash);
+    assert_eq!(b_meta.outputs["extra"].hash, meta.outputs["extra"].hash);
+}
+
+#[test]
+fn an_edited_entry_is_not_trusted_and_its_stage_runs_again() {
+    let project = Project::new();
+    project.write("input.txt", "1");
+    let first = project.run(TEXT, &[], RunOpts::default());
+    std::fs::write(value_file(&first, "b"), "XX").unwrap();
+    let second = project.run(TEXT, &[], RunOpts::default());
+    // Only `b` re-runs; its fingerprint is unchanged, so its dependents stay cached.
+    assert_eq!(project.log.ran(), ["b"]);
+    assert_eq!(
+        statuses(&second),
+        ["a=cached", "ab=cached", "b2=cached", "b=ran"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(value_file(&second, "b")).unwrap(),
+        "B"
+    );
+}
+
+#[test]
+fn missing_extra_and_unrecorded_files_are_not_trusted() {
+    let project = Project::new();
+    project.write("input.txt", "1");
+    let first = project.run(TEXT, &[], RunOpts::default());
+    // A file added to an output.
+    let extra = value_file(&first, "a").with_file_name("added.txt");
+    std::fs::write(&extra, "").unwrap();
+    // A file removed from another.
+    std::fs::remove_file(value_file(&first, "b2")).unwrap();
+    // An entry written before content hashes existed.
+    let ab = first
+        .manifest
+        .stages
+        .iter()
+        .find(|r| r.name == "ab")
+        .unwrap();
+    let meta = project
+        .cache()
+        .entry_dir(&ab.fingerprint)
+        .join("stage.json");
+    std::fs::write(&meta, r#"{"stage":"ab","kind":"concat","version":1}"#).unwrap();
+    let pipeline = project.pipeline(TEXT, &[]);
+    let all = pipeline.select(&[]).unwrap();
+    let plan =
+        clarity_engine::run::make_plan(&pipeline, &project.cache(), &all, false, project.path())
+            .unwrap();
+    let why = |stage: &str| {
+        let p = plan.stages[pipeline.index(stage).unwrap()]
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            p.status,
+            clarity_engine::run::CacheStatus::Untrusted,
+            "{stage}"
+        );
+        p.untrusted.as_ref().unwrap().to_string()
+    };
+    assert_eq!(why("a"), "`out/added.txt` was not part of it");
+    assert_eq!(why("b2"), "`out/value.txt` is missing");
+    assert!(why("ab").contains("older clarity"), "{}", why("ab"));
+    project.run(TEXT, &[], RunOpts::default());
+    assert_eq!(project.log.ran(), ["a", "ab", "b2"]);
+    let third = project.run(TEXT, &[], RunOpts::default());
+    assert!(project.log.ran().is_empty(), "{:?}", statuses(&third));
+}

@@ -120,6 +120,24 @@ pub enum AnalyseError {
         #[label("in this string")]
         span: SourceSpan,
     },
+    /// Variables expand to more than [`MAX_EXPANDED_BYTES`](crate::analyse::MAX_EXPANDED_BYTES).
+    #[error("variables expand to more than {limit} bytes")]
+    #[diagnostic(
+        code(clarity::var::too_large),
+        help(
+            "a `let` that repeats another (`\"${{v}}${{v}}\"`) doubles it; no real pipeline needs values this large"
+        )
+    )]
+    ExpansionTooLarge {
+        /// The limit.
+        limit: usize,
+        /// Source text.
+        #[source_code]
+        src: Src,
+        /// Where the limit was passed.
+        #[label("the limit was passed here")]
+        span: SourceSpan,
+    },
     /// Two stages share a name.
     #[error("stage `{name}` is defined twice")]
     #[diagnostic(code(clarity::stage::duplicate))]
@@ -185,6 +203,46 @@ pub enum AnalyseError {
         /// Did you mean / `clarity stages KIND`.
         #[help]
         help: String,
+    },
+    /// A stage kind's own check of its params failed.
+    #[error("param `{param}`: {message}")]
+    #[diagnostic(code(clarity::param::invalid))]
+    InvalidParam {
+        /// The param.
+        param: String,
+        /// What is wrong.
+        message: String,
+        /// Source text.
+        #[source_code]
+        src: Src,
+        /// The value.
+        #[label("here")]
+        span: SourceSpan,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
+    /// An output name that is not a plain name, is reserved, or is used twice.
+    #[error("stage `{stage}` cannot have an output called `{output}`: {reason}")]
+    #[diagnostic(
+        code(clarity::stage::output_name),
+        help(
+            "output names are single names of letters, digits, `-` and `_` (not `scratch`), each used once: they become directories in the cache"
+        )
+    )]
+    OutputName {
+        /// The stage.
+        stage: String,
+        /// The name.
+        output: String,
+        /// Why not.
+        reason: &'static str,
+        /// Source text.
+        #[source_code]
+        src: Src,
+        /// Where it was named.
+        #[label("here")]
+        span: SourceSpan,
     },
     /// A param given twice in one stage.
     #[error("param `{param}` is given twice")]

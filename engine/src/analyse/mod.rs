@@ -21,7 +21,7 @@ pub use overrides::{SetArg, SetTarget, parse_set};
 pub use refs::{Binding, resolve};
 pub use validate::{Checked, Checker};
 pub use value::EValue;
-pub use vars::Scope;
+pub use vars::{MAX_EXPANDED_BYTES, Scope};
 
 use std::collections::BTreeSet;
 use std::path::Path;

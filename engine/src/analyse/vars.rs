@@ -1,6 +1,8 @@
 //! Variables (`let`) and expression evaluation (`$name`, `${name}` in strings).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::Value;
 use crate::diag::Diagnostics;
@@ -8,10 +10,36 @@ use crate::lang::{Expr, LetDecl, Span, Spanned};
 
 use super::{AnalyseError, EValue};
 
+/// The most bytes that evaluating one pipeline may produce, over every `let`, param and
+/// `foreach` member together (strings by length, other values by 8 bytes each): far above
+/// any real pipeline, far below what a few doubling `let`s would allocate.
+pub const MAX_EXPANDED_BYTES: usize = 16 << 20;
+
 /// The variables in scope.
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
     vars: BTreeMap<String, Spanned<EValue>>,
+    /// Names whose definition failed (already reported): uses stay silent.
+    failed: BTreeSet<String>,
+    /// Shared by every copy of the scope (`foreach` members), so the limit is per pipeline.
+    budget: Arc<Budget>,
+}
+
+#[derive(Debug, Default)]
+struct Budget {
+    spent: AtomicUsize,
+    reported: AtomicBool,
+}
+
+fn size_of(value: &EValue) -> usize {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => s.len().max(8),
+        _ => 8,
+    };
+    match value {
+        EValue::Scalar(v) => scalar(v),
+        EValue::List(items) => 8 + items.iter().map(|i| scalar(&i.value)).sum::<usize>(),
+    }
 }
 
 impl Scope {
@@ -32,24 +60,58 @@ impl Scope {
             });
             return;
         }
-        if let Some(value) = self.eval(&decl.value, diags) {
-            let at_name = Spanned::new(value.value, decl.name.span.clone());
-            self.vars.insert(decl.name.value.clone(), at_name);
+        match self.eval(&decl.value, diags) {
+            Some(value) => {
+                let at_name = Spanned::new(value.value, decl.name.span.clone());
+                self.vars.insert(decl.name.value.clone(), at_name);
+            }
+            None => {
+                self.failed.insert(decl.name.value.clone());
+            }
         }
     }
 
     /// Binds `name` (a `foreach` variable or a `--set` override), replacing any binding.
     pub fn bind(&mut self, name: &str, value: Spanned<EValue>) {
+        self.failed.remove(name);
         self.vars.insert(name.to_owned(), value);
     }
 
     /// Whether `name` is defined.
     pub fn contains(&self, name: &str) -> bool {
-        self.vars.contains_key(name)
+        self.vars.contains_key(name) || self.failed.contains(name)
     }
 
-    /// Evaluates `expr`; `None` after reporting an error.
+    /// Evaluates `expr`; `None` after reporting an error (or when it uses a variable whose
+    /// definition failed). Every value produced counts against [`MAX_EXPANDED_BYTES`].
     pub fn eval(&self, expr: &Spanned<Expr>, diags: &mut Diagnostics) -> Option<Spanned<EValue>> {
+        let value = self.eval_unbudgeted(expr, diags)?;
+        self.charge(size_of(&value.value), &expr.span, diags)?;
+        Some(value)
+    }
+
+    /// Counts `bytes` against the pipeline's budget; `None` (reported once) past it.
+    fn charge(&self, bytes: usize, span: &Span, diags: &mut Diagnostics) -> Option<()> {
+        let spent = self.budget.spent.fetch_add(bytes, Ordering::Relaxed);
+        if spent.saturating_add(bytes) <= MAX_EXPANDED_BYTES {
+            return Some(());
+        }
+        if !self.budget.reported.swap(true, Ordering::Relaxed) {
+            let (src, span) = (span.source.source_text(), span.range);
+            diags.push(AnalyseError::ExpansionTooLarge {
+                limit: MAX_EXPANDED_BYTES,
+                src,
+                span,
+            });
+        }
+        None
+    }
+
+    fn eval_unbudgeted(
+        &self,
+        expr: &Spanned<Expr>,
+        diags: &mut Diagnostics,
+    ) -> Option<Spanned<EValue>> {
         let span = expr.span.clone();
         let value = match &expr.value {
             Expr::Bool(b) => EValue::Scalar(Value::Bool(*b)),
@@ -87,7 +149,7 @@ impl Scope {
 
     fn lookup(&self, name: &str, span: &Span, diags: &mut Diagnostics) -> Option<&Spanned<EValue>> {
         let found = self.vars.get(name);
-        if found.is_none() {
+        if found.is_none() && !self.failed.contains(name) {
             let help = match crate::suggest::closest(name, self.vars.keys()) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("define it with `let {name}=VALUE`"),
@@ -120,7 +182,9 @@ impl Scope {
                 return Some(out);
             };
             let name = &rest[at + 2..at + end];
-            out.push_str(&self.scalar_text(name, span, diags)?);
+            let piece = self.scalar_text(name, span, diags)?;
+            self.charge(piece.len(), span, diags)?;
+            out.push_str(&piece);
             rest = &rest[at + end + 1..];
         }
         out.push_str(rest);

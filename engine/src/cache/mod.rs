@@ -1,14 +1,20 @@
 //! The content-addressed cache under `.clarity/`: fingerprints, complete entries, temporary
-//! entries moved into place on success, and the lock that keeps two runs apart.
+//! entries moved into place on success, each entry's recorded content hashes (checked before
+//! it is trusted), and the lock that keeps two runs apart.
 
+mod entry;
 mod error;
 mod fingerprint;
 mod hash;
 mod lock;
 mod store;
 
+pub use entry::{
+    ENTRY_SCHEMA, EntryMeta, FileRecord, Mismatch, OutputRecord, Verify, read_meta, record_output,
+    verify_entry, verify_output,
+};
 pub use error::CacheError;
 pub use fingerprint::{Fingerprint, InputKey, PlacementKey};
 pub use hash::content_hash;
 pub use lock::CacheLock;
-pub use store::{Cache, Pending};
+pub use store::{Cache, ENTRY_META, Pending, SCRATCH_DIR};

@@ -2,10 +2,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::entry::{EntryMeta, Mismatch, Verify, record_output, verify_entry};
 use super::{CacheError, CacheLock};
 
 /// The name of the metadata file of a complete entry; written last, before the rename.
 pub const ENTRY_META: &str = "stage.json";
+
+/// The scratch directory of an entry being written (removed before the entry is committed),
+/// so no output may have this name.
+pub const SCRATCH_DIR: &str = "scratch";
 
 /// The cache: `ROOT/cache/<fingerprint>/<output>/` holds complete entries, `ROOT/tmp/` entries
 /// being written, `ROOT/runs/` run manifests.
@@ -20,6 +25,7 @@ pub struct Cache {
 pub struct Pending {
     dir: PathBuf,
     fingerprint: String,
+    outputs: Vec<String>,
 }
 
 impl Cache {
@@ -67,14 +73,19 @@ impl Cache {
         self.entry_dir(fingerprint).join(output)
     }
 
-    /// Whether `fingerprint` has a complete entry with every output in `outputs`.
-    pub fn is_complete<'a>(
+    /// Checks the entry of `fingerprint` against its recorded content hashes: `None` when
+    /// there is no entry, else whether it has every output in `outputs`, untouched.
+    pub fn verify<'a>(
         &self,
         fingerprint: &str,
-        mut outputs: impl Iterator<Item = &'a str>,
-    ) -> bool {
+        outputs: impl Iterator<Item = &'a str>,
+        how: Verify,
+    ) -> Option<Result<EntryMeta, Mismatch>> {
         let dir = self.entry_dir(fingerprint);
-        dir.join(ENTRY_META).is_file() && outputs.all(|o| dir.join(o).is_dir())
+        if !dir.exists() {
+            return None;
+        }
+        Some(verify_entry(&dir, fingerprint, outputs, how))
     }
 
     /// Starts writing the entry `fingerprint` with these outputs: creates a fresh temporary
@@ -84,33 +95,39 @@ impl Cache {
         fingerprint: &str,
         outputs: impl Iterator<Item = &'a str>,
     ) -> Result<Pending, CacheError> {
+        let outputs: Vec<String> = outputs.map(str::to_owned).collect();
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let dir = self
             .root
             .join("tmp")
             .join(format!("{fingerprint}.{}.{n}", std::process::id()));
-        for sub in outputs.chain(["scratch"]) {
+        for sub in outputs.iter().map(String::as_str).chain([SCRATCH_DIR]) {
             let path = dir.join(sub);
             fs::create_dir_all(&path).map_err(CacheError::io("cannot create", &path))?;
         }
         Ok(Pending {
             dir,
             fingerprint: fingerprint.to_owned(),
+            outputs,
         })
     }
 
-    /// Completes an entry: removes its scratch directory, writes its metadata, and moves
-    /// it into place in one rename (replacing an older entry of the same fingerprint).
-    pub fn commit(
-        &self,
-        pending: Pending,
-        meta: &serde_json::Value,
-    ) -> Result<PathBuf, CacheError> {
+    /// Completes an entry: removes its scratch directory, records each output's content
+    /// (sizes, times, hashes) into `meta`, writes it as `stage.json`, and moves the entry into
+    /// place in one rename (replacing an older entry of the same fingerprint).
+    pub fn commit(&self, pending: Pending, mut meta: EntryMeta) -> Result<PathBuf, CacheError> {
         let scratch = pending.scratch_dir();
         fs::remove_dir_all(&scratch).map_err(CacheError::io("cannot remove", &scratch))?;
+        meta.outputs.clear();
+        for name in &pending.outputs {
+            let dir = pending.output_dir(name);
+            let record = record_output(&dir).map_err(CacheError::io("cannot hash", &dir))?;
+            meta.outputs.insert(name.clone(), record);
+        }
         let meta_path = pending.dir.join(ENTRY_META);
-        let text = serde_json::to_string_pretty(meta).unwrap_or_default();
+        let text = serde_json::to_string_pretty(&meta).unwrap_or_default();
         fs::write(&meta_path, text).map_err(CacheError::io("cannot write", &meta_path))?;
+        crate::fault::point("cache.commit");
         let target = self.entry_dir(&pending.fingerprint);
         if target.exists() {
             let old = pending.dir.with_extension("old");
@@ -136,6 +153,6 @@ impl Pending {
 
     /// The scratch directory.
     pub fn scratch_dir(&self) -> PathBuf {
-        self.dir.join("scratch")
+        self.dir.join(SCRATCH_DIR)
     }
 }

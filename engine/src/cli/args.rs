@@ -13,6 +13,9 @@ pub enum EngineCommand {
     Plan(PlanArgs),
     /// Print the pipeline graph as Graphviz dot or Mermaid.
     Graph(GraphArgs),
+    /// Hash the pipeline's cache entries and compare them with what each recorded when it
+    /// was written; exit 2 when one does not match.
+    Verify(PlanArgs),
     /// List the stage kinds, or show the schema of one.
     Stages {
         /// A stage kind, e.g. `exec`.

@@ -9,6 +9,7 @@ mod load;
 mod plan;
 mod run;
 mod stages;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -53,6 +54,7 @@ pub fn execute(
         EngineCommand::Check(args) => check(&args, registry, default, style),
         EngineCommand::Plan(args) => plan(&args, registry, default, style),
         EngineCommand::Graph(args) => graph(&args, registry, default, style),
+        EngineCommand::Verify(args) => verify::verify(&args, registry, default, style),
         EngineCommand::Stages { kind: None } => {
             print!("{}", list_stages(registry));
             EXIT_OK

@@ -45,6 +45,9 @@ pub fn render_plan(pipeline: &Pipeline, plan: &Plan) -> String {
             p.status.name()
         );
         let _ = writeln!(out, "{}", line.trim_end());
+        if let Some(why) = &p.untrusted {
+            let _ = writeln!(out, "      cache entry not trusted: {why}");
+        }
         let placement = &stage.placement;
         if stage.stage.schema().uses_device || !placement.fired.is_empty() {
             let _ = writeln!(

@@ -118,6 +118,9 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
     }
 }
 
+/// Ctrl-C, SIGTERM and SIGHUP all stop a run the same way: running stages are told to stop
+/// (an `exec` child is killed), temporary entries are removed, the manifest is written. A
+/// second signal exits at once.
 fn install_ctrlc() -> Arc<AtomicBool> {
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&cancel);

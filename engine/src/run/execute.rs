@@ -3,7 +3,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::cache::Cache;
+use crate::cache::{Cache, ENTRY_SCHEMA, EntryMeta, Verify};
 use crate::stage::PublishContext;
 use crate::{
     ContextParts, InputArtifact, ParamType, Params, Pipeline, Reporter, StageContext, Value,
@@ -94,16 +94,18 @@ pub fn execute(
         env.cache.abandon(pending);
         return Err(Failure::Error(report));
     }
-    let meta = serde_json::json!({
-        "stage": stage.name,
-        "kind": stage.kind,
-        "version": stage.stage.schema().version,
-        "fingerprint": fingerprint,
-        "params": stage.params,
-        "metrics": outcome.metrics,
-    });
+    let meta = EntryMeta {
+        schema: ENTRY_SCHEMA,
+        stage: stage.name.clone(),
+        kind: stage.kind.to_owned(),
+        version: stage.stage.schema().version,
+        fingerprint: fingerprint.to_owned(),
+        params: serde_json::to_value(&stage.params).unwrap_or_default(),
+        metrics: serde_json::to_value(&outcome.metrics).unwrap_or_default(),
+        outputs: BTreeMap::new(),
+    };
     env.cache
-        .commit(pending, &meta)
+        .commit(pending, meta)
         .map_err(|e| Failure::Error(e.into()))?;
     publish(env, i, fingerprints, false).map_err(Failure::Error)?;
     Ok(outcome)
@@ -119,6 +121,25 @@ pub fn publish(
 ) -> Result<(), miette::Report> {
     let stage = &env.pipeline.stages[i];
     let fingerprint = fingerprints[i].as_deref().unwrap_or_default();
+    let outputs = stage.outputs.iter().map(|o| o.name.as_str());
+    match env.cache.verify(fingerprint, outputs, Verify::Fast) {
+        Some(Ok(_)) => {}
+        Some(Err(mismatch)) => {
+            return Err(miette::miette!(
+                code = "clarity::cache::untrusted",
+                help =
+                    "run the pipeline again to recompute it; `clarity verify` checks every entry",
+                "not publishing the outputs of stage `{}`: its cache entry does not match its recorded hashes ({mismatch})",
+                stage.name
+            ));
+        }
+        None => {
+            return Err(miette::miette!(
+                "not publishing the outputs of stage `{}`: its cache entry is gone",
+                stage.name
+            ));
+        }
+    }
     let params = absolute_paths(&stage.params, stage.stage.schema(), env.project_dir);
     let ctx = PublishContext {
         stage_name: &stage.name,

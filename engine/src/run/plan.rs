@@ -3,7 +3,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::cache::{Cache, Fingerprint, InputKey, PlacementKey, content_hash};
+use crate::cache::{Cache, Fingerprint, InputKey, Mismatch, PlacementKey, Verify, content_hash};
 use crate::{ParamType, Pipeline, Value};
 
 use super::RunError;
@@ -16,6 +16,9 @@ pub enum CacheStatus {
     Cached,
     /// Missing or out of date: the stage will run.
     Stale,
+    /// An entry exists but does not match its recorded content hashes (a file was edited,
+    /// damaged or deleted): the stage runs again.
+    Untrusted,
     /// Current, but `--force` re-runs it.
     Forced,
 }
@@ -26,6 +29,7 @@ impl CacheStatus {
         match self {
             Self::Cached => "cached",
             Self::Stale => "run",
+            Self::Untrusted => "rerun",
             Self::Forced => "forced",
         }
     }
@@ -38,6 +42,8 @@ pub struct StagePlan {
     pub fingerprint: String,
     /// Cache status.
     pub status: CacheStatus,
+    /// Why an existing entry is not trusted ([`CacheStatus::Untrusted`]).
+    pub untrusted: Option<Mismatch>,
 }
 
 /// What a run will do.
@@ -50,7 +56,8 @@ pub struct Plan {
 }
 
 /// Computes fingerprints (in topological order, so upstream hashes are known) and cache
-/// status of the `selected` stages (a set closed under dependencies).
+/// status of the `selected` stages (a set closed under dependencies). An entry is trusted
+/// only when its files match their recorded sizes and times, or else their hashes.
 pub fn make_plan(
     pipeline: &Pipeline,
     cache: &Cache,
@@ -65,16 +72,17 @@ pub fn make_plan(
     for &i in pipeline.order.iter().filter(|i| selected.contains(i)) {
         let fingerprint = fingerprint(pipeline, &plan, i, project_dir)?.hash();
         let stage = &pipeline.stages[i];
-        let complete =
-            cache.is_complete(&fingerprint, stage.outputs.iter().map(|o| o.name.as_str()));
-        let status = match (complete, force) {
-            (true, false) => CacheStatus::Cached,
-            (true, true) => CacheStatus::Forced,
-            (false, _) => CacheStatus::Stale,
+        let outputs = stage.outputs.iter().map(|o| o.name.as_str());
+        let (status, untrusted) = match (cache.verify(&fingerprint, outputs, Verify::Fast), force) {
+            (None, _) => (CacheStatus::Stale, None),
+            (Some(Ok(_)), false) => (CacheStatus::Cached, None),
+            (Some(Ok(_)), true) => (CacheStatus::Forced, None),
+            (Some(Err(mismatch)), _) => (CacheStatus::Untrusted, Some(mismatch)),
         };
         plan.stages[i] = Some(StagePlan {
             fingerprint,
             status,
+            untrusted,
         });
         plan.order.push(i);
     }

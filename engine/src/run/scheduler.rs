@@ -212,6 +212,13 @@ impl<'a> Walk<'a> {
                         continue;
                     }
                     let stage = &self.pipeline.stages[i];
+                    if let Some(why) = self.plan.stages[i]
+                        .as_ref()
+                        .and_then(|p| p.untrusted.as_ref())
+                    {
+                        let message = format!("cache entry not trusted ({why}); running again");
+                        self.env.reporter.warn(&stage.name, &message);
+                    }
                     self.device_busy |= stage.stage.schema().uses_device;
                     self.env.observer.started(&stage.name, stage.kind);
                     running += 1;

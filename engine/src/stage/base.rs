@@ -1,4 +1,4 @@
-use super::{OutputSpec, Params, PublishContext, StageContext, StageSchema};
+use super::{OutputSpec, ParamProblem, Params, PublishContext, StageContext, StageSchema};
 
 /// A kind of stage (`fetch-model`, `split`, `train`, ...): one struct per kind.
 ///
@@ -16,6 +16,13 @@ pub trait Stage: Send + Sync + 'static {
     fn outputs(&self, params: &Params) -> Vec<OutputSpec> {
         let _ = params;
         self.schema().outputs.clone()
+    }
+
+    /// Problems with this instance's params that the schema cannot express (default: none);
+    /// `clarity check` reports each at the value, before anything runs.
+    fn check(&self, params: &Params) -> Vec<ParamProblem> {
+        let _ = params;
+        Vec::new()
     }
 
     /// Does the work: reads inputs and writes every declared output directory.
@@ -38,6 +45,10 @@ impl Stage for Box<dyn Stage> {
 
     fn outputs(&self, params: &Params) -> Vec<OutputSpec> {
         (**self).outputs(params)
+    }
+
+    fn check(&self, params: &Params) -> Vec<ParamProblem> {
+        (**self).check(params)
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

@@ -9,6 +9,7 @@ mod context;
 mod error;
 mod params;
 mod placement;
+mod problem;
 mod publish;
 mod registry;
 mod schema;
@@ -25,6 +26,7 @@ pub use placement::{
     DefaultPlacer, FiredPolicy, Placement, PlacementRequest, PlacementSetup, Placer, PolicySource,
     UpstreamStage,
 };
+pub use problem::ParamProblem;
 pub use publish::PublishContext;
 pub use registry::Registry;
 pub(crate) use schema::and_list;

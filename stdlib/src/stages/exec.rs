@@ -7,7 +7,8 @@ use std::thread::sleep;
 use std::time::Duration;
 
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value,
+    ArtifactKind, OutputSpec, ParamProblem, ParamSpec, ParamType, Params, Stage, StageContext,
+    StageSchema, Value,
 };
 use miette::{Diagnostic, IntoDiagnostic};
 use thiserror::Error;
@@ -134,6 +135,34 @@ impl Stage for Exec {
             .collect()
     }
 
+    fn check(&self, params: &Params) -> Vec<ParamProblem> {
+        let mut problems = Vec::new();
+        if params.get_str_list("command").is_ok_and(|argv| argv.is_empty()) {
+            problems.push(ParamProblem::new(
+                "command",
+                None,
+                "the command is empty",
+                "name the program and its arguments: `command \"python3\" \"prep.py\"`",
+            ));
+        }
+        for (i, item) in params.opt_list("env").unwrap_or(&[]).iter().enumerate() {
+            let text = item.as_str().unwrap_or_default();
+            let problem = match text.split_once('=') {
+                None => (
+                    format!("`{text}` has no value"),
+                    "write NAME=VALUE (passing a variable through from clarity's environment is not supported yet)",
+                ),
+                Some((name, _)) if !is_env_name(name) => (
+                    format!("`{name}` is not a valid environment variable name"),
+                    "a name is letters, digits and `_`, not starting with a digit",
+                ),
+                Some(_) => continue,
+            };
+            problems.push(ParamProblem::new("env", Some(i), problem.0, problem.1));
+        }
+        problems
+    }
+
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         let argv = ctx.params().get_str_list("command")?;
         let Some((program, args)) = argv.split_first() else {
@@ -195,6 +224,15 @@ fn set_env(command: &mut Command, ctx: &StageContext<'_>) -> miette::Result<()> 
         command.env(key, value);
     }
     Ok(())
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`, what POSIX shells accept.
+fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn env_name(name: &str) -> String {

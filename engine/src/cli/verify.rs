@@ -1,0 +1,86 @@
+use std::fmt::Write;
+
+use crate::Registry;
+use crate::cache::{Cache, Verify};
+use crate::diag::Style;
+use crate::run::make_plan;
+
+use super::load::{load, print_diagnostics, print_error};
+use super::{EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, PlanArgs};
+
+/// `clarity verify`: hashes every file of the selected stages' cache entries and compares
+/// them with what each entry recorded when it was written. Exit 0 when all match (entries
+/// not in the cache are listed, not failed), 2 when one does not.
+pub fn verify(
+    args: &PlanArgs,
+    registry: &Registry,
+    default: &EmbeddedPipeline,
+    style: Style,
+) -> u8 {
+    let Some(loaded) = load(&args.pipeline, registry, default, style) else {
+        return EXIT_CONFIG;
+    };
+    let pipeline = &loaded.pipeline;
+    let selected = match pipeline.select(&args.only) {
+        Ok(s) => s,
+        Err(diags) => {
+            print_diagnostics(&diags, &loaded.file, style);
+            return EXIT_CONFIG;
+        }
+    };
+    let planned = Cache::open(loaded.project_dir.join(".clarity"))
+        .map_err(crate::run::RunError::from)
+        .and_then(|cache| {
+            let plan = make_plan(pipeline, &cache, &selected, false, &loaded.project_dir)?;
+            Ok((cache, plan))
+        });
+    let (cache, plan) = match planned {
+        Ok(p) => p,
+        Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
+    };
+    let (mut ok, mut bad, mut missing) = (0, 0, 0);
+    let mut out = String::new();
+    let width = plan
+        .order
+        .iter()
+        .map(|&i| pipeline.stages[i].name.len())
+        .max()
+        .unwrap_or(0);
+    for &i in &plan.order {
+        let Some(p) = &plan.stages[i] else { continue };
+        let stage = &pipeline.stages[i];
+        let outputs = stage.outputs.iter().map(|o| o.name.as_str());
+        let short = &p.fingerprint[..p.fingerprint.len().min(12)];
+        let line = match cache.verify(&p.fingerprint, outputs, Verify::Full) {
+            None => {
+                missing += 1;
+                format!("not cached  {short}")
+            }
+            Some(Ok(meta)) => {
+                ok += 1;
+                let files: usize = meta.outputs.values().map(|o| o.files.len()).sum();
+                format!("ok          {short}  ({files} files)")
+            }
+            Some(Err(why)) => {
+                bad += 1;
+                format!(
+                    "MISMATCH    {short}  {why}\n  {:width$}              {}",
+                    "",
+                    cache.entry_dir(&p.fingerprint).display()
+                )
+            }
+        };
+        let _ = writeln!(out, "  {:width$}  {line}", stage.name);
+    }
+    print!("{out}");
+    println!("{ok} verified, {bad} do not match, {missing} not cached");
+    if bad > 0 {
+        eprintln!(
+            "error: {bad} cache entr{} do not match their recorded hashes; `clarity run` recomputes them",
+            if bad == 1 { "y" } else { "ies" }
+        );
+        EXIT_RUNTIME
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,31 @@
+/// Something a stage kind finds wrong with its params at check time, beyond what its
+/// [`StageSchema`](super::StageSchema) can say (e.g. `exec`'s `env` items must be
+/// `NAME=VALUE` with a valid variable name). Reported by `clarity check` at the value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamProblem {
+    /// The param.
+    pub param: String,
+    /// Which item of a list param, if one.
+    pub item: Option<usize>,
+    /// What is wrong, e.g. "`1X` is not a valid environment variable name".
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl ParamProblem {
+    /// A problem with item `item` (or the whole value) of `param`.
+    pub fn new(
+        param: impl Into<String>,
+        item: Option<usize>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Self {
+            param: param.into(),
+            item,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
