@@ -1,6 +1,7 @@
 //! A pipeline spread over several files: `include` (relative, `..`, cycles), `let` and
 //! `${var}` expansion, `foreach` ensembles, `--set` overrides and `use`d policy files,
-//! analysed with the real policy layer. Must never panic, hang or exhaust memory.
+//! analysed with the real policy layer. Must never panic, hang or exhaust memory; and
+//! `fs::normalize` must agree with a model of it on every quoted string of the input.
 //!
 //! Input (lossy UTF-8):
 //! - optional header lines first: `--set A B ..` (the `--set` arguments, space-separated),
@@ -14,10 +15,10 @@
 //! `/common.kdl` (outside the project), `/p/a/b/data.txt`. The project directory is `/p/a/b`.
 #![no_main]
 
-use std::path::Path;
+use std::path::{Component, Path};
 use std::sync::OnceLock;
 
-use clarity_engine::fs::MemFs;
+use clarity_engine::fs::{MemFs, normalize};
 use clarity_engine::graph::{to_dot, to_mermaid};
 use clarity_engine::lang::Source;
 use clarity_engine::{
@@ -123,6 +124,37 @@ fn print(what: &str, text: impl FnOnce() -> String) {
     }
 }
 
+/// `normalize` (which resolves every `include` and `use`) against a model of it: `.`
+/// dropped, `..` cancels the name before it, stays at the root, and is kept at the start of
+/// a relative path (`../../a` is not `a`); and idempotent.
+fn check_normalize(path: &Path) {
+    let mut model: Vec<Component<'_>> = Vec::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => match model.last() {
+                Some(Component::Normal(_)) => {
+                    model.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => model.push(part),
+            },
+            other => model.push(other),
+        }
+    }
+    let once = normalize(path);
+    assert_eq!(
+        once.components().collect::<Vec<_>>(),
+        model,
+        "normalize({path:?})"
+    );
+    assert_eq!(
+        normalize(&once),
+        once,
+        "normalize is not idempotent on {path:?}"
+    );
+}
+
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let mut body: &str = &text;
@@ -140,6 +172,12 @@ fuzz_target!(|data: &[u8]| {
             break;
         }
         body = rest;
+    }
+
+    // Every quoted string, as a path on its own and below the project.
+    for quoted in body.split('"').skip(1).step_by(2).take(32) {
+        check_normalize(Path::new(quoted));
+        check_normalize(&Path::new(PROJECT).join(quoted));
     }
 
     let mut fs = MemFs::new()

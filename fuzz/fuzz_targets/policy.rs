@@ -1,5 +1,6 @@
-//! The policy language on arbitrary text: parse, load after a few base policies, render
-//! every diagnostic and place a few stages with the result. Must never panic or hang.
+//! The policy language on arbitrary text, as a pipeline's `use`d files: loaded after a few
+//! base policies (parse, replace, `disable`), every diagnostic rendered, and when there are
+//! none, three stages placed with them. Must never panic or hang.
 //!
 //! Input (lossy UTF-8):
 //! - an optional first line `#!DEVICE ASSUME`: the `--device` and `--assume-devices` asked
@@ -13,13 +14,12 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use clarity_engine::diag::render;
-use clarity_engine::lang::Source;
 use clarity_engine::{
     Params, PlacementRequest, PlacementSetup, Placer, PolicySource, Style, UpstreamStage,
 };
 use clarity_policy::facts::{FactValue, MemoryHost};
-use clarity_policy::lang::{Template, parse_policy_file};
-use clarity_policy::{Backend, Inventory, PolicyPlacer, PolicySet};
+use clarity_policy::lang::Template;
+use clarity_policy::{Backend, Inventory, PolicyPlacer};
 use libfuzzer_sys::fuzz_target;
 
 const PROJECT: &str = "/work/project";
@@ -93,8 +93,14 @@ fn place_all(placer: &PolicyPlacer, device: &str, assume: Option<&str>, used: &[
         assumed_devices: assumed.as_deref(),
         policies: used,
     };
-    for problem in placer.check(&setup) {
+    // As the engine does: every file's every error, and no placement when there are any
+    // (each placement would load the files again).
+    let problems = placer.check(&setup);
+    for problem in &problems {
         print("problem", || render(problem.as_ref(), Style::Plain));
+    }
+    if !problems.is_empty() {
+        return;
     }
     let weights = stage("weights", "fetch-model", false, &[("path", "models/m")]);
     let tokens = stage("tokens", "tokenize", false, &[("tokenizer", "weights")]);
@@ -177,23 +183,13 @@ fuzz_target!(|data: &[u8]| {
     let config = parts.next();
     let second = parts.next();
 
-    // The parser and its diagnostics on their own.
-    for (name, text) in [("fuzz.kdl", Some(policy)), ("second.kdl", second)] {
-        let Some(text) = text else { continue };
-        let source = Source::new(name, Some(name.into()), text);
-        let (file, errors) = parse_policy_file(&source);
-        let _ = format!("{:?}", file.items);
-        for error in &errors {
-            let _ = render(error, Style::Plain);
-        }
-    }
     // Templates (warn / env values) on raw text too: every placeholder found or refused.
     if let Ok(template) = Template::parse(policy) {
         let _ = template.render(&|name| Some(FactValue::text(name)));
         let _ = template.render(&|_| None);
     }
 
-    // Loaded after the stdlib's policies, as a pipeline's `use` does.
+    // `use`d by the pipeline, in this order.
     let mut used = vec![PolicySource {
         name: "fuzz.kdl".to_owned(),
         text: policy.to_owned(),
@@ -203,12 +199,6 @@ fuzz_target!(|data: &[u8]| {
             name: "second.kdl".to_owned(),
             text: second.to_owned(),
         });
-    }
-    let sources: Vec<PolicySource> = base().into_iter().chain(used.iter().cloned()).collect();
-    if let Err(errors) = PolicySet::load(&sources) {
-        for error in &errors {
-            let _ = render(error, Style::Plain);
-        }
     }
 
     // And applied: three stages on the machine the header asks for.
