@@ -102,6 +102,7 @@ impl Stage for Predict {
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
+        clarity_train::fault::install(clarity_engine::fault::point);
         let mut checkpoints: Vec<PathBuf> = ctx
             .opt_input("model")
             .map(|p| p.to_path_buf())

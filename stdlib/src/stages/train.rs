@@ -351,6 +351,7 @@ impl Stage for Train {
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
+        clarity_train::fault::install(clarity_engine::fault::point);
         let params = ctx.params();
         let head: HeadKind = params
             .get_str("head")?

@@ -4,6 +4,7 @@
 pub mod batch_tensors;
 pub mod build;
 pub mod evaluate;
+pub mod fault;
 pub mod heads;
 pub mod jobs;
 pub mod loss;

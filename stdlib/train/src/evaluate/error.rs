@@ -54,6 +54,24 @@ pub enum EvaluateError {
         /// One of them.
         example: String,
     },
+    /// An example id appears more than once.
+    #[error("the {what} hold id `{id}` {count} times (rows {rows})")]
+    #[diagnostic(
+        code(clarity::evaluate::duplicate_id),
+        help(
+            "predictions and references must have one row per example id: make the table's `index` column unique (ids are the `index` column, else the row number)"
+        )
+    )]
+    DuplicateId {
+        /// "predictions" or "references".
+        what: &'static str,
+        /// The id.
+        id: String,
+        /// How often it appears.
+        count: usize,
+        /// Its 1-based data rows.
+        rows: String,
+    },
     /// A reference label cell is not a label.
     #[error(transparent)]
     #[diagnostic(transparent)]

@@ -121,6 +121,8 @@ pub fn evaluate_predictions(
     table: &Table,
 ) -> Result<ClarityEvaluation, EvaluateError> {
     let (ids, references) = references_from_table(table)?;
+    check_unique(&predictions.ids, "predictions")?;
+    check_unique(&ids, "references")?;
     let position: HashMap<&str, usize> = predictions
         .ids
         .iter()
@@ -167,6 +169,24 @@ pub fn evaluate_predictions(
             evasion: &e_names,
         },
     )?)
+}
+
+/// [`EvaluateError::DuplicateId`] for the first id that appears twice in `ids`.
+fn check_unique(ids: &[String], what: &'static str) -> Result<(), EvaluateError> {
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    let Some(id) = ids.iter().find(|id| !seen.insert(id.as_str())) else {
+        return Ok(());
+    };
+    let rows: Vec<String> = (1..=ids.len())
+        .filter(|&r| &ids[r - 1] == id)
+        .map(|r| r.to_string())
+        .collect();
+    Err(EvaluateError::DuplicateId {
+        what,
+        id: id.clone(),
+        count: rows.len(),
+        rows: rows.join(", "),
+    })
 }
 
 /// Writes `metrics.json` (the summary and every report), `report.txt`, and a confusion-matrix

@@ -46,6 +46,44 @@ pub enum JobError {
         /// The longest input the model accepts.
         limit: usize,
     },
+    /// A token id is outside the model's vocabulary.
+    #[error(
+        "the {what} hold token id {max_id} ({example}), but the model's vocabulary has {vocab_size} ids"
+    )]
+    #[diagnostic(
+        code(clarity::jobs::token_out_of_vocabulary),
+        help(
+            "the records were tokenized with a tokenizer ({tokenizer}) whose vocabulary does not fit this model: tokenize with the model's own tokenizer (the tokenize stage's `tokenizer` naming this model's stage); if they were, the token file is damaged: re-run the tokenize stage with `clarity run --force`"
+        )
+    )]
+    TokenOutOfVocabulary {
+        /// Which records, e.g. "training records".
+        what: String,
+        /// The largest id found.
+        max_id: u32,
+        /// Where it was found: "example `ID`" or "its padding id".
+        example: String,
+        /// The model's vocabulary size.
+        vocab_size: usize,
+        /// The tokenizer file the records were made with.
+        tokenizer: String,
+    },
+    /// A record of a token file contradicts the file's metadata.
+    #[error("the {what} are damaged: record {record} (example `{example}`) {problem}")]
+    #[diagnostic(
+        code(clarity::jobs::damaged_tokens),
+        help("re-run the tokenize stage that made them, e.g. with `clarity run --force`")
+    )]
+    DamagedTokens {
+        /// Which records.
+        what: String,
+        /// 0-based record index.
+        record: usize,
+        /// Its example id.
+        example: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// The checkpoints do not fit the data or each other.
     #[error("{0}")]
     #[diagnostic(code(clarity::jobs::mismatch))]

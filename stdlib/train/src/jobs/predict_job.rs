@@ -6,7 +6,7 @@ use clarity_models::config::ModelConfig;
 use clarity_models::device::BackendTask;
 use clarity_models::{AttentionImpl, ModelOptions, Precision};
 
-use super::{JobError, check_input_length};
+use super::{JobError, check_tokens};
 use crate::heads::{HeadConfig, load_checkpoint};
 use crate::predict::{ExampleLogits, InferOptions, aggregate, ensemble, infer};
 
@@ -50,7 +50,7 @@ impl BackendTask for PredictJob<'_> {
         let mut head: Option<HeadConfig> = None;
         for dir in self.checkpoints {
             let config = ModelConfig::from_dir(dir).map_err(clarity_models::ModelError::from)?;
-            check_input_length(&config, self.data, "records to predict")?;
+            check_tokens(&config, self.data, "records to predict")?;
         }
         for (index, dir) in self.checkpoints.iter().enumerate() {
             let checkpoint = load_checkpoint::<B::InnerBackend>(dir, &options, &device)?;
@@ -73,11 +73,16 @@ impl BackendTask for PredictJob<'_> {
                     pad_to_multiple_of: None,
                     objective: None,
                     cancelled: self.cancelled,
-                    on_batch: &mut |done| progress(index, done),
+                    on_batch: &mut |done| {
+                        crate::fault::point("predict.batch");
+                        progress(index, done)
+                    },
                 },
                 &device,
             )?;
-            members.push(aggregate(&inference.records, self.data)?);
+            let logits = aggregate(&inference.records, self.data)?;
+            logits.check_finite(&dir.display().to_string())?;
+            members.push(logits);
             head.get_or_insert(checkpoint.head);
         }
         let head = head.ok_or_else(|| JobError::Mismatch("no checkpoint given".into()))?;

@@ -7,7 +7,7 @@ use clarity_models::device::BackendTask;
 use clarity_models::weights::find_weights;
 use clarity_models::{AttentionImpl, Encoder, ModelOptions, Precision};
 
-use super::{JobError, check_input_length};
+use super::{JobError, check_tokens};
 use crate::heads::{ClarityClassifier, HeadConfig, HeadKind};
 use crate::train::{
     ModelSource, TrainConfig, TrainData, TrainObserver, TrainPaths, TrainSummary, seed_backend,
@@ -53,9 +53,9 @@ impl BackendTask for TrainJob<'_> {
         let mut config =
             ModelConfig::from_dir(self.model_dir).map_err(clarity_models::ModelError::from)?;
         config.set_dropout(self.dropout);
-        check_input_length(&config, self.train, "training records")?;
+        check_tokens(&config, self.train, "training records")?;
         if let Some(validation) = self.validation {
-            check_input_length(&config, validation, "validation records")?;
+            check_tokens(&config, validation, "validation records")?;
         }
         let options = ModelOptions {
             attention: self.attention,

@@ -28,6 +28,24 @@ pub enum PredictError {
         /// What differs.
         reason: String,
     },
+    /// The model gave NaN or infinite logits.
+    #[error("{model} gave NaN or infinite logits for {count} of {total} examples: {examples}")]
+    #[diagnostic(
+        code(clarity::predict::non_finite_logits),
+        help(
+            "the checkpoint's weights hold NaN or infinite values (a diverged or damaged training run): retrain it, e.g. with a lower learning rate or in f32, or re-run its stage with `clarity run --force` if its files were damaged"
+        )
+    )]
+    NonFiniteLogits {
+        /// The checkpoint.
+        model: String,
+        /// Examples affected.
+        count: usize,
+        /// All examples.
+        total: usize,
+        /// The first few ids, with their 1-based rows.
+        examples: String,
+    },
     /// Writing a predictions file failed.
     #[error("cannot write {path}")]
     #[diagnostic(code(clarity::predict::write))]

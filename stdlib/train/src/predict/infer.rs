@@ -123,6 +123,43 @@ pub struct ExampleLogits {
     pub clarity: Option<LogitMatrix>,
 }
 
+impl ExampleLogits {
+    /// The examples (indices) with a NaN or infinite logit in any head.
+    pub fn non_finite_examples(&self) -> Vec<usize> {
+        let bad = |m: &Option<LogitMatrix>, e: usize| {
+            m.as_ref()
+                .is_some_and(|m| m.row(e).iter().any(|v| !v.is_finite()))
+        };
+        (0..self.example_ids.len())
+            .filter(|&e| bad(&self.evasion, e) || bad(&self.clarity, e))
+            .collect()
+    }
+
+    /// [`PredictError::NonFiniteLogits`] when a logit is NaN or infinite; `model` names the
+    /// checkpoint in the error.
+    pub fn check_finite(&self, model: &str) -> Result<(), PredictError> {
+        let bad = self.non_finite_examples();
+        if bad.is_empty() {
+            return Ok(());
+        }
+        const SHOWN: usize = 5;
+        let mut ids: Vec<String> = bad
+            .iter()
+            .take(SHOWN)
+            .map(|&e| format!("`{}` (row {})", self.example_ids[e], e + 1))
+            .collect();
+        if bad.len() > SHOWN {
+            ids.push(format!("and {} more", bad.len() - SHOWN));
+        }
+        Err(PredictError::NonFiniteLogits {
+            model: model.to_owned(),
+            count: bad.len(),
+            total: self.example_ids.len(),
+            examples: ids.join(", "),
+        })
+    }
+}
+
 /// Averages record logits over each example's windows.
 pub fn aggregate(
     records: &RecordLogits,

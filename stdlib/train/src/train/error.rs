@@ -84,6 +84,20 @@ pub enum TrainError {
         /// What is wrong.
         reason: String,
     },
+    /// The resume directory lacks the best checkpoint its state records.
+    #[error("the best checkpoint of epoch {epoch} is missing from {dir} (found {found})")]
+    #[diagnostic(
+        code(clarity::train::best_checkpoint_lost),
+        help("delete the resume directory (its parent) to train the run afresh")
+    )]
+    BestCheckpointLost {
+        /// `<resume>/best`.
+        dir: PathBuf,
+        /// The epoch the trainer state names.
+        epoch: usize,
+        /// What the directory holds instead, e.g. "epoch 2".
+        found: String,
+    },
     /// A file could not be read or written.
     #[error("cannot {action} {path}")]
     #[diagnostic(code(clarity::train::io))]

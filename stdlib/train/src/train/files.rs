@@ -104,6 +104,7 @@ pub(crate) struct RunLog {
 }
 
 impl RunLog {
+    /// Opens `dir/train.log` for appending; a last line cut short by a kill is ended first.
     pub(crate) fn open(dir: &Path) -> Result<Self, TrainError> {
         let path = dir.join(LOG_FILE);
         let file = std::fs::OpenOptions::new()
@@ -115,7 +116,11 @@ impl RunLog {
                 path: path.clone(),
                 source,
             })?;
-        Ok(Self { path, file })
+        let mut log = Self { path, file };
+        if ends_mid_line(&log.path) {
+            log.line("")?;
+        }
+        Ok(log)
     }
 
     pub(crate) fn line(&mut self, text: &str) -> Result<(), TrainError> {
@@ -125,6 +130,14 @@ impl RunLog {
             source,
         })
     }
+}
+
+fn ends_mid_line(path: &Path) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut last = [0u8];
+    std::fs::File::open(path).is_ok_and(|mut f| {
+        f.seek(SeekFrom::End(-1)).is_ok() && f.read_exact(&mut last).is_ok() && last[0] != b'\n'
+    })
 }
 
 fn write(path: &Path, text: String) -> Result<(), TrainError> {

@@ -21,7 +21,7 @@ pub use files::{CURVES_FILE, LOG_FILE, METRICS_FILE};
 pub use objective::Objective;
 pub use observer::{NullObserver, StepReport, TrainObserver};
 pub use progress::ProgressObserver;
-pub use resume::{LAST_DIR, OPTIMIZER_FILE};
+pub use resume::{BEST_DIR, BEST_EPOCH_FILE, LAST_DIR, OPTIMIZER_FILE};
 pub use state::{EpochRecord, STATE_FILE, TrainerState};
 pub use trainer::{
     ModelSource, TrainData, TrainPaths, TrainSummary, seed_backend, steps_per_epoch, train,

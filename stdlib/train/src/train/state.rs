@@ -48,6 +48,9 @@ pub struct TrainerState {
     pub epoch_loss_sum: f64,
     /// Number of micro-batches in that sum.
     pub epoch_loss_count: u64,
+    /// Sum and count of micro-batch losses since the last log point (this epoch).
+    #[serde(default)]
+    pub log_loss: (f64, u64),
     /// Training loss at log points: (fractional epoch, mean loss since the previous point).
     pub loss_curve: Vec<(f64, f64)>,
     /// Best monitored value and its 1-based epoch.
@@ -77,6 +80,7 @@ impl TrainerState {
             samples: 0,
             epoch_loss_sum: 0.0,
             epoch_loss_count: 0,
+            log_loss: (0.0, 0),
             loss_curve: Vec::new(),
             best: None,
             epochs_without_improvement: 0,

@@ -8,8 +8,10 @@ use clarity_data::tokenize::{BatchOrder, TokenizedDataset};
 use clarity_models::config::ModelConfig;
 use clarity_models::{ModelOptions, Precision};
 
-use super::files::{RunLog, write_reports};
-use super::resume::{load_resumable, remove_dir, save_resumable};
+use super::files::{LOG_FILE, RunLog, write_reports};
+use super::resume::{
+    create_dir, load_resumable, publish_best, remove_dir, save_best, save_resumable,
+};
 use super::setup::{
     available_metrics, check_config, check_labels, check_monitor, fingerprint, mix, objective,
 };
@@ -18,6 +20,7 @@ use super::{
     EpochRecord, Objective, StepReport, TrainConfig, TrainError, TrainObserver, TrainerState,
 };
 use crate::batch_tensors::batch_inputs;
+use crate::fault;
 use crate::heads::{ClarityClassifier, HeadConfig, save_checkpoint};
 use crate::optim::{
     AdamW, AdamWConfig, DecayPolicy, GradientAccumulator, Gradients, LinearWarmupDecay, LossScaler,
@@ -55,8 +58,8 @@ pub struct TrainPaths {
     pub last: PathBuf,
     /// `metrics.json`, `train.log`, `learning_curves.svg`.
     pub reports: PathBuf,
-    /// A directory that survives an interrupted run, for the resumable checkpoint; `None`
-    /// disables resuming.
+    /// A directory that survives an interrupted run, for the resumable checkpoint, the best
+    /// checkpoint so far and the log until the run ends; `None` disables resuming.
     pub resume: Option<PathBuf>,
 }
 
@@ -171,7 +174,11 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
             Some(dir) => load_resumable::<B>(dir, &fingerprint, adamw, source, device)?,
             None => None,
         };
-        let mut log = RunLog::open(&paths.reports)?;
+        if let (Some(dir), None) = (&paths.resume, &restored) {
+            remove_dir(dir)?;
+            create_dir(dir)?;
+        }
+        let mut log = RunLog::open(paths.resume.as_ref().unwrap_or(&paths.reports))?;
         let (model, optim, state, resumed_at) = match restored {
             Some(r) => {
                 let at = r.state.step;
@@ -224,7 +231,6 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
                 .batches(self.config.batch_size, self.order());
             let mut accumulator = GradientAccumulator::new();
             let mut step_loss = (0.0, 0u64);
-            let mut log_loss = (0.0, 0u64);
             while self.state.batch < batches.len() {
                 if observer.cancelled() {
                     return Err(TrainError::Cancelled {
@@ -239,7 +245,8 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
                 self.state.epoch_loss_sum += loss;
                 self.state.epoch_loss_count += 1;
                 step_loss = (step_loss.0 + loss, step_loss.1 + 1);
-                log_loss = (log_loss.0 + loss, log_loss.1 + 1);
+                let log_loss = &mut self.state.log_loss;
+                *log_loss = (log_loss.0 + loss, log_loss.1 + 1);
                 let window_full = self.state.batch.is_multiple_of(self.config.grad_accum);
                 if !(window_full || self.state.batch == batches.len()) {
                     continue;
@@ -252,6 +259,7 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
                         scaler.scale()
                     ))?;
                 }
+                fault::point("train.step");
                 let elapsed = started.elapsed().as_secs_f64().max(1e-9);
                 observer.step(&StepReport {
                     epoch: self.state.epoch + 1,
@@ -265,7 +273,8 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
                 });
                 step_loss = (0.0, 0);
                 if self.state.step.is_multiple_of(self.config.log_every.max(1)) {
-                    let mean = log_loss.0 / log_loss.1 as f64;
+                    let (sum, count) = self.state.log_loss;
+                    let mean = sum / count as f64;
                     let at =
                         self.state.epoch as f64 + self.state.batch as f64 / batches.len() as f64;
                     self.state.loss_curve.push((at, mean));
@@ -276,7 +285,7 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
                         self.state.step,
                         total_steps
                     ))?;
-                    log_loss = (0.0, 0);
+                    self.state.log_loss = (0.0, 0);
                 }
                 if let (Some(every), Some(resume)) =
                     (self.config.checkpoint_every, &self.paths.resume)
@@ -428,7 +437,10 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
         if improved {
             self.state.best = monitored.map(|v| (v, epoch));
             self.state.epochs_without_improvement = 0;
-            self.save_model(&self.paths.best)?;
+            match &self.paths.resume {
+                Some(resume) => save_best(resume, &self.model, epoch, self.source)?,
+                None => self.save_model(&self.paths.best)?,
+            }
         } else if monitored.is_some() {
             self.state.epochs_without_improvement += 1;
         }
@@ -470,17 +482,25 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
         self.state.batch = 0;
         self.state.epoch_loss_sum = 0.0;
         self.state.epoch_loss_count = 0;
+        self.state.log_loss = (0.0, 0);
         write_reports(&self.paths.reports, &self.state, &self.config.monitor)?;
         if let Some(resume) = &self.paths.resume {
             save_resumable(resume, &self.model, &self.optim, &self.state, self.source)?;
         }
+        fault::point("train.epoch");
         Ok(())
     }
 
+    /// Writes `last`, `best` (kept in the resume directory while training) and the reports;
+    /// clears the resume directory once they are all written.
     fn finish(&mut self) -> Result<(), TrainError> {
         self.save_model(&self.paths.last)?;
-        if self.data.validation.is_none() || self.state.best.is_none() {
-            self.save_model(&self.paths.best)?;
+        match (&self.paths.resume, self.data.validation, self.state.best) {
+            (Some(resume), Some(_), Some((_, epoch))) => {
+                publish_best(resume, epoch, &self.paths.best)?
+            }
+            (None, Some(_), Some(_)) => {}
+            _ => self.save_model(&self.paths.best)?,
         }
         write_reports(&self.paths.reports, &self.state, &self.config.monitor)?;
         self.log.line(&format!(
@@ -488,6 +508,13 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
             self.state.step
         ))?;
         if let Some(resume) = &self.paths.resume {
+            let (from, to) = (resume.join(LOG_FILE), self.paths.reports.join(LOG_FILE));
+            std::fs::copy(&from, &to).map_err(|source| TrainError::Io {
+                action: "copy",
+                path: from,
+                source,
+            })?;
+            fault::point("train.finish");
             remove_dir(resume)?;
         }
         Ok(())
@@ -504,12 +531,4 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
         )?;
         Ok(())
     }
-}
-
-fn create_dir(dir: &Path) -> Result<(), TrainError> {
-    std::fs::create_dir_all(dir).map_err(|source| TrainError::Io {
-        action: "create",
-        path: dir.to_path_buf(),
-        source,
-    })
 }
