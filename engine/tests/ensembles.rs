@@ -68,3 +68,29 @@ fn member_names_clash_with_other_stages() {
     let text = "stage \"t-1\" produce text=\"x\"\nstage \"t\" produce text=\"x\" {\n    foreach \"s\" 1\n}\n";
     assert_eq!(codes(text), ["clarity::stage::duplicate"]);
 }
+
+#[test]
+fn a_foreach_over_a_doubled_list_is_refused_quickly() {
+    // From the fuzzer: 2^15 members used to clone every variable per member.
+    let mut text = String::from("let l0 1 2\n");
+    for i in 1..=14 {
+        text.push_str(&format!("let l{i} $l{} $l{}\n", i - 1, i - 1));
+    }
+    text.push_str("stage \"s\" produce text=\"x\" {\n    foreach \"i\" $l14\n}\n");
+    let clock = std::time::Instant::now();
+    let codes = codes(&text);
+    assert_eq!(codes, ["clarity::stage::foreach_size"]);
+    assert!(clock.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn members_see_their_own_binding_and_the_lets() {
+    let text =
+        "let base=\"x\"\nstage \"s\" produce text=\"${base}-${i}\" {\n    foreach \"i\" 1 2\n}\n";
+    let pipeline = analyse(text).unwrap();
+    let texts: Vec<String> = ["s-1", "s-2"]
+        .iter()
+        .map(|s| params_of(&pipeline, s).get_str("text").unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, ["x-1", "x-2"]);
+}

@@ -170,6 +170,26 @@ pub enum AnalyseError {
         #[label("not usable in a name")]
         span: SourceSpan,
     },
+    /// A `foreach` with more members than [`MAX_FOREACH_MEMBERS`](crate::analyse::MAX_FOREACH_MEMBERS).
+    #[error("`foreach` makes {count} stages; at most {limit} are allowed")]
+    #[diagnostic(
+        code(clarity::stage::foreach_size),
+        help(
+            "an ensemble or sweep this large is almost certainly a mistake (a list variable repeated into itself?)"
+        )
+    )]
+    ForeachTooLarge {
+        /// Members it would make.
+        count: usize,
+        /// The limit.
+        limit: usize,
+        /// Source text.
+        #[source_code]
+        src: Src,
+        /// The `foreach`.
+        #[label("here")]
+        span: SourceSpan,
+    },
     /// No stage kind of that name.
     #[error("unknown stage kind `{kind}`")]
     #[diagnostic(code(clarity::stage::unknown_kind))]

@@ -112,6 +112,9 @@ fn define_vars(items: &[Item], sets: &[SetArg], diags: &mut Diagnostics) -> Scop
     scope
 }
 
+/// The most stages one `foreach` may make.
+pub const MAX_FOREACH_MEMBERS: usize = 4096;
+
 fn expand_stage(decl: &StageDecl, scope: &Scope, diags: &mut Diagnostics) -> Vec<Instance> {
     let Some(foreach) = &decl.foreach else {
         return instance(decl, decl.name.clone(), None, scope, diags)
@@ -126,8 +129,19 @@ fn expand_stage(decl: &StageDecl, scope: &Scope, diags: &mut Diagnostics) -> Vec
             EValue::Scalar(s) => vec![Spanned::new(s, v.span)],
             EValue::List(items) => items,
         });
+    let list: Vec<_> = list.collect();
+    if list.len() > MAX_FOREACH_MEMBERS {
+        let (src, span) = (foreach.span.source.source_text(), foreach.span.range);
+        diags.push(AnalyseError::ForeachTooLarge {
+            count: list.len(),
+            limit: MAX_FOREACH_MEMBERS,
+            src,
+            span,
+        });
+        return Vec::new();
+    }
     let mut out = Vec::new();
-    for value in list.collect::<Vec<_>>() {
+    for value in list {
         let Some(suffix) = member_suffix(&value, diags) else {
             continue;
         };

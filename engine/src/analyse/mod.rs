@@ -15,7 +15,7 @@ mod value;
 mod vars;
 
 pub use error::AnalyseError;
-pub use expand::{Expanded, Instance, expand};
+pub use expand::{Expanded, Instance, MAX_FOREACH_MEMBERS, expand};
 pub use loader::{Loaded, MAX_INCLUDES, load};
 pub use overrides::{SetArg, SetTarget, parse_set};
 pub use refs::{Binding, resolve};

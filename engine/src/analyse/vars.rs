@@ -18,9 +18,13 @@ pub const MAX_EXPANDED_BYTES: usize = 16 << 20;
 /// The variables in scope.
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
-    vars: BTreeMap<String, Spanned<EValue>>,
+    /// The `let`s, shared by every copy of the scope: a `foreach` member's scope costs one
+    /// binding, not a copy of every variable.
+    vars: Arc<BTreeMap<String, Spanned<EValue>>>,
+    /// Bindings of this copy (a `foreach` variable), seen before `vars`.
+    bound: BTreeMap<String, Spanned<EValue>>,
     /// Names whose definition failed (already reported): uses stay silent.
-    failed: BTreeSet<String>,
+    failed: Arc<BTreeSet<String>>,
     /// Shared by every copy of the scope (`foreach` members), so the limit is per pipeline.
     budget: Arc<Budget>,
 }
@@ -63,23 +67,22 @@ impl Scope {
         match self.eval(&decl.value, diags) {
             Some(value) => {
                 let at_name = Spanned::new(value.value, decl.name.span.clone());
-                self.vars.insert(decl.name.value.clone(), at_name);
+                Arc::make_mut(&mut self.vars).insert(decl.name.value.clone(), at_name);
             }
             None => {
-                self.failed.insert(decl.name.value.clone());
+                Arc::make_mut(&mut self.failed).insert(decl.name.value.clone());
             }
         }
     }
 
     /// Binds `name` (a `foreach` variable or a `--set` override), replacing any binding.
     pub fn bind(&mut self, name: &str, value: Spanned<EValue>) {
-        self.failed.remove(name);
-        self.vars.insert(name.to_owned(), value);
+        self.bound.insert(name.to_owned(), value);
     }
 
     /// Whether `name` is defined.
     pub fn contains(&self, name: &str) -> bool {
-        self.vars.contains_key(name) || self.failed.contains(name)
+        self.bound.contains_key(name) || self.vars.contains_key(name) || self.failed.contains(name)
     }
 
     /// Evaluates `expr`; `None` after reporting an error (or when it uses a variable whose
@@ -148,9 +151,10 @@ impl Scope {
     }
 
     fn lookup(&self, name: &str, span: &Span, diags: &mut Diagnostics) -> Option<&Spanned<EValue>> {
-        let found = self.vars.get(name);
+        let found = self.bound.get(name).or_else(|| self.vars.get(name));
         if found.is_none() && !self.failed.contains(name) {
-            let help = match crate::suggest::closest(name, self.vars.keys()) {
+            let known = self.bound.keys().chain(self.vars.keys());
+            let help = match crate::suggest::closest(name, known) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => format!("define it with `let {name}=VALUE`"),
             };
