@@ -98,11 +98,12 @@ pub fn assign_split_files<'f>(
     })
 }
 
-/// Reads shards and appends them (in the given order) into one table described by `source`.
-pub fn read_shards(paths: &[PathBuf], source: &str) -> Result<Table, TableError> {
+/// Reads shards and appends them (in the given order) into one table described by `source`;
+/// each shard is `(path, name)`, the name being how diagnostics about its rows name it.
+pub fn read_shards(shards: &[(PathBuf, String)], source: &str) -> Result<Table, TableError> {
     let mut table: Option<Table> = None;
-    for path in paths {
-        let shard = Table::read(path)?;
+    for (path, name) in shards {
+        let shard = Table::read(path)?.with_source(name.clone());
         match table.as_mut() {
             Some(t) => t.append(shard)?,
             None => table = Some(shard),

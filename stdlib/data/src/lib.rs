@@ -7,6 +7,7 @@
 
 pub mod clarity;
 pub mod dataset_files;
+pub mod files;
 pub mod hub;
 pub mod split;
 pub mod synthetic;

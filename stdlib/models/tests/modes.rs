@@ -140,3 +140,73 @@ fn precision_names_parse() {
     }
     assert!("int8".parse::<Precision>().is_err());
 }
+
+/// On an autodiff backend (what `clarity forward` and `bench` build on), a half-precision
+/// model's parameters are leaves that take gradients: casting them used to record a cast op
+/// and panic ("Can't convert a non leaf tensor into a tracked tensor").
+fn half_precision_parameters_are_trainable_leaves<B: Backend>(device: B::Device, backend: &str) {
+    use burn::module::Module;
+    for name in MODELS {
+        for precision in [Precision::F16, Precision::Bf16] {
+            if backend == "candle" && precision == Precision::Bf16 {
+                continue;
+            }
+            let options = ModelOptions::default().with_precision(precision);
+            let (model, _, _) = SequenceClassifier::<Autodiff<B>>::from_pretrained(
+                &fixture_dir(name),
+                &options,
+                &device,
+            )
+            .unwrap();
+            let case = &eval_cases(name)[0];
+            let ids = int_tensor::<Autodiff<B>>(&case.input_ids, &device);
+            let mask = int_tensor::<Autodiff<B>>(&case.attention_mask, &device);
+            let out = model.forward(ids.clone(), mask.clone());
+            assert_eq!(out.logits.dtype(), precision.dtype(), "{name} on {backend}");
+            let grads = out.logits.sum().backward();
+            let mut with_grad = 0;
+            let mut total = 0;
+            model.visit(&mut CountGrads {
+                grads: &grads,
+                with_grad: &mut with_grad,
+                total: &mut total,
+            });
+            assert!(
+                total > 0 && with_grad == total,
+                "{name} {precision} on {backend}: {with_grad}/{total} parameters got gradients"
+            );
+            // Evaluation drops autodiff and stays close to HF.
+            let logits = values(model.valid().forward(ids.inner(), mask.inner()).logits);
+            let d = max_abs_diff(&logits, &case.flat_logits());
+            assert!(
+                d <= 1e-3,
+                "{name} {precision} on {backend}: logits differ by {d}"
+            );
+        }
+    }
+}
+
+struct CountGrads<'a, B: burn::tensor::backend::AutodiffBackend> {
+    grads: &'a <B as burn::tensor::backend::AutodiffBackend>::Gradients,
+    with_grad: &'a mut usize,
+    total: &'a mut usize,
+}
+
+impl<B: burn::tensor::backend::AutodiffBackend> burn::module::ModuleVisitor<B>
+    for CountGrads<'_, B>
+{
+    fn visit_float<const D: usize>(
+        &mut self,
+        param: &burn::module::Param<burn::tensor::Tensor<B, D>>,
+    ) {
+        *self.total += 1;
+        if param.val().grad(self.grads).is_some() {
+            *self.with_grad += 1;
+        }
+    }
+}
+
+#[test]
+fn half_precision_models_build_and_train_on_autodiff_backends() {
+    for_each_cpu_backend!(half_precision_parameters_are_trainable_leaves);
+}

@@ -4,10 +4,12 @@
 
 use clarity_data::table::read_table_artifact;
 use clarity_data::tokenize::TextTokenizer;
+use clarity_engine::fs::read_capped_string;
 use clarity_engine::{
     ArtifactKind, OutputSpec, ParamRule, ParamSpec, ParamType, Stage, StageContext, StageSchema,
     Value,
 };
+use clarity_models::config::MAX_CONFIG_BYTES;
 use clarity_models::device::DeviceRequest;
 use clarity_train::build::{
     RandomEncoderTask, TINY_ROBERTA, save_tokenizer, with_vocab_size, word_tokenizer,
@@ -147,8 +149,13 @@ impl Stage for BuildModel {
         let vocab_size = TextTokenizer::from_dir(&out)?.inner().get_vocab_size(true);
         let (text, name) = match params.opt_path("config") {
             Some(path) => (
-                std::fs::read_to_string(&path)
-                    .map_err(|e| miette::miette!("cannot read {}: {e}", path.display()))?,
+                read_capped_string(&path, MAX_CONFIG_BYTES).map_err(|e| {
+                    miette::miette!(
+                        code = "clarity::models::config::io",
+                        "cannot read model config {}: {e}",
+                        path.display()
+                    )
+                })?,
                 path.display().to_string(),
             ),
             None => (TINY_ROBERTA.to_string(), "tiny-roberta".to_string()),

@@ -123,18 +123,18 @@ impl Stage for FetchDataset {
         }
         let mut counts = serde_json::Map::new();
         for (split, files) in &assigned.by_split {
-            let paths: Vec<PathBuf> = files
+            let shards: Vec<(PathBuf, String)> = files
                 .iter()
                 .filter_map(|name| {
                     fetched
                         .files
                         .iter()
                         .find(|f| &&f.name == name)
-                        .map(|f| f.path.clone())
+                        .map(|f| (f.path.clone(), format!("{source}: {name}")))
                 })
                 .collect();
             let shard_names: Vec<&str> = files.iter().map(|s| s.as_str()).collect();
-            let table = read_shards(&paths, &format!("{source}: {}", shard_names.join(" + ")))?;
+            let table = read_shards(&shards, &format!("{source}: {}", shard_names.join(" + ")))?;
             ctx.info(&format!(
                 "{split}: {} rows from {}",
                 table.num_rows(),

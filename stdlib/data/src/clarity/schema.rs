@@ -108,16 +108,17 @@ impl<'t> LabelReader<'t> {
             return Ok(None);
         }
         let text = cell.as_text().unwrap_or_default();
-        EvasionLabel::parse(&text)
-            .map(Some)
-            .ok_or_else(|| SchemaError::UnknownLabel {
-                file: self.table.source().to_string(),
-                row: row + 1,
+        EvasionLabel::parse(&text).map(Some).ok_or_else(|| {
+            let (file, row) = self.table.location(row);
+            SchemaError::UnknownLabel {
+                file,
+                row,
                 column: column.name.clone(),
                 kind: "evasion",
                 value: text.into_owned(),
                 expected: EvasionLabel::ALL.map(EvasionLabel::name).join(", "),
-            })
+            }
+        })
     }
 
     fn clarity_cell(
@@ -130,16 +131,17 @@ impl<'t> LabelReader<'t> {
             return Ok(None);
         }
         let text = cell.as_text().unwrap_or_default();
-        ClarityLabel::parse(&text)
-            .map(Some)
-            .ok_or_else(|| SchemaError::UnknownLabel {
-                file: self.table.source().to_string(),
-                row: row + 1,
+        ClarityLabel::parse(&text).map(Some).ok_or_else(|| {
+            let (file, row) = self.table.location(row);
+            SchemaError::UnknownLabel {
+                file,
+                row,
                 column: column.name.clone(),
                 kind: "clarity",
                 value: text.into_owned(),
                 expected: ClarityLabel::ALL.map(ClarityLabel::name).join(", "),
-            })
+            }
+        })
     }
 }
 
@@ -159,9 +161,10 @@ pub fn require_text<'t>(
         })?;
     let cell = &col.cells[row];
     if cell.is_blank() {
+        let (file, row) = table.location(row);
         return Err(SchemaError::EmptyText {
-            file: table.source().to_string(),
-            row: row + 1,
+            file,
+            row,
             column: column.to_string(),
         });
     }

@@ -40,8 +40,11 @@ impl HubCache {
                 .is_dir()
                 .then(|| revision.to_string());
         }
-        let commit =
-            std::fs::read_to_string(self.repo_dir(repo).join("refs").join(revision)).ok()?;
+        let commit = crate::files::read_capped_string(
+            &self.repo_dir(repo).join("refs").join(revision),
+            crate::files::MAX_SETTINGS_BYTES,
+        )
+        .ok()?;
         let commit = commit.trim().to_string();
         is_commit_hash(&commit).then_some(commit)
     }

@@ -7,6 +7,7 @@ use hf_hub::{HFClient, HFClientSync, HFError};
 use super::error::HubError;
 use super::hub_trait::{Hub, RemoteRepo};
 use super::progress::DownloadBars;
+use super::redact::redact_userinfo;
 use super::repo::{RepoId, RepoKind};
 
 /// Settings of an [`HfHub`].
@@ -45,13 +46,16 @@ impl HfHub {
         if let Some(attempts) = options.max_attempts {
             builder = builder.retry_max_attempts(attempts);
         }
-        let endpoint = options
-            .endpoint
-            .clone()
-            .unwrap_or_else(|| "https://huggingface.co".into());
+        // The endpoint as messages show it: credentials in it are masked.
+        let endpoint = redact_userinfo(
+            options
+                .endpoint
+                .as_deref()
+                .unwrap_or("https://huggingface.co"),
+        );
         let client = builder.build_sync().map_err(|e| HubError::Other {
             repo: String::new(),
-            message: format!("cannot set up the Hub client: {e}"),
+            message: redact_userinfo(&format!("cannot set up the Hub client: {e}")),
         })?;
         let progress = options.progress.map(|bars| Progress::from(Arc::new(bars)));
         Ok(Self {
@@ -125,25 +129,29 @@ impl HfHub {
             },
             HFError::Io(e) => HubError::CacheUnwritable {
                 path: self.cache_dir.clone(),
-                message: e.to_string(),
+                message: redact_userinfo(&e.to_string()),
             },
             other => match file {
                 Some(file) => HubError::DownloadFailed {
                     repo: repo_name,
                     file: file.to_string(),
-                    message: other.to_string(),
+                    message: redact_userinfo(&other.to_string()),
                 },
                 None => HubError::Other {
                     repo: repo_name,
-                    message: other.to_string(),
+                    message: redact_userinfo(&other.to_string()),
                 },
             },
         }
     }
 }
 
-/// An error and its causes on one line.
+/// An error and its causes on one line, URL credentials masked.
 fn error_chain(error: &dyn std::error::Error) -> String {
+    redact_userinfo(&unredacted_chain(error))
+}
+
+fn unredacted_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::error::TableError;
-use super::table::Table;
+use super::table::{RowOrigin, Table};
 
 /// The data file of a table artifact.
 pub const TABLE_FILE: &str = "data.parquet";
@@ -24,6 +24,10 @@ pub struct TableMeta {
     pub rows: usize,
     /// Column names in order.
     pub columns: Vec<String>,
+    /// Where the rows were in the files read (for diagnostics that name the user's row),
+    /// when the table is not simply the file `source`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<RowOrigin>,
 }
 
 /// Writes `table` into `dir` as [`TABLE_FILE`] plus [`TABLE_META_FILE`].
@@ -34,6 +38,7 @@ pub fn write_table_artifact(table: &Table, dir: &Path) -> Result<(), TableError>
         source: table.source().to_string(),
         rows: table.num_rows(),
         columns: table.column_names().iter().map(|c| c.to_string()).collect(),
+        origin: table.origin().cloned(),
     };
     let path = dir.join(TABLE_META_FILE);
     let text =
@@ -51,7 +56,7 @@ pub fn read_table_artifact(dir: &Path) -> Result<Table, TableError> {
     };
     let table = Table::read(&data)?;
     let meta_path = dir.join(TABLE_META_FILE);
-    match std::fs::read_to_string(&meta_path) {
+    match crate::files::read_capped_string(&meta_path, crate::files::MAX_META_BYTES) {
         Ok(text) => {
             let meta: TableMeta =
                 serde_json::from_str(&text).map_err(|e| TableError::Malformed {
@@ -60,7 +65,7 @@ pub fn read_table_artifact(dir: &Path) -> Result<Table, TableError> {
                     format: "JSON",
                     message: e.to_string(),
                 })?;
-            Ok(table.with_source(meta.source))
+            Ok(table.with_source(meta.source).with_origin(meta.origin))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(table),
         Err(e) => Err(TableError::read(&meta_path, e)),

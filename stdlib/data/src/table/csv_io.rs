@@ -15,10 +15,11 @@ fn malformed(path: &Path, row: Option<usize>, err: impl std::fmt::Display) -> Ta
 
 /// Reads a CSV file with a header row; every cell is text (CSV has no types or nulls).
 pub(crate) fn read(path: &Path) -> Result<Table, TableError> {
+    let file = crate::files::open_capped(path, crate::files::MAX_TABLE_BYTES)
+        .map_err(|e| TableError::read(path, e))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .from_path(path)
-        .map_err(|e| io_or_malformed(path, e))?;
+        .from_reader(std::io::BufReader::new(file));
     let headers = reader
         .headers()
         .map_err(|e| io_or_malformed(path, e))?
@@ -31,7 +32,10 @@ pub(crate) fn read(path: &Path) -> Result<Table, TableError> {
         })
         .collect();
     for (index, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| malformed(path, Some(index + 1), e))?;
+        let record = record.map_err(|e| match e.kind() {
+            csv::ErrorKind::Io(_) => io_or_malformed(path, e),
+            _ => malformed(path, Some(index + 1), e),
+        })?;
         if record.len() != columns.len() {
             let message = format!(
                 "{} fields where the header has {}",

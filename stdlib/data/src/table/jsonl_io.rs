@@ -19,7 +19,8 @@ fn malformed(path: &Path, row: usize, err: impl std::fmt::Display) -> TableError
 /// Reads one JSON object per line (blank lines skipped). Columns appear in first-seen key order;
 /// keys missing from a row are null; arrays and objects become their JSON text.
 pub(crate) fn read(path: &Path) -> Result<Table, TableError> {
-    let file = std::fs::File::open(path).map_err(|e| TableError::read(path, e))?;
+    let file = crate::files::open_capped(path, crate::files::MAX_TABLE_BYTES)
+        .map_err(|e| TableError::read(path, e))?;
     let mut columns: Vec<Column> = Vec::new();
     let mut rows = 0usize;
     for line in BufReader::new(file).lines() {

@@ -17,4 +17,4 @@ pub use artifact::{
 pub use cell::Cell;
 pub use error::TableError;
 pub use format::TableFormat;
-pub use table::{Column, Table};
+pub use table::{Column, OriginFile, RowOrigin, Table};

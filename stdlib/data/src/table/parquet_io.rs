@@ -25,7 +25,22 @@ fn malformed(path: &Path, row: Option<usize>, err: impl std::fmt::Display) -> Ta
 
 /// Reads every row of a parquet file (flat schemas; nested values become their text form).
 pub(crate) fn read(path: &Path) -> Result<Table, TableError> {
-    let file = File::open(path).map_err(|e| TableError::read(path, e))?;
+    // Parquet is read at offsets from the footer, so the file must be regular and its
+    // (then trustworthy) length within the cap.
+    let file = crate::files::open_regular(path).map_err(|e| TableError::read(path, e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| TableError::read(path, e))?
+        .len();
+    if len > crate::files::MAX_TABLE_BYTES {
+        return Err(TableError::read(
+            path,
+            std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!("file larger than {} bytes", crate::files::MAX_TABLE_BYTES),
+            ),
+        ));
+    }
     let reader = SerializedFileReader::new(file).map_err(|e| malformed(path, None, e))?;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     let mut columns: Vec<Column> = schema

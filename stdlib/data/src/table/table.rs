@@ -1,5 +1,7 @@
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
 use super::cell::Cell;
 use super::error::TableError;
 use super::format::TableFormat;
@@ -15,10 +17,62 @@ pub struct Column {
 
 /// A table: named columns of equal length, and the name of the file it came from (used in
 /// diagnostics). Rows are numbered from 1 in messages, header excluded.
+///
+/// A table made of other tables' rows (a split side, shards appended) remembers where each
+/// row was in the files read, so that a diagnostic names the file and row the user can open
+/// ([`Table::location`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     source: String,
     columns: Vec<Column>,
+    origin: Option<RowOrigin>,
+}
+
+/// Where the rows of a table were in the files they were read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowOrigin {
+    /// The files, in order, with their row counts: their rows one after the other make the
+    /// rows `rows` counts in.
+    pub files: Vec<OriginFile>,
+    /// For each row of the table, its 0-based row among the files' rows; absent when the
+    /// table's rows are exactly those rows, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<u64>>,
+}
+
+/// A file some of a table's rows were read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OriginFile {
+    /// The file as diagnostics name it.
+    pub name: String,
+    /// Its number of rows.
+    pub rows: u64,
+}
+
+impl RowOrigin {
+    /// The 0-based row among the files' rows of row `row` of the table.
+    fn base_row(&self, row: usize) -> u64 {
+        match &self.rows {
+            Some(rows) => rows.get(row).copied().unwrap_or(row as u64),
+            None => row as u64,
+        }
+    }
+
+    fn total_rows(&self) -> u64 {
+        self.files.iter().map(|f| f.rows).sum()
+    }
+
+    /// The file and 1-based row of row `row` of the table.
+    fn locate(&self, row: usize) -> Option<(String, usize)> {
+        let mut at = self.base_row(row);
+        for file in &self.files {
+            if at < file.rows {
+                return Some((file.name.clone(), at as usize + 1));
+            }
+            at -= file.rows;
+        }
+        None
+    }
 }
 
 impl Table {
@@ -32,6 +86,7 @@ impl Table {
         Self {
             source: source.into(),
             columns,
+            origin: None,
         }
     }
 
@@ -68,6 +123,43 @@ impl Table {
     pub fn with_source(mut self, source: impl Into<String>) -> Self {
         self.source = source.into();
         self
+    }
+
+    /// Where the rows came from, when the table is not simply the file [`Table::source`].
+    pub fn origin(&self) -> Option<&RowOrigin> {
+        self.origin.as_ref()
+    }
+
+    /// Sets where the rows came from (as recorded by [`Table::origin`]); an origin that does
+    /// not describe this many rows is ignored.
+    pub fn with_origin(mut self, origin: Option<RowOrigin>) -> Self {
+        let fits = |o: &RowOrigin| match &o.rows {
+            Some(rows) => rows.len() == self.num_rows(),
+            None => o.total_rows() == self.num_rows() as u64,
+        };
+        self.origin = origin.filter(fits);
+        self
+    }
+
+    /// The file and the 1-based row (header excluded) that row `row` (0-based) of this table
+    /// was read from: for a split side or appended shards, the row in the user's file, not
+    /// in this table.
+    pub fn location(&self, row: usize) -> (String, usize) {
+        self.origin
+            .as_ref()
+            .and_then(|o| o.locate(row))
+            .unwrap_or_else(|| (self.source.clone(), row + 1))
+    }
+
+    /// This table's rows as an origin: its own, or the file itself.
+    fn origin_or_self(&self) -> RowOrigin {
+        self.origin.clone().unwrap_or_else(|| RowOrigin {
+            files: vec![OriginFile {
+                name: self.source.clone(),
+                rows: self.num_rows() as u64,
+            }],
+            rows: None,
+        })
     }
 
     /// Number of rows.
@@ -109,9 +201,15 @@ impl Table {
                 cells: rows.iter().map(|&r| c.cells[r].clone()).collect(),
             })
             .collect();
+        let base = self.origin_or_self();
+        let origin = RowOrigin {
+            rows: Some(rows.iter().map(|&r| base.base_row(r)).collect()),
+            files: base.files,
+        };
         Table {
             source: self.source.clone(),
             columns,
+            origin: Some(origin),
         }
     }
 
@@ -123,6 +221,18 @@ impl Table {
                 second: other.source,
             });
         }
+        let (mine, theirs) = (self.origin_or_self(), other.origin_or_self());
+        let rows = if mine.rows.is_none() && theirs.rows.is_none() {
+            None
+        } else {
+            let offset = mine.total_rows();
+            let own = (0..self.num_rows()).map(|r| mine.base_row(r));
+            let appended = (0..other.num_rows()).map(|r| theirs.base_row(r) + offset);
+            Some(own.chain(appended).collect())
+        };
+        let mut files = mine.files;
+        files.extend(theirs.files);
+        self.origin = Some(RowOrigin { files, rows });
         for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
             mine.cells.extend(theirs.cells);
         }
@@ -167,6 +277,20 @@ mod tests {
         assert_eq!(err.to_string(), "t.csv: missing column `c`");
         let help = miette::Diagnostic::help(&err).unwrap().to_string();
         assert_eq!(help, "the columns are: a, b");
+    }
+
+    #[test]
+    fn rows_are_located_in_the_files_they_came_from() {
+        let mut shards = sample().with_source("a.csv");
+        shards.append(sample().with_source("b.csv")).unwrap();
+        assert_eq!(shards.location(4), ("b.csv".to_string(), 2));
+        let side = shards
+            .with_source("a.csv + b.csv")
+            .take_rows(&[5, 1])
+            .take_rows(&[1, 0]);
+        assert_eq!(side.location(0), ("a.csv".to_string(), 2));
+        assert_eq!(side.location(1), ("b.csv".to_string(), 3));
+        assert_eq!(sample().location(2), ("t.csv".to_string(), 3));
     }
 
     #[test]

@@ -37,16 +37,17 @@ impl AnnotatorVotes {
                 continue;
             }
             let text = cell.as_text().unwrap_or_default();
-            *vote = Some(
-                EvasionLabel::parse(&text).ok_or_else(|| SchemaError::UnknownLabel {
-                    file: table.source().to_string(),
-                    row: row + 1,
+            *vote = Some(EvasionLabel::parse(&text).ok_or_else(|| {
+                let (file, row) = table.location(row);
+                SchemaError::UnknownLabel {
+                    file,
+                    row,
                     column: name.to_string(),
                     kind: "evasion",
                     value: text.into_owned(),
                     expected: EvasionLabel::ALL.map(EvasionLabel::name).join(", "),
-                })?,
-            );
+                }
+            })?);
         }
         Ok(Self(votes))
     }

@@ -239,14 +239,15 @@ impl TokenizedDataset {
     /// Reads a tokens directory written by [`TokenizedDataset::write`], checking its structure.
     pub fn open(dir: &Path) -> Result<Self, TokenizeError> {
         let meta_path = dir.join(META_FILE);
-        let text =
-            std::fs::read_to_string(&meta_path).map_err(|e| TokenizeError::read(&meta_path, e))?;
+        let text = crate::files::read_capped_string(&meta_path, crate::files::MAX_META_BYTES)
+            .map_err(|e| TokenizeError::read(&meta_path, e))?;
         let meta: TokensMeta = serde_json::from_str(&text).map_err(|e| TokenizeError::Corrupt {
             path: meta_path.clone(),
             message: e.to_string(),
         })?;
         let path = dir.join(TOKENS_FILE);
-        let bytes = std::fs::read(&path).map_err(|e| TokenizeError::read(&path, e))?;
+        let bytes = crate::files::read_capped(&path, crate::files::MAX_TOKENS_BYTES)
+            .map_err(|e| TokenizeError::read(&path, e))?;
         let corrupt = |message: String| TokenizeError::Corrupt {
             path: path.clone(),
             message,

@@ -35,7 +35,8 @@ pub fn deberta_v2_from_spm(
         path: spm_path.to_path_buf(),
         message,
     };
-    let bytes = std::fs::read(spm_path).map_err(|e| TokenizeError::read(spm_path, e))?;
+    let bytes = crate::files::read_capped(spm_path, crate::files::MAX_TOKENIZER_BYTES)
+        .map_err(|e| TokenizeError::read(spm_path, e))?;
     let model = SentencePieceModel::from_slice(&bytes)
         .map_err(|e| bad(format!("not a SentencePiece model: {e}")))?;
     let trainer = model

@@ -6,13 +6,14 @@
 use std::path::Path;
 
 use tokenizers::decoders::byte_level::ByteLevel as ByteLevelDecoder;
-use tokenizers::models::bpe::BPE;
+use tokenizers::models::bpe::{BPE, Merges, Vocab};
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::processors::roberta::RobertaProcessing;
 use tokenizers::{AddedToken, Tokenizer};
 
 use super::error::TokenizeError;
 use super::tokenizer_config::TokenizerConfig;
+use crate::files::{MAX_TOKENIZER_BYTES, read_capped_string};
 
 /// Builds RoBERTa's tokenizer from `vocab.json` and `merges.txt`.
 pub fn roberta_from_vocab_merges(
@@ -24,10 +25,13 @@ pub fn roberta_from_vocab_merges(
         path: vocab.to_path_buf(),
         message,
     };
-    let (Some(vocab_str), Some(merges_str)) = (vocab.to_str(), merges.to_str()) else {
-        return Err(bad("the path is not valid UTF-8".into()));
-    };
-    let bpe = BPE::from_file(vocab_str, merges_str)
+    let vocab_text = read_capped_string(vocab, MAX_TOKENIZER_BYTES)
+        .map_err(|e| TokenizeError::read(vocab, e))?;
+    let merges_text = read_capped_string(merges, MAX_TOKENIZER_BYTES)
+        .map_err(|e| TokenizeError::read(merges, e))?;
+    let (vocab_map, merge_list) = parse_vocab_merges(&vocab_text, &merges_text).map_err(bad)?;
+    let bpe = BPE::builder()
+        .vocab_and_merges(vocab_map, merge_list)
         .build()
         .map_err(|e| bad(e.to_string()))?;
     let add_prefix_space = config.add_prefix_space.unwrap_or(false);
@@ -61,4 +65,33 @@ pub fn roberta_from_vocab_merges(
         .add_prefix_space(add_prefix_space);
     tokenizer.with_post_processor(Some(processor));
     Ok(tokenizer)
+}
+
+/// `vocab.json` (token -> id) and `merges.txt` (one `a b` pair a line, `#version` lines
+/// skipped), read as `tokenizers`' `BPE::read_file` reads them.
+fn parse_vocab_merges(vocab: &str, merges: &str) -> Result<(Vocab, Merges), String> {
+    let json: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(vocab).map_err(|e| format!("vocab.json: {e}"))?;
+    let mut map = Vocab::default();
+    for (token, id) in json {
+        if let serde_json::Value::Number(id) = id {
+            let id = id
+                .as_u64()
+                .and_then(|id| u32::try_from(id).ok())
+                .ok_or_else(|| format!("vocab.json: the id of {token:?} is not a token id"))?;
+            map.insert(token, id);
+        }
+    }
+    let mut list = Merges::new();
+    for (rank, line) in merges
+        .lines()
+        .filter(|l| !l.starts_with("#version"))
+        .enumerate()
+    {
+        match line.split(' ').collect::<Vec<_>>()[..] {
+            [a, b] => list.push((a.to_string(), b.to_string())),
+            _ => return Err(format!("merges.txt: merge {} is not `a b`", rank + 1)),
+        }
+    }
+    Ok((map, list))
 }

@@ -123,11 +123,11 @@ fn locate_failure(
     texts: &[(String, Option<String>)],
 ) -> Option<TokenizeError> {
     texts.iter().enumerate().find_map(|(row, (text, pair))| {
-        encoder
-            .encode(text, pair.as_deref())
-            .err()
-            .map(|e| TokenizeError::Encode {
-                message: format!("{}, row {}: {e}", table.source(), row + 1),
-            })
+        encoder.encode(text, pair.as_deref()).err().map(|e| {
+            let (file, row) = table.location(row);
+            TokenizeError::Encode {
+                message: format!("{file}, row {row}: {e}"),
+            }
+        })
     })
 }

@@ -45,11 +45,13 @@ impl TextTokenizer {
         let json = dir.join("tokenizer.json");
         let spm = dir.join("spm.model");
         let (vocab, merges) = (dir.join("vocab.json"), dir.join("merges.txt"));
-        if json.is_file() {
+        // Any entry by those names is taken (not only regular files), so that a FIFO or a
+        // device is refused by the capped read, not skipped.
+        if json.exists() {
             Self::from_tokenizer_json(&json, dir)
-        } else if spm.is_file() {
+        } else if spm.exists() {
             Self::from_spm(&spm, dir)
-        } else if vocab.is_file() && merges.is_file() {
+        } else if vocab.exists() && merges.exists() {
             Self::from_vocab_merges(&vocab, &merges, dir)
         } else {
             Err(TokenizeError::NoTokenizer {
@@ -61,7 +63,9 @@ impl TextTokenizer {
     /// Loads a `tokenizer.json`; `config_dir` holds its `tokenizer_config.json`, if any.
     pub fn from_tokenizer_json(path: &Path, config_dir: &Path) -> Result<Self, TokenizeError> {
         let config = TokenizerConfig::from_dir(config_dir)?;
-        let inner = Tokenizer::from_file(path).map_err(|e| TokenizeError::BadTokenizer {
+        let bytes = crate::files::read_capped(path, crate::files::MAX_TOKENIZER_BYTES)
+            .map_err(|e| TokenizeError::read(path, e))?;
+        let inner = Tokenizer::from_bytes(bytes).map_err(|e| TokenizeError::BadTokenizer {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;

@@ -59,7 +59,7 @@ impl TokenizerConfig {
 }
 
 fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, TokenizeError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::files::read_capped_string(path, crate::files::MAX_SETTINGS_BYTES) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(TokenizeError::read(path, e)),

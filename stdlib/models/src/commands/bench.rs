@@ -7,11 +7,11 @@ use burn::module::AutodiffModule;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::tensor::backend::{AutodiffBackend, Backend};
-use burn::tensor::{Distribution, Int, Tensor};
+use burn::tensor::{DType, Distribution, Int, Tensor};
 use serde::Serialize;
 
 use super::CommandError;
-use crate::config::ModelConfig;
+use crate::config::{ModelConfig, check_batch_size};
 use crate::device::{BackendTask, DeviceRequest};
 use crate::{ModelOptions, SequenceClassifier};
 
@@ -142,6 +142,20 @@ pub fn bench(args: &BenchArgs) -> Result<BenchReport, CommandError> {
         });
     }
     let config = bench_config(&args.model_config)?;
+    if let Some(max) = config.max_input_length()
+        && args.seq_len > max
+    {
+        return Err(CommandError::Argument {
+            arg: "--seq-len".into(),
+            message: format!("{} tokens exceed the model's {max} positions", args.seq_len),
+        });
+    }
+    check_batch_size(&config, args.batch, args.seq_len).map_err(|message| {
+        CommandError::Argument {
+            arg: "--batch/--seq-len".into(),
+            message,
+        }
+    })?;
     let device = args.device.parse::<DeviceRequest>()?.resolve()?;
     device.check_precision(args.options.precision)?;
     let task = BenchTask {
@@ -190,8 +204,10 @@ impl BackendTask for BenchTask<'_> {
         B::seed(&device, 0);
         let (batch, seq) = (self.args.batch, self.args.seq_len);
         let vocab = self.config.vocab_size() as f64;
+        // Ids from 5 skip the special tokens, when the vocabulary has more than those.
+        let low = if vocab > 5.0 { 5.0 } else { 0.0 };
         let ids =
-            Tensor::<B, 2, Int>::random([batch, seq], Distribution::Uniform(5.0, vocab), &device);
+            Tensor::<B, 2, Int>::random([batch, seq], Distribution::Uniform(low, vocab), &device);
         let mask = Tensor::<B, 2, Int>::ones([batch, seq], &device);
         let labels = Tensor::<B, 1, Int>::random(
             [batch],
@@ -219,7 +235,9 @@ impl BackendTask for BenchTask<'_> {
                     let m = model
                         .take()
                         .expect("the model is put back after every step");
-                    let logits = m.forward(ids.clone(), mask.clone()).logits;
+                    // The loss in f32, as mixed-precision training computes it (candle
+                    // cannot reduce a half tensor to a scalar).
+                    let logits = m.forward(ids.clone(), mask.clone()).logits.cast(DType::F32);
                     let loss = loss_fn.forward(logits, labels.clone());
                     let grads = GradientsParams::from_grads(loss.backward(), &m);
                     model = Some(optim.step(2e-5, m, grads));

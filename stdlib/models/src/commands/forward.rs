@@ -3,13 +3,18 @@ use std::path::{Path, PathBuf};
 use burn::module::AutodiffModule;
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{Int, Tensor, TensorData};
+use clarity_engine::fs::read_capped_string;
 use serde::{Deserialize, Serialize};
 
 use super::CommandError;
-use crate::config::ModelConfig;
 use crate::config::SourceText;
+use crate::config::{ModelConfig, check_batch_size};
 use crate::device::{BackendTask, DeviceRequest};
 use crate::{ModelOptions, SequenceClassifier};
+
+/// The most bytes an `--inputs` file may have (a batch of 64 sequences of 512 ids takes
+/// about 200 KiB).
+pub const MAX_INPUTS_BYTES: u64 = 64 * 1024 * 1024;
 
 /// `clarity forward` arguments.
 #[derive(Debug, Clone)]
@@ -127,7 +132,7 @@ fn to_f32<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
 /// Reads and checks the inputs against the model: a rectangular non-empty batch, ids in
 /// the vocabulary, mask values 0/1, a length the position embeddings cover.
 fn read_inputs(path: &Path, config: &ModelConfig) -> Result<Batch, CommandError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CommandError::Io {
+    let text = read_capped_string(path, MAX_INPUTS_BYTES).map_err(|source| CommandError::Io {
         path: path.to_path_buf(),
         source,
     })?;
@@ -171,6 +176,7 @@ fn read_inputs(path: &Path, config: &ModelConfig) -> Result<Batch, CommandError>
             "input_ids",
         ));
     }
+    check_batch_size(config, ids.len(), seq).map_err(|message| invalid(message, "input_ids"))?;
     let mask = match inputs.attention_mask {
         None => vec![vec![1; seq]; ids.len()],
         Some(mask) => {

@@ -88,4 +88,24 @@ pub enum ConfigError {
         #[help]
         help: Option<String>,
     },
+
+    /// A size field is outside its documented limit, or the sizes together describe a model
+    /// too large to build (checked before anything is allocated).
+    #[error("model config field `{field}`: {message}")]
+    #[diagnostic(code(clarity::models::config::too_large))]
+    TooLarge {
+        /// The field name as in `config.json`.
+        field: String,
+        /// What is wrong.
+        message: String,
+        /// The config text.
+        #[source_code]
+        src: Arc<NamedSource<String>>,
+        /// The field entry (empty when the field is absent).
+        #[label("{message}")]
+        span: SourceSpan,
+        /// The limit and the estimated size.
+        #[help]
+        help: String,
+    },
 }

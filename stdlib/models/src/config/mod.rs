@@ -4,6 +4,7 @@ mod deberta_v2;
 mod error;
 mod hidden_act;
 mod labels;
+mod limits;
 mod model_config;
 mod pos_att_type;
 mod roberta;
@@ -13,7 +14,10 @@ pub use deberta_v2::DebertaV2Config;
 pub use error::ConfigError;
 pub use hidden_act::HiddenAct;
 pub use labels::LabelConfig;
-pub use model_config::{ArchConfig, ModelConfig};
+pub use limits::{
+    Estimate, MAX_ATTENTION_BYTES, MAX_PARAMETERS, SIZE_LIMITS, SizeLimit, check_batch_size,
+};
+pub use model_config::{ArchConfig, MAX_CONFIG_BYTES, ModelConfig};
 pub use pos_att_type::{PosAttType, deserialize_pos_att_type};
 pub use roberta::RobertaConfig;
 pub(crate) use source_text::SourceText;

@@ -3,8 +3,13 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use super::limits::{SIZE_LIMITS, SizeViolation, check_raw_sizes, check_total};
 use super::source_text::SourceText;
 use super::{ConfigError, DebertaV2Config, LabelConfig, RobertaConfig};
+
+/// The most bytes a `config.json` may have (real ones have a few KiB; a big `id2label` a
+/// few hundred).
+pub const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The architecture-specific part of a config, chosen by `model_type`.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +52,7 @@ impl ModelConfig {
     pub fn from_json(text: &str, name: &str) -> Result<Self, ConfigError> {
         let src = SourceText::new(name, text);
         let raw: serde_json::Map<String, serde_json::Value> = parse(&src)?;
+        check_raw_sizes(&raw).map_err(|v| too_large(&src, v))?;
         let head: ModelTypeOnly = parse(&src)?;
         let Some(model_type) = head.model_type else {
             return Err(ConfigError::MissingModelType {
@@ -68,15 +74,20 @@ impl ModelConfig {
         let labels: LabelConfig = parse(&src)?;
         let config = Self { arch, labels, raw };
         config.validate(&src)?;
+        check_total(&config).map_err(|v| too_large(&src, v))?;
         Ok(config)
     }
 
-    /// Reads and parses a `config.json` file.
+    /// Reads and parses a `config.json` file (a regular file of at most
+    /// [`MAX_CONFIG_BYTES`]).
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text =
+            clarity_engine::fs::read_capped_string(path, MAX_CONFIG_BYTES).map_err(|source| {
+                ConfigError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
         Self::from_json(&text, &path.display().to_string())
     }
 
@@ -217,6 +228,25 @@ impl ModelConfig {
         if self.num_labels() == 0 {
             return Err(invalid("num_labels", "must be at least 1".into(), None));
         }
+        let max_labels = SIZE_LIMITS
+            .iter()
+            .find(|l| l.field == "num_labels")
+            .map_or(i64::MAX, |l| l.max);
+        if self.num_labels() as u64 > max_labels as u64 {
+            let field = if self.labels.num_labels.is_some() {
+                "num_labels"
+            } else {
+                "id2label"
+            };
+            return Err(invalid(
+                field,
+                format!(
+                    "{} labels are above the limit of {max_labels}",
+                    self.num_labels()
+                ),
+                None,
+            ));
+        }
         match &self.arch {
             ArchConfig::Roberta(c) => {
                 if hidden % heads != 0 {
@@ -315,6 +345,17 @@ impl ModelConfig {
                 )
             }
         }
+    }
+}
+
+/// A size field out of its limit, or sizes describing too large a model.
+fn too_large(src: &SourceText, violation: SizeViolation) -> ConfigError {
+    ConfigError::TooLarge {
+        field: violation.field.to_string(),
+        span: src.field_span(violation.field),
+        message: violation.message,
+        src: src.named(),
+        help: violation.help,
     }
 }
 

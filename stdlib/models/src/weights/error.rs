@@ -11,7 +11,7 @@ pub enum WeightsError {
     #[diagnostic(
         code(clarity::models::weights::not_found),
         help(
-            "expected model.safetensors or pytorch_model.bin (sharded checkpoints are not supported); found: {found}"
+            "expected model.safetensors, pytorch_model.bin, or a sharded checkpoint's model.safetensors.index.json or pytorch_model.bin.index.json with its shards; found: {found}"
         )
     )]
     NotFound {

@@ -51,7 +51,9 @@ pub fn find_weights(dir: &Path) -> Result<(PathBuf, WeightsFormat), WeightsError
         "pytorch_model.bin.index.json",
     ] {
         let path = dir.join(name);
-        if path.is_file() {
+        // Anything by that name is taken, so that a FIFO or a directory is reported as not a
+        // regular file by the reader rather than skipped.
+        if path.exists() {
             return Ok((path.clone(), WeightsFormat::of_path(&path)));
         }
     }

@@ -23,6 +23,9 @@ pub fn read_tensors(
     read_file(path, format)
 }
 
+/// The most bytes a shard index may have (the Hub's largest are a few hundred KiB).
+const MAX_INDEX_BYTES: u64 = 64 * 1024 * 1024;
+
 /// The shape of an HF shard index: tensor name -> shard file name.
 #[derive(serde::Deserialize)]
 struct ShardIndex {
@@ -37,7 +40,8 @@ fn read_shards(
         path: index_path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(index_path).map_err(|e| unreadable(e.to_string()))?;
+    let text = clarity_engine::fs::read_capped_string(index_path, MAX_INDEX_BYTES)
+        .map_err(|e| unreadable(e.to_string()))?;
     let index: ShardIndex = serde_json::from_str(&text)
         .map_err(|e| unreadable(format!("not a shard index (`weight_map`): {e}")))?;
     let dir = index_path.parent().unwrap_or(Path::new("."));
@@ -51,7 +55,7 @@ fn read_shards(
             )));
         }
         let path = dir.join(bare);
-        if !path.is_file() {
+        if !path.exists() {
             return Err(unreadable(format!(
                 "the index lists shard `{shard}`, which is not in {}",
                 dir.display()
@@ -82,8 +86,12 @@ fn read_file(
         path: path.to_path_buf(),
         message,
     };
-    if !path.is_file() {
-        return Err(unreadable("no such file".to_string()));
+    // Weights are mapped or streamed by burn-store, so no byte cap here; but a FIFO or a
+    // device (`/dev/zero`) would block or never end: only regular files are read.
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => return Err(unreadable("not a regular file".to_string())),
+        Err(e) => return Err(unreadable(e.to_string())),
     }
     let read = catch_unwind(AssertUnwindSafe(|| match format {
         WeightsFormat::Safetensors => {
