@@ -137,7 +137,10 @@ impl Stage for Exec {
 
     fn check(&self, params: &Params) -> Vec<ParamProblem> {
         let mut problems = Vec::new();
-        if params.get_str_list("command").is_ok_and(|argv| argv.is_empty()) {
+        if params
+            .get_str_list("command")
+            .is_ok_and(|argv| argv.is_empty())
+        {
             problems.push(ParamProblem::new(
                 "command",
                 None,
@@ -264,8 +267,19 @@ fn wait(mut child: Child, ctx: &StageContext<'_>, program: &str) -> miette::Resu
     }
 }
 
+/// The last `lines` lines of the log at `path`, reading at most its last 64 KiB (a command
+/// may print gigabytes).
 fn tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    use std::io::{Read, Seek, SeekFrom};
+    const WINDOW: u64 = 64 << 10;
+    let Ok(mut file) = File::open(path) else {
+        return String::new();
+    };
+    let len = file.metadata().map_or(0, |m| m.len());
+    let _ = file.seek(SeekFrom::Start(len.saturating_sub(WINDOW)));
+    let mut bytes = Vec::new();
+    let _ = file.take(WINDOW).read_to_end(&mut bytes);
+    let text = String::from_utf8_lossy(&bytes);
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }
