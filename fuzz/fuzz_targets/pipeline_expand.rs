@@ -102,7 +102,7 @@ fn registry() -> &'static Registry {
             .var("HF_HOME", "/home/user/hf")
             .file(format!("{PROJECT}/models/m/config.json"), MODEL_CONFIG);
         // A few policies in place of the stdlib's, whose KDL would take the parser ~100 ms
-        // per run under the fuzzer (the `policy` target fuzzes those).
+        // per run under ASan, most of a run without (the `policy` target fuzzes those).
         let base = PolicySource {
             name: "std/policies/base.kdl".to_owned(),
             text: BASE_POLICIES.to_owned(),

@@ -50,7 +50,8 @@ fn stage(
 }
 
 /// The policies loaded before the input's, in place of the stdlib's (whose KDL takes the
-/// parser ~100 ms per run under the fuzzer; the seeds hold the stdlib's files as inputs).
+/// parser ~100 ms per run under ASan, most of a run without; the seeds hold the stdlib's
+/// files as inputs).
 const BASE: &str = r#"
 policy "half-precision-needs-cuda" {
     when {
