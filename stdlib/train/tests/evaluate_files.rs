@@ -109,3 +109,42 @@ fn mismatched_ids_and_bad_labels_are_diagnosed() {
         Err(EvaluateError::BadPredictions { .. })
     ));
 }
+
+#[test]
+fn duplicate_ids_are_refused_not_scored_last_one_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = predictions(
+        dir.path(),
+        "id,clarity_pred,evasion_pred\n\
+         a,Clear Reply,Explicit\n\
+         b,Ambivalent Reply,General\n\
+         c,Clear Non-Reply,Clarification\n\
+         b,Clear Reply,Explicit\n",
+    );
+    let rows = read_predictions(&path).unwrap();
+    let err = evaluate_predictions(&rows, &table()).unwrap_err();
+    assert!(
+        matches!(&err, EvaluateError::DuplicateId { what: "predictions", id, count: 2, rows } if id == "b" && rows == "2, 4"),
+        "{err:?}"
+    );
+
+    let unique = predictions(
+        dir.path(),
+        "id,clarity_pred,evasion_pred\na,Clear Reply,\nb,Clear Reply,\nc,Clear Reply,\n",
+    );
+    let references = Table::new(
+        "test.parquet",
+        vec![
+            column("index", &["a", "b", "a"]),
+            column(
+                "clarity_label",
+                &["Clear Reply", "Ambivalent", "Clear Reply"],
+            ),
+        ],
+    );
+    let err = evaluate_predictions(&read_predictions(&unique).unwrap(), &references).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the references hold id `a` 2 times (rows 1, 3)"
+    );
+}

@@ -11,7 +11,7 @@ use clarity_models::config::ModelConfig;
 use clarity_models::device::BackendTask;
 use clarity_models::{AttentionImpl, Encoder, ModelOptions, Precision};
 use clarity_train::heads::{HeadKind, save_checkpoint};
-use clarity_train::jobs::{JobError, PredictJob, TrainJob, check_input_length};
+use clarity_train::jobs::{JobError, PredictJob, TrainJob, check_input_length, check_tokens};
 use clarity_train::train::{NullObserver, TrainConfig, TrainPaths};
 use common::*;
 
@@ -169,4 +169,97 @@ fn predicting_too_long_records_is_a_diagnostic() {
     let err = job.run::<B>(Default::default()).unwrap_err();
     assert_eq!(too_long(&err), (512, 64));
     assert!(err.to_string().contains("records to predict"), "{err}");
+}
+
+/// `data` with record `record`'s ids and type-0 length replaced.
+fn with_record(
+    data: &TokenizedDataset,
+    record: usize,
+    ids: Vec<u32>,
+    type0: u32,
+) -> TokenizedDataset {
+    let records = data
+        .iter()
+        .enumerate()
+        .map(|(r, e)| {
+            let (ids, type0_len) = if r == record {
+                (ids.clone(), type0)
+            } else {
+                (e.ids.to_vec(), e.type0_len)
+            };
+            let head = Record {
+                example: e.example as u32,
+                type0_len,
+                window: e.window,
+                labels: e.labels,
+                votes: e.votes,
+            };
+            (head, ids)
+        })
+        .collect();
+    TokenizedDataset::new(data.meta().clone(), records)
+}
+
+#[test]
+fn ids_beyond_the_vocabulary_and_damaged_records_are_diagnostics_before_anything_runs() {
+    let roberta = ModelConfig::from_dir(&fixture("tiny_roberta")).unwrap();
+    let vocab = roberta.vocab_size() as u32;
+    let data = tokens(6, 4, None);
+    assert!(check_tokens(&roberta, &data, "records").is_ok());
+
+    let too_big = with_record(&data, 3, vec![0, 7, vocab + 30, 2], 4);
+    let err = check_tokens(&roberta, &too_big, "training records").unwrap_err();
+    match &err {
+        JobError::TokenOutOfVocabulary {
+            max_id,
+            vocab_size,
+            example,
+            ..
+        } => {
+            assert_eq!((*max_id, *vocab_size), (vocab + 30, vocab as usize));
+            assert_eq!(example, "example `ex3`");
+        }
+        other => panic!("expected TokenOutOfVocabulary, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains(&format!("token id {}", vocab + 30)), "{text}");
+
+    for (ids, type0, problem) in [
+        (vec![], 0, "has no ids"),
+        (vec![0; 65], 65, "more than its max-length 64"),
+        (vec![0, 5, 2], 4, "4 first-segment tokens but only 3 ids"),
+    ] {
+        let err =
+            check_tokens(&roberta, &with_record(&data, 2, ids, type0), "records").unwrap_err();
+        assert!(
+            matches!(&err, JobError::DamagedTokens { record: 2, .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains(problem), "{err}");
+    }
+}
+
+#[test]
+fn predicting_ids_beyond_the_vocabulary_is_a_diagnostic_not_a_panic() {
+    let _serial = serial();
+    let (model, config, head) = tiny_model(HeadKind::Hierarchical, 0.0, 4);
+    let dir = tempfile::tempdir().unwrap();
+    save_checkpoint(&model, &config, &head, None, dir.path()).unwrap();
+    let data = tokens(4, 5, None);
+    let data = with_record(&data, 1, vec![0, config.vocab_size() as u32, 2], 3);
+    let checkpoints = [dir.path().to_path_buf()];
+    let job = PredictJob {
+        checkpoints: &checkpoints,
+        data: &data,
+        batch_size: 2,
+        attention: AttentionImpl::Auto,
+        precision: Precision::F32,
+        cancelled: &|| false,
+        progress: &mut |_, _| {},
+    };
+    let err = job.run::<B>(Default::default()).unwrap_err();
+    assert!(
+        matches!(err, JobError::TokenOutOfVocabulary { .. }),
+        "{err:?}"
+    );
 }

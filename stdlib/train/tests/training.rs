@@ -44,6 +44,15 @@ fn run(
     root: &Path,
     observer: &mut dyn TrainObserver,
 ) -> Result<TrainSummary, TrainError> {
+    run_into(kind, config, &paths(root), observer)
+}
+
+fn run_into(
+    kind: HeadKind,
+    config: &TrainConfig,
+    paths: &TrainPaths,
+    observer: &mut dyn TrainObserver,
+) -> Result<TrainSummary, TrainError> {
     let (model, model_config, head) = tiny_model(kind, 0.1, config.seed);
     let train_data = tokens(160, 1, Some(5));
     let validation = tokens(45, 2, Some(4));
@@ -62,7 +71,7 @@ fn run(
         &source,
         data,
         config,
-        &paths(root),
+        paths,
         observer,
         &Default::default(),
     )
@@ -231,6 +240,81 @@ fn a_resumed_run_ends_where_an_uninterrupted_one_ends() {
             .collect::<Vec<_>>()
     };
     assert_eq!(timeless(&resumed), timeless(&reference));
+}
+
+#[test]
+fn a_run_stopped_after_its_best_epoch_resumes_into_fresh_outputs_with_that_best_checkpoint() {
+    let _serial = serial();
+    // No later epoch beats the first by a whole point of macro-F1: epoch 1 stays the best.
+    let c = TrainConfig {
+        early_stopping: Some(EarlyStopping {
+            patience: 10,
+            min_delta: 1.0,
+        }),
+        ..config(3)
+    };
+    let whole = tempfile::tempdir().unwrap();
+    let reference = run(HeadKind::Hierarchical, &c, whole.path(), &mut NullObserver).unwrap();
+    let (_, best_epoch) = reference.best.unwrap();
+    assert_eq!(best_epoch, 1, "{reference:?}");
+
+    // As the stage runs: each attempt writes into fresh output directories (the engine
+    // deletes an interrupted attempt's), and only the resume directory carries over.
+    let root = tempfile::tempdir().unwrap();
+    let attempt = |name: &str| TrainPaths {
+        resume: Some(root.path().join("resume")),
+        ..paths(&root.path().join(name))
+    };
+    let stop_at = reference.history[best_epoch - 1].step + 1;
+    let err = run_into(
+        HeadKind::Hierarchical,
+        &c,
+        &attempt("first"),
+        &mut StopAfter {
+            after: stop_at,
+            done: Cell::new(0),
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, TrainError::Cancelled { .. }), "{err:?}");
+    let resumed = run_into(
+        HeadKind::Hierarchical,
+        &c,
+        &attempt("second"),
+        &mut NullObserver,
+    )
+    .unwrap();
+    assert_eq!(resumed.best, reference.best);
+    let second = root.path().join("second");
+    for file in [
+        "best/model.safetensors",
+        "best/heads.safetensors",
+        "best/head.json",
+        "best/config.json",
+        "last/heads.safetensors",
+    ] {
+        assert!(
+            bytes(&whole.path().join(file)) == bytes(&second.join(file)),
+            "{file} differs"
+        );
+    }
+    let files = |dir: &Path| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        files(&second.join("best")),
+        files(&whole.path().join("best"))
+    );
+    // The log holds both attempts.
+    let log = std::fs::read_to_string(second.join("reports/train.log")).unwrap();
+    assert_eq!(log.matches(" done: train loss").count(), 3, "{log}");
+    assert!(log.contains("resumed at optimiser step"), "{log}");
+    assert!(!root.path().join("resume").exists());
 }
 
 #[test]
