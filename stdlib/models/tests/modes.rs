@@ -163,7 +163,13 @@ fn half_precision_parameters_are_trainable_leaves<B: Backend>(device: B::Device,
             let mask = int_tensor::<Autodiff<B>>(&case.attention_mask, &device);
             let out = model.forward(ids.clone(), mask.clone());
             assert_eq!(out.logits.dtype(), precision.dtype(), "{name} on {backend}");
-            let grads = out.logits.sum().backward();
+            // Reduce in f32, as mixed-precision training does (candle's full sum of an f16
+            // tensor reads its result as f32 and panics).
+            let grads = out
+                .logits
+                .cast(burn::tensor::DType::F32)
+                .sum()
+                .backward();
             let mut with_grad = 0;
             let mut total = 0;
             model.visit(&mut CountGrads {

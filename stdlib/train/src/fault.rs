@@ -1,6 +1,6 @@
 //! Named crash points for fault-injection tests.
 //!
-//! The trainer and prediction call [`point`] where a crash would matter (after an optimiser
+//! The trainer and prediction call `point` where a crash would matter (after an optimiser
 //! step, before a checkpoint's rename, after each prediction batch). This crate does not
 //! depend on the pipeline engine: the stages install the engine's crash-point function with
 //! [`install`]. Without one installed, a point does nothing.
