@@ -165,11 +165,7 @@ fn half_precision_parameters_are_trainable_leaves<B: Backend>(device: B::Device,
             assert_eq!(out.logits.dtype(), precision.dtype(), "{name} on {backend}");
             // Reduce in f32, as mixed-precision training does (candle's full sum of an f16
             // tensor reads its result as f32 and panics).
-            let grads = out
-                .logits
-                .cast(burn::tensor::DType::F32)
-                .sum()
-                .backward();
+            let grads = out.logits.cast(burn::tensor::DType::F32).sum().backward();
             let mut with_grad = 0;
             let mut total = 0;
             model.visit(&mut CountGrads {
