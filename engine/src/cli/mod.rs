@@ -86,33 +86,45 @@ fn check(args: &PipelineArgs, registry: &Registry, default: &EmbeddedPipeline, s
 }
 
 fn plan(args: &PlanArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
-    let Some(loaded) = load(&args.pipeline, registry, default, style) else {
-        return EXIT_CONFIG;
+    let (loaded, _cache, plan) = match load_plan(args, registry, default, style) {
+        Ok(planned) => planned,
+        Err(code) => return code,
     };
+    print!("{}", render_plan(&loaded.pipeline, &plan));
+    EXIT_OK
+}
+
+/// Loads the pipeline, selects `--only`, opens its cache and plans (no `--force`): what
+/// `plan` and `verify` share. `Err` holds the exit status after the error was printed.
+fn load_plan(
+    args: &PlanArgs,
+    registry: &Registry,
+    default: &EmbeddedPipeline,
+    style: Style,
+) -> Result<(load::Loaded, Cache, crate::run::Plan), u8> {
+    let loaded = load(&args.pipeline, registry, default, style).ok_or(EXIT_CONFIG)?;
     let selected = match loaded.pipeline.select(&args.only) {
         Ok(s) => s,
         Err(diags) => {
             print_diagnostics(&diags, &loaded.file, style);
-            return EXIT_CONFIG;
+            return Err(EXIT_CONFIG);
         }
     };
     let planned = Cache::open(loaded.project_dir.join(".clarity"))
         .map_err(crate::run::RunError::from)
         .and_then(|cache| {
-            crate::run::make_plan(
+            let plan = crate::run::make_plan(
                 &loaded.pipeline,
                 &cache,
                 &selected,
                 false,
                 &loaded.project_dir,
-            )
+            )?;
+            Ok((cache, plan))
         });
     match planned {
-        Ok(p) => {
-            print!("{}", render_plan(&loaded.pipeline, &p));
-            EXIT_OK
-        }
-        Err(e) => print_error(e, style).unwrap_or(EXIT_RUNTIME),
+        Ok((cache, plan)) => Ok((loaded, cache, plan)),
+        Err(e) => Err(print_error(e, style).unwrap_or(EXIT_RUNTIME)),
     }
 }
 

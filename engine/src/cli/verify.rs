@@ -1,12 +1,10 @@
 use std::fmt::Write;
 
 use crate::Registry;
-use crate::cache::{Cache, Verify};
+use crate::cache::Verify;
 use crate::diag::Style;
-use crate::run::make_plan;
 
-use super::load::{load, print_diagnostics, print_error};
-use super::{EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, PlanArgs};
+use super::{EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, PlanArgs};
 
 /// `clarity verify`: hashes every file of the selected stages' cache entries and compares
 /// them with what each entry recorded when it was written. Exit 0 when all match (entries
@@ -17,27 +15,11 @@ pub fn verify(
     default: &EmbeddedPipeline,
     style: Style,
 ) -> u8 {
-    let Some(loaded) = load(&args.pipeline, registry, default, style) else {
-        return EXIT_CONFIG;
+    let (loaded, cache, plan) = match super::load_plan(args, registry, default, style) {
+        Ok(planned) => planned,
+        Err(code) => return code,
     };
     let pipeline = &loaded.pipeline;
-    let selected = match pipeline.select(&args.only) {
-        Ok(s) => s,
-        Err(diags) => {
-            print_diagnostics(&diags, &loaded.file, style);
-            return EXIT_CONFIG;
-        }
-    };
-    let planned = Cache::open(loaded.project_dir.join(".clarity"))
-        .map_err(crate::run::RunError::from)
-        .and_then(|cache| {
-            let plan = make_plan(pipeline, &cache, &selected, false, &loaded.project_dir)?;
-            Ok((cache, plan))
-        });
-    let (cache, plan) = match planned {
-        Ok(p) => p,
-        Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
-    };
     let (mut ok, mut bad, mut missing) = (0, 0, 0);
     let mut out = String::new();
     let width = plan
