@@ -8,27 +8,7 @@ mod common;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use common::{clarity, stderr};
-
-/// Synthetic data, a word-level model and its tokens (as the demo, smaller), then `rest`.
-fn pipeline(rest: &str) -> String {
-    format!(
-        r#"pipeline "small" {{
-    stage "data" synthetic-dataset train-rows=160 test-rows=40 seed=7
-    stage "split" split from="data.train" by="evasion_label" validation=0.15 seed=7
-    stage "model" build-model seed=7 {{
-        vocab-from "split.train"
-    }}
-    stage "tokens" tokenize tokenizer="model" max-length=48 {{
-        inputs "split.train" "split.validation" "data.test"
-        template "{{question}}"
-        pair-template "{{interview_answer}}"
-    }}
-{rest}
-}}
-"#
-    )
-}
+use common::{clarity, small_pipeline, stderr};
 
 /// One epoch of training and a prediction of the test split with it.
 const TRAIN_AND_PREDICT: &str = r#"    stage "train" train model="model" {
@@ -84,7 +64,7 @@ fn token_ids_beyond_the_models_vocabulary_are_a_diagnostic_in_train_and_predict(
     let small = r#"    stage "small" build-model seed=7 vocab-size=16 {
         vocab-from "split.train"
     }"#;
-    let train_small = pipeline(&format!(
+    let train_small = small_pipeline(&format!(
         r#"{small}
     stage "train" train model="small" {{
         data train="tokens.train" validation="tokens.validation"
@@ -104,7 +84,7 @@ fn token_ids_beyond_the_models_vocabulary_are_a_diagnostic_in_train_and_predict(
     );
 
     // A model trained on its own tokens, asked to predict another tokenizer's.
-    let predict_small = pipeline(&format!(
+    let predict_small = small_pipeline(&format!(
         r#"{small}
     stage "small-tokens" tokenize tokenizer="small" max-length=48 {{
         inputs "split.train" "split.validation"
@@ -129,7 +109,7 @@ fn token_ids_beyond_the_models_vocabulary_are_a_diagnostic_in_train_and_predict(
 #[test]
 fn a_damaged_cached_token_file_and_nan_logits_are_diagnostics() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.kdl"), pipeline(TRAIN_AND_PREDICT)).unwrap();
+    std::fs::write(dir.path().join("p.kdl"), small_pipeline(TRAIN_AND_PREDICT)).unwrap();
     let out = clarity(dir.path(), &["run", "p.kdl"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
@@ -191,7 +171,7 @@ fn duplicate_ids_in_the_references_are_a_diagnostic() {
          q1,Will you?,No.,Clear Non-Reply,Declining to answer\n",
     )
     .unwrap();
-    let text = pipeline(&format!(
+    let text = small_pipeline(&format!(
         r#"{TRAIN_AND_PREDICT}
     stage "refs" fetch-dataset path="refs/test.csv" splits="test"
     stage "score" evaluate predictions="predict" references="refs.test""#

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{clarity, root, stderr};
+use common::{clarity, root, small_pipeline, stderr};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -33,26 +33,6 @@ fn summary(dir: &Path) -> serde_json::Value {
     .unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     json["summary"].clone()
-}
-
-/// The demo's data, model and tokens with a smaller dataset, then `rest`.
-fn small_pipeline(rest: &str) -> String {
-    format!(
-        r#"pipeline "small" {{
-    stage "data" synthetic-dataset train-rows=160 test-rows=40 seed=7
-    stage "split" split from="data.train" by="evasion_label" validation=0.15 seed=7
-    stage "model" build-model seed=7 {{
-        vocab-from "split.train"
-    }}
-    stage "tokens" tokenize tokenizer="model" max-length=48 {{
-        inputs "split.train" "split.validation" "data.test"
-        template "{{question}}"
-        pair-template "{{interview_answer}}"
-    }}
-{rest}
-}}
-"#
-    )
 }
 
 #[test]

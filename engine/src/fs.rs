@@ -2,33 +2,40 @@
 //! untrusted files.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
 
-/// Reads at most `cap` bytes of the regular file `path`.
-///
-/// Refuses anything but a regular file (a FIFO, `/dev/zero`, a directory) with
-/// [`io::ErrorKind::InvalidInput`], and a file longer than `cap` with
-/// [`io::ErrorKind::FileTooLarge`] — also when its metadata said it was short (special and
-/// growing files), since the read itself stops at `cap + 1` bytes.
-pub fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
-    // Look before opening: opening a FIFO blocks until something writes to it.
+/// Opens the regular file `path`; anything else (a FIFO, a device, a directory) is refused
+/// with [`io::ErrorKind::InvalidInput`] before it is opened (opening a FIFO blocks until
+/// something writes to it).
+pub fn open_regular(path: &Path) -> io::Result<File> {
     if !std::fs::metadata(path)?.is_file() {
         return Err(not_regular());
     }
-    let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
+    let file = File::open(path)?;
+    if !file.metadata()?.is_file() {
         return Err(not_regular());
     }
-    if meta.len() > cap {
+    Ok(file)
+}
+
+/// Opens the regular file `path` (see [`open_regular`]) for a streamed read of at most
+/// `cap` bytes: a file whose metadata says it is longer, or a read past the cap (special and
+/// growing files), is an [`io::ErrorKind::FileTooLarge`] error.
+pub fn open_capped(path: &Path, cap: u64) -> io::Result<Capped<File>> {
+    let file = open_regular(path)?;
+    if file.metadata()?.len() > cap {
         return Err(too_large(cap));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(cap + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > cap {
-        return Err(too_large(cap));
-    }
+    Ok(Capped::new(file, cap))
+}
+
+/// Reads at most `cap` bytes of the regular file `path` (see [`open_capped`]).
+pub fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    let mut reader = open_capped(path, cap)?;
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -36,6 +43,36 @@ pub fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
 pub fn read_capped_string(path: &Path, cap: u64) -> io::Result<String> {
     String::from_utf8(read_capped(path, cap)?)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8"))
+}
+
+/// A reader that fails once more than `cap` bytes have been read.
+#[derive(Debug)]
+pub struct Capped<R> {
+    inner: io::Take<R>,
+    cap: u64,
+    read: u64,
+}
+
+impl<R: Read> Capped<R> {
+    /// At most `cap` bytes of `inner`.
+    pub fn new(inner: R, cap: u64) -> Self {
+        Self {
+            inner: inner.take(cap.saturating_add(1)),
+            cap,
+            read: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.cap {
+            return Err(too_large(self.cap));
+        }
+        Ok(n)
+    }
 }
 
 fn not_regular() -> io::Error {
@@ -148,6 +185,9 @@ mod tests {
         assert_eq!(read_capped_string(&file, 5).unwrap(), "hello");
         let long = read_capped(&file, 4).unwrap_err();
         assert_eq!(long.kind(), io::ErrorKind::FileTooLarge);
+        let mut sink = Vec::new();
+        let endless = Capped::new(io::repeat(0), 100).read_to_end(&mut sink);
+        assert_eq!(endless.unwrap_err().kind(), io::ErrorKind::FileTooLarge);
         let dir_err = read_capped(dir.path(), 100).unwrap_err();
         assert!(matches!(
             dir_err.kind(),

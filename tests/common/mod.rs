@@ -24,3 +24,23 @@ pub fn stderr(output: &Output) -> String {
 pub fn root() -> PathBuf {
     PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
 }
+
+/// The demo's data, model and tokens with a smaller dataset, then `rest`.
+pub fn small_pipeline(rest: &str) -> String {
+    format!(
+        r#"pipeline "small" {{
+    stage "data" synthetic-dataset train-rows=160 test-rows=40 seed=7
+    stage "split" split from="data.train" by="evasion_label" validation=0.15 seed=7
+    stage "model" build-model seed=7 {{
+        vocab-from "split.train"
+    }}
+    stage "tokens" tokenize tokenizer="model" max-length=48 {{
+        inputs "split.train" "split.validation" "data.test"
+        template "{{question}}"
+        pair-template "{{interview_answer}}"
+    }}
+{rest}
+}}
+"#
+    )
+}
