@@ -37,6 +37,7 @@ fn main() -> miette::Result<()> {
         options: ModelOptions::default()
             .with_attention(args.attention)
             .with_precision(args.precision),
+        memory_every: 0,
     })?;
     println!(
         "{}",

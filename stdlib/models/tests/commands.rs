@@ -132,6 +132,7 @@ fn bench_reports_one_line_per_mode() {
             mode,
             device: "cpu".into(),
             options: ModelOptions::default(),
+            memory_every: 0,
         };
         let report = bench(&args).unwrap();
         assert_eq!(report.step_ms_all.len(), 2);

@@ -1,6 +1,7 @@
 //! `clarity bench --model-config NAME|DIR --batch B --seq-len L --steps N --mode train|infer
-//! [--device D] [--precision P]`: one JSON line with `samples_per_s`, `step_ms` (median),
-//! `device`, `precision` and the peak resident memory.
+//! [--device D] [--precision P] [--memory-every N]`: one JSON line with `samples_per_s`,
+//! `step_ms` (median), `device`, `precision`, the peak resident memory and, on a GPU, the
+//! peak device memory.
 
 use clap::Args;
 use clarity_models::commands::{BenchArgs, BenchMode, bench};
@@ -36,6 +37,10 @@ pub struct BenchCommand {
     /// Attention path: auto, fused, eager.
     #[arg(long, default_value = "auto", value_name = "A")]
     pub attention: AttentionImpl,
+    /// Every N steps, print a JSON line to stderr with the step's time, the device memory
+    /// (GPU backends) and the resident memory.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub memory_every: usize,
 }
 
 impl BenchCommand {
@@ -51,6 +56,7 @@ impl BenchCommand {
             options: ModelOptions::default()
                 .with_precision(self.precision)
                 .with_attention(self.attention),
+            memory_every: self.memory_every,
         })?;
         let json = serde_json::to_string(&report)
             .into_diagnostic()

@@ -1,15 +1,18 @@
-//! The tool subcommands of the `clarity` binary (`forward`, `tokenize`, `bench`, `devices`),
-//! one file a command. The binary flattens [`ToolCommand`] next to the engine's commands.
+//! The tool subcommands of the `clarity` binary (`forward`, `tokenize`, `bench`, `devices`,
+//! `parity`), one file a command. The binary flattens [`ToolCommand`] next to the engine's
+//! commands.
 
 mod bench;
 mod devices;
 mod forward;
+mod parity;
 mod tokenize;
 mod tool_error;
 
 pub use bench::BenchCommand;
 pub use devices::DevicesCommand;
 pub use forward::ForwardCommand;
+pub use parity::ParityCommand;
 pub use tokenize::TokenizeCommand;
 pub use tool_error::{ToolError, exit_for};
 
@@ -28,6 +31,8 @@ pub enum ToolCommand {
     Bench(BenchCommand),
     /// List the backends built into this binary and the devices they see.
     Devices(DevicesCommand),
+    /// Check a fixture's model against HF transformers' outputs (eval and five training steps).
+    Parity(ParityCommand),
 }
 
 impl ToolCommand {
@@ -39,6 +44,7 @@ impl ToolCommand {
             Self::Forward(command) => command.run(),
             Self::Bench(command) => command.run(),
             Self::Devices(command) => command.run(),
+            Self::Parity(command) => command.run(),
         }
     }
 

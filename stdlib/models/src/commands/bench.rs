@@ -63,6 +63,8 @@ pub struct BenchArgs {
     pub device: String,
     /// Model options (attention path, precision).
     pub options: ModelOptions,
+    /// Print device memory (and resident memory) to stderr every this many steps (0: never).
+    pub memory_every: usize,
 }
 
 /// The JSON line `clarity bench` prints.
@@ -97,6 +99,51 @@ pub struct BenchReport {
     pub peak_rss_mib: Option<f64>,
     /// Worker threads of the CPU backends (rayon).
     pub threads: usize,
+    /// Largest device memory in use by live tensors after a step in MiB (GPU backends).
+    pub peak_device_in_use_mib: Option<f64>,
+    /// Largest device memory the backend's pools held after a step in MiB (GPU backends):
+    /// what the process took from the GPU, less the driver's own context.
+    pub peak_device_reserved_mib: Option<f64>,
+}
+
+/// Device memory of a GPU backend's pools (Burn's cubecl runtimes: cuda, wgpu).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DeviceMemory {
+    /// Bytes of live tensors, in MiB.
+    pub in_use_mib: f64,
+    /// Bytes reserved by the memory pools, in MiB.
+    pub reserved_mib: f64,
+}
+
+/// The memory of `device`'s pools as the cubecl runtime reports it for this thread's stream;
+/// `None` on the CPU backends.
+pub fn device_memory<B: Backend>(device: &B::Device) -> Option<DeviceMemory> {
+    #[allow(unused_variables)]
+    let any = device as &dyn std::any::Any;
+    #[cfg(any(feature = "wgpu", feature = "cuda"))]
+    {
+        use burn::cubecl::Runtime;
+        let mib = |bytes: u64| round2(bytes as f64 / (1024.0 * 1024.0));
+        let usage = |u: burn::cubecl::MemoryUsage| DeviceMemory {
+            in_use_mib: mib(u.bytes_in_use),
+            reserved_mib: mib(u.bytes_reserved),
+        };
+        #[cfg(feature = "wgpu")]
+        if let Some(d) = any.downcast_ref::<burn::backend::wgpu::WgpuDevice>() {
+            return burn::backend::wgpu::WgpuRuntime::client(d)
+                .memory_usage()
+                .ok()
+                .map(usage);
+        }
+        #[cfg(feature = "cuda")]
+        if let Some(d) = any.downcast_ref::<burn::backend::cuda::CudaDevice>() {
+            return burn::cubecl::cuda::CudaRuntime::client(d)
+                .memory_usage()
+                .ok()
+                .map(usage);
+        }
+    }
+    None
 }
 
 /// The built-in full-size configs, as `pytorch_bench.py` defines them.
@@ -163,6 +210,14 @@ pub fn bench(args: &BenchArgs) -> Result<BenchReport, CommandError> {
         args,
     };
     let steps = device.run(task)?;
+    let peak = |f: fn(&DeviceMemory) -> f64| {
+        steps
+            .iter()
+            .filter_map(|s| s.memory.as_ref().map(f))
+            .reduce(f64::max)
+    };
+    let peak_device_in_use_mib = peak(|m| m.in_use_mib);
+    let peak_device_reserved_mib = peak(|m| m.reserved_mib);
     let times: Vec<f64> = steps.iter().map(|s| s.wall_ms).collect();
     let step_ms = median(&times);
     let cpu: Vec<f64> = steps.iter().filter_map(|s| s.cpu_ms).collect();
@@ -182,6 +237,8 @@ pub fn bench(args: &BenchArgs) -> Result<BenchReport, CommandError> {
         cpu_ms,
         peak_rss_mib: peak_rss_mib(),
         threads: std::thread::available_parallelism().map_or(1, usize::from),
+        peak_device_in_use_mib,
+        peak_device_reserved_mib,
     })
 }
 
@@ -195,6 +252,8 @@ struct BenchTask<'a> {
 struct StepTime {
     wall_ms: f64,
     cpu_ms: Option<f64>,
+    /// Device memory after the step (GPU backends).
+    memory: Option<DeviceMemory>,
 }
 
 impl BackendTask for BenchTask<'_> {
@@ -220,7 +279,7 @@ impl BackendTask for BenchTask<'_> {
             BenchMode::Infer => {
                 let model = model.valid();
                 let (ids, mask) = (ids.inner(), mask.inner());
-                time_steps::<B::InnerBackend>(&device, steps, || {
+                time_steps::<B::InnerBackend>(&device, steps, self.args.memory_every, || {
                     let logits = model.forward(ids.clone(), mask.clone()).logits;
                     let _ = logits.into_data();
                 })
@@ -231,7 +290,7 @@ impl BackendTask for BenchTask<'_> {
                     .with_weight_decay(0.01)
                     .init::<B, SequenceClassifier<B>>();
                 let mut model = Some(model);
-                time_steps::<B>(&device, steps, || {
+                time_steps::<B>(&device, steps, self.args.memory_every, || {
                     let m = model
                         .take()
                         .expect("the model is put back after every step");
@@ -249,22 +308,42 @@ impl BackendTask for BenchTask<'_> {
     }
 }
 
+/// Runs and times `steps` steps (the first is the warm-up, step 0), sampling device memory
+/// after each and printing it to stderr every `memory_every` timed steps.
 fn time_steps<B: Backend>(
     device: &B::Device,
     steps: usize,
+    memory_every: usize,
     mut step: impl FnMut(),
 ) -> Vec<StepTime> {
     (0..steps)
-        .map(|_| {
+        .map(|i| {
             let (start, cpu_start) = (Instant::now(), process_cpu_ms());
             step();
             let _ = B::sync(device);
-            StepTime {
+            let time = StepTime {
                 wall_ms: start.elapsed().as_secs_f64() * 1e3,
                 cpu_ms: cpu_start.zip(process_cpu_ms()).map(|(a, b)| b - a),
+                memory: device_memory::<B>(device),
+            };
+            if memory_every > 0 && i > 0 && i % memory_every == 0 {
+                report_memory(i, &time);
             }
+            time
         })
         .collect()
+}
+
+/// One JSON line on stderr: the step, its time, device and resident memory.
+fn report_memory(step: usize, time: &StepTime) {
+    let line = serde_json::json!({
+        "step": step,
+        "step_ms": round2(time.wall_ms),
+        "device_in_use_mib": time.memory.map(|m| m.in_use_mib),
+        "device_reserved_mib": time.memory.map(|m| m.reserved_mib),
+        "rss_mib": rss_mib(),
+    });
+    eprintln!("{line}");
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -285,8 +364,17 @@ fn process_cpu_ms() -> Option<f64> {
 
 /// Peak resident set size of this process in MiB (Linux `/proc/self/status` `VmHWM`).
 pub fn peak_rss_mib() -> Option<f64> {
+    status_mib("VmHWM:")
+}
+
+/// Resident set size of this process in MiB (Linux `VmRSS`).
+fn rss_mib() -> Option<f64> {
+    status_mib("VmRSS:")
+}
+
+fn status_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(round2(kib / 1024.0))
 }
