@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod common;
+
 /// Runs `clarity ARGS` in `dir` with a clean environment for the policies: no HF or
 /// tokenizer variables, `HOME` as given.
 fn clarity(dir: &Path, home: &Path, args: &[&str]) -> Output {
@@ -172,4 +174,42 @@ fn run_prints_the_policy_warnings_before_it_starts() {
         dir.path().join(".clarity/huggingface").display()
     );
     assert!(err.contains(&warning), "{err}");
+}
+
+#[test]
+fn devices_and_plan_agree_on_auto() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = common::small_pipeline(
+        r#"    stage "train" train model="model" {
+        data train="tokens.train" validation="tokens.validation"
+        epochs 1
+    }"#,
+    );
+    std::fs::write(dir.path().join("p.kdl"), pipeline).unwrap();
+    let devices = clarity(dir.path(), dir.path(), &["devices", "--json"]);
+    assert_eq!(devices.status.code(), Some(0), "{}", text(&devices.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&devices.stdout).unwrap();
+    let auto = report["auto"].as_str().unwrap().to_owned();
+    let plan = clarity(
+        dir.path(),
+        dir.path(),
+        &["plan", "p.kdl", "--device", "auto"],
+    );
+    let shown = text(&plan.stdout);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan.stderr));
+    let train = shown
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("train "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let placed = train
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("device "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("{shown}"));
+    // `devices` names the backend of a CPU (`cpu:flex`); a placement names the device.
+    assert!(
+        auto == placed || auto.starts_with(&format!("{placed}:")),
+        "clarity devices says auto -> {auto}, clarity plan places train on {placed}\n{shown}"
+    );
 }

@@ -179,7 +179,7 @@ fn bf16_on_candle_is_refused_before_running() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("clarity::models::device::precision"),
+        stderr(&out).contains("clarity::device::precision"),
         "{}",
         stderr(&out)
     );

@@ -26,7 +26,8 @@ use clarity_engine::{
     Style,
 };
 use clarity_policy::facts::MemoryHost;
-use clarity_policy::{Backend, Inventory, PolicyPlacer};
+use clarity_device::{Backend, Inventory};
+use clarity_policy::PolicyPlacer;
 use libfuzzer_sys::fuzz_target;
 
 mod common;

@@ -19,7 +19,8 @@ use clarity_engine::{
 };
 use clarity_policy::facts::{FactValue, MemoryHost};
 use clarity_policy::lang::Template;
-use clarity_policy::{Backend, Inventory, PolicyPlacer};
+use clarity_device::{Backend, Inventory};
+use clarity_policy::PolicyPlacer;
 use libfuzzer_sys::fuzz_target;
 
 const PROJECT: &str = "/work/project";

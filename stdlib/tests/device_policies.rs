@@ -2,13 +2,14 @@
 //! DeBERTa-v3-large pipeline planned for a simulated Apple Silicon machine
 //! (`--device metal --assume-devices metal,cpu`) trains and predicts on the CPU, and says why.
 
+use clarity_device::{Backend, Inventory};
 use clarity_engine::cache::Cache;
 use clarity_engine::cli::render_plan;
 use clarity_engine::fs::RealFs;
 use clarity_engine::lang::Source;
 use clarity_engine::{Options, Registry};
+use clarity_policy::PolicyPlacer;
 use clarity_policy::facts::MemoryHost;
-use clarity_policy::{Backend, Inventory, PolicyPlacer};
 
 fn deberta_large() -> String {
     let path = std::path::PathBuf::from(

@@ -73,7 +73,7 @@ impl<B: Backend> SequenceClassifier<B> {
     ) -> Result<(Self, LoadReport), WeightsError> {
         let plan = |optional: &'static [&'static str]| LoadPlan {
             optional_prefixes: optional,
-            ..LoadPlan::new(options.precision.dtype(), config.base_model_prefix())
+            ..LoadPlan::new(options.dtype(), config.base_model_prefix())
         };
         match self {
             SequenceClassifier::Roberta(m) => load_module(m, path, format, &plan(&["classifier."]))

@@ -64,7 +64,7 @@ impl<B: Backend> Encoder<B> {
         format: WeightsFormat,
         options: &ModelOptions,
     ) -> Result<(Self, LoadReport), WeightsError> {
-        let plan = LoadPlan::new(options.precision.dtype(), config.base_model_prefix());
+        let plan = LoadPlan::new(options.dtype(), config.base_model_prefix());
         match self {
             Encoder::Roberta(m) => {
                 load_module(m, path, format, &plan).map(|(m, r)| (Encoder::Roberta(m), r))
@@ -122,7 +122,7 @@ pub(crate) fn to_precision<B: Backend, M: Module<B>>(
     options: &ModelOptions,
     device: &B::Device,
 ) -> M {
-    let target = options.precision.dtype();
+    let target = options.dtype();
     let default: burn::tensor::DType = get_device_settings::<B>(device).float_dtype.into();
     if target == default {
         module

@@ -20,12 +20,13 @@ mod precision;
 pub mod roberta;
 pub mod weights;
 
+pub use clarity_device::Precision;
 pub use classifier::{ClassifierOutput, SequenceClassifier};
 pub use encoder::Encoder;
 pub use error::ModelError;
 pub use nn::AttentionImpl;
 pub use options::ModelOptions;
-pub use precision::Precision;
+pub use precision::ToDType;
 
 /// Key segments of checkpoint tensors dropped without a report: buffers HF does not load
 /// (`position_ids`) and DeBERTa's `_keys_to_ignore_on_load_unexpected`.

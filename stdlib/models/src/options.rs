@@ -1,7 +1,8 @@
+use burn::tensor::DType;
 use serde::{Deserialize, Serialize};
 
-use crate::Precision;
 use crate::nn::AttentionImpl;
+use crate::{Precision, ToDType};
 
 /// Run-time choices that do not change a model's weights: the device policies set them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -23,5 +24,10 @@ impl ModelOptions {
     pub fn with_precision(mut self, precision: Precision) -> Self {
         self.precision = precision;
         self
+    }
+
+    /// The Burn dtype of the precision.
+    pub fn dtype(&self) -> DType {
+        self.precision.dtype()
     }
 }

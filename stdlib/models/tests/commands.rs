@@ -4,11 +4,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use clarity_device::{Backend, DeviceError};
 use clarity_models::ModelOptions;
 use clarity_models::commands::{
     BenchArgs, BenchMode, CommandError, ForwardArgs, bench, bench_config, devices, forward,
 };
-use clarity_models::device::{BackendKind, DeviceError};
+use clarity_models::device::compiled_in;
 use common::*;
 
 fn write_inputs(dir: &Path, text: &str) -> PathBuf {
@@ -111,9 +112,9 @@ fn forward_rejects_bad_devices() {
         forward(&forward_args("tiny_roberta", path.clone(), "tpu")),
         Err(CommandError::Device(DeviceError::Unknown { .. }))
     ));
-    if !BackendKind::Cuda.compiled_in() {
+    if !compiled_in(Backend::Cuda) {
         match forward(&forward_args("tiny_roberta", path, "cuda")) {
-            Err(CommandError::Device(DeviceError::NotCompiled { feature, .. })) => {
+            Err(CommandError::Device(DeviceError::NotBuilt { feature, .. })) => {
                 assert_eq!(feature, "cuda")
             }
             other => panic!("unexpected {other:?}"),
@@ -137,7 +138,7 @@ fn bench_reports_one_line_per_mode() {
         let report = bench(&args).unwrap();
         assert_eq!(report.step_ms_all.len(), 2);
         assert!(report.step_ms > 0.0 && report.samples_per_s > 0.0);
-        assert_eq!(report.device, format!("cpu:{}", BackendKind::DEFAULT_CPU));
+        assert_eq!(report.device, format!("cpu:{}", Backend::DEFAULT_CPU));
         assert_eq!(report.precision, "f32");
         if cfg!(target_os = "linux") {
             assert!(report.peak_rss_mib.unwrap() > 0.0);
@@ -177,9 +178,9 @@ fn devices_lists_every_backend() {
     for b in &report.backends {
         assert_eq!(
             b.built,
-            BackendKind::ALL
+            Backend::ALL
                 .iter()
-                .any(|k| k.name() == b.backend && k.compiled_in())
+                .any(|k| k.name() == b.backend && compiled_in(*k))
         );
     }
     let text = report.to_string();

@@ -2,8 +2,8 @@
 //! with, decided by rules written in KDL over facts about the stage, its model and the
 //! machine.
 //!
-//! - [`device`]: device names, the backends built in, a machine's [`Inventory`] and the
-//!   `auto` choice (CUDA, then the Apple GPU, then another wgpu GPU, then the CPU).
+//! - devices (names, backends, a machine's inventory and its `auto` choice, precisions,
+//!   attention paths) come from `clarity-device`, the vocabulary the models share.
 //! - [`lang`]: the policy language (`policy "NAME" { when { .. } ACTION .. }`) and its
 //!   diagnostics.
 //! - [`facts`]: what a `when` can test, and where each fact comes from.
@@ -11,19 +11,16 @@
 //! - [`eval`]: running the policies over one stage.
 //! - [`PolicyPlacer`]: all of it as the engine's [`clarity_engine::Placer`].
 //!
-//! This crate does not depend on Burn: the stdlib probes the real machine and hands the
-//! result over as an [`Inventory`].
+//! This crate does not depend on Burn: clarity-models probes the real machine and hands the
+//! result over as a `clarity_device::Inventory`.
 #![warn(missing_docs)]
 
-pub mod device;
 pub mod eval;
 pub mod facts;
 pub mod lang;
 pub mod library;
 mod placer;
-pub mod settings;
 
-pub use device::{Backend, DeviceKind, DeviceName, DeviceRequest, Inventory};
 pub use library::{PolicySet, STD_LIBRARY, stdlib_library_text, stdlib_policies};
 pub use placer::PolicyPlacer;
 

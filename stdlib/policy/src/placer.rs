@@ -3,11 +3,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use clarity_engine::{Placement, PlacementRequest, PlacementSetup, Placer, PolicySource};
 
-use crate::device::{Backend, DeviceName, DeviceRequest, Inventory};
 use crate::eval::{Decision, PlaceError, PolicyErrors, Start, evaluate};
 use crate::facts::{HfCache, Host, RealHost, StageFacts, find_model};
 use crate::library::{PolicySet, stdlib_policies};
-use crate::settings::{Attention, Precision};
+use clarity_device::{Attention, Backend, DeviceName, DeviceRequest, Inventory, Precision};
 
 type Probe = dyn Fn() -> Inventory + Send + Sync;
 
@@ -75,10 +74,10 @@ impl PolicyPlacer {
                 request,
                 "precision",
                 "precision",
-                Precision::from_name,
-                &Precision::NAMES,
+                Precision::parse_request,
+                &Precision::REQUEST_NAMES,
             )?
-            .unwrap_or(Precision::F32),
+            .unwrap_or(Some(Precision::F32)),
             attention: stage_setting(
                 request,
                 "attention",
@@ -104,7 +103,11 @@ impl PolicyPlacer {
             hf_cache,
             host: self.host.as_ref(),
         };
-        evaluate(&set, &facts, start, &inventory)
+        let decision = evaluate(&set, &facts, start, &inventory)?;
+        if request.uses_device {
+            inventory.check_precision(decision.device, decision.precision)?;
+        }
+        Ok(decision)
     }
 
     /// Every problem shared by all stages: the device name, `--assume-devices`, the policy files.

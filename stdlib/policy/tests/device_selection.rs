@@ -6,8 +6,9 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use clarity_device::{Backend, DeviceName, Gpu, Inventory};
+use clarity_policy::PolicyPlacer;
 use clarity_policy::facts::MemoryHost;
-use clarity_policy::{Backend, DeviceName, Inventory, PolicyPlacer};
 use support::{Ask, settings, train};
 
 fn counting_placer(
@@ -18,7 +19,11 @@ fn counting_placer(
     let inventory_built = built.clone();
     PolicyPlacer::new(built, move || {
         probes.fetch_add(1, Ordering::SeqCst);
-        Inventory::new(devices.clone(), inventory_built.clone(), "linux")
+        Inventory::new(
+            devices.iter().copied().map(Gpu::assumed),
+            inventory_built.clone(),
+            "linux",
+        )
     })
     .with_host(MemoryHost::new())
 }

@@ -12,15 +12,23 @@ const BASE: &str = "microsoft/deberta-v3-base";
 fn a_user_policy_of_the_same_name_replaces_the_stdlib_one_in_its_place() {
     let mine = r#"
         policy "half-precision-needs-cuda" {
-            doc "Our Macs train bf16 fine."
+            doc "Our Macs train f16 fine."
             when { precision "f16" "bf16"; }
             unless { device "cuda" "metal"; }
             precision "f32"
         }
     "#;
     let ask = Ask::on("metal", "metal").using("policies/mine.kdl", mine);
-    let placement = train(&default_placer(), "FacebookAI/roberta-base", "bf16", &ask).unwrap();
-    assert_eq!(settings(&placement), "metal | bf16 | auto");
+    let placement = train(&default_placer(), "FacebookAI/roberta-base", "f16", &ask).unwrap();
+    assert_eq!(settings(&placement), "metal | f16 | auto");
+    // What the device cannot compute in is refused at plan time, whatever the policies say:
+    // wgpu (Metal) has no bf16.
+    let error = train(&default_placer(), "FacebookAI/roberta-base", "bf16", &ask).unwrap_err();
+    let error = rendered(&error);
+    assert!(
+        error.starts_with("clarity::device::precision\n\n  × device `metal` does not support bf16 (it has: f32, f16)"),
+        "{error}"
+    );
     let ask = Ask::on("cpu", "metal").using("policies/mine.kdl", mine);
     let placement = train(&default_placer(), LARGE, "bf16", &ask).unwrap();
     assert_eq!(

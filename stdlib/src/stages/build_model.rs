@@ -10,7 +10,7 @@ use clarity_engine::{
     Value,
 };
 use clarity_models::config::MAX_CONFIG_BYTES;
-use clarity_models::device::DeviceRequest;
+use clarity_models::device::Device;
 use clarity_train::build::{
     RandomEncoderTask, TINY_ROBERTA, save_tokenizer, with_vocab_size, word_tokenizer,
 };
@@ -162,7 +162,7 @@ impl Stage for BuildModel {
         };
         let config = with_vocab_size(&text, vocab_size, &name)?;
         let seed = params.get_i64("seed")?.unsigned_abs();
-        let device = DeviceRequest::Cpu(None).resolve()?;
+        let device = Device::cpu()?;
         device.run(RandomEncoderTask {
             config: &config,
             seed,

@@ -6,6 +6,7 @@ mod exec;
 mod fetch_dataset;
 mod fetch_model;
 mod hub_source;
+mod placement;
 mod predict;
 mod split;
 mod synthetic_dataset;

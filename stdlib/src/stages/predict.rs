@@ -10,12 +10,10 @@ use clarity_engine::{
     ArtifactKind, OutputSpec, ParamRule, ParamSpec, ParamType, Stage, StageContext, StageSchema,
     Value,
 };
-use clarity_models::AttentionImpl;
-use clarity_models::device::DeviceRequest;
 use clarity_train::jobs::PredictJob;
 use clarity_train::predict::Predictions;
 
-use super::train::placement_precision;
+use super::placement::RunOn;
 
 /// The `predict` stage kind.
 pub struct Predict {
@@ -117,14 +115,11 @@ impl Stage for Predict {
                 "predict needs a checkpoint"
             ));
         }
-        let device = ctx.placement().device.parse::<DeviceRequest>()?.resolve()?;
-        let precision = placement_precision(&ctx.placement().precision)?;
-        device.check_precision(precision)?;
-        let attention: AttentionImpl = ctx
-            .placement()
-            .attention
-            .parse()
-            .map_err(|e: String| miette::miette!("{e}"))?;
+        let RunOn {
+            device,
+            precision,
+            attention,
+        } = RunOn::from_placement(ctx.placement())?;
         let data = TokenizedDataset::open(ctx.input("data")?)?;
         let batch_size = usize::try_from(ctx.params().get_i64("batch-size")?)
             .unwrap_or(1)

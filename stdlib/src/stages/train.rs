@@ -7,12 +7,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clarity_data::tokenize::TokenizedDataset;
+use clarity_device::{Attention, Precision};
 use clarity_engine::{
     ArtifactKind, Bound, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext,
     StageSchema, Value,
 };
-use clarity_models::device::DeviceRequest;
-use clarity_models::{AttentionImpl, Precision};
 use clarity_train::heads::HeadKind;
 use clarity_train::jobs::TrainJob;
 use clarity_train::train::{
@@ -20,14 +19,14 @@ use clarity_train::train::{
     TrainPaths,
 };
 
+use super::placement::RunOn;
+
 /// The `train` stage kind.
 pub struct Train {
     schema: StageSchema,
 }
 
 const HEADS: &[&str] = &["hierarchical", "direct", "multitask"];
-const PRECISIONS: &[&str] = &["auto", "f32", "bf16", "f16"];
-const ATTENTION: &[&str] = &["auto", "eager", "fused"];
 
 fn int(min: i64) -> ParamType {
     ParamType::Int {
@@ -213,13 +212,13 @@ impl Train {
             ),
             ParamSpec::with_default(
                 "precision",
-                ParamType::Choice(PRECISIONS),
+                ParamType::Choice(&Precision::REQUEST_NAMES),
                 Value::from("auto"),
                 "compute precision (master weights stay f32); the device policies decide what `auto` means",
             ),
             ParamSpec::with_default(
                 "attention",
-                ParamType::Choice(ATTENTION),
+                ParamType::Choice(&Attention::NAMES),
                 Value::from("auto"),
                 "attention implementation",
             ),
@@ -337,14 +336,6 @@ fn resume_dir(ctx: &StageContext<'_>) -> PathBuf {
         .join(format!("{}-{hash:016x}", ctx.stage_name()))
 }
 
-/// The resolved precision of the placement (`auto` left unresolved means f32).
-pub fn placement_precision(name: &str) -> miette::Result<Precision> {
-    match name {
-        "auto" => Ok(Precision::F32),
-        other => other.parse().map_err(|e: String| miette::miette!("{e}")),
-    }
-}
-
 impl Stage for Train {
     fn schema(&self) -> &StageSchema {
         &self.schema
@@ -357,14 +348,11 @@ impl Stage for Train {
             .get_str("head")?
             .parse()
             .map_err(|e: String| miette::miette!("{e}"))?;
-        let device = ctx.placement().device.parse::<DeviceRequest>()?.resolve()?;
-        let precision = placement_precision(&ctx.placement().precision)?;
-        device.check_precision(precision)?;
-        let attention: AttentionImpl = ctx
-            .placement()
-            .attention
-            .parse()
-            .map_err(|e: String| miette::miette!("{e}"))?;
+        let RunOn {
+            device,
+            precision,
+            attention,
+        } = RunOn::from_placement(ctx.placement())?;
         let config = train_config(params, head, precision)?;
         let dropout = params.get_f64("dropout")?;
         let resume = params.get_bool("resume")?.then(|| resume_dir(ctx));

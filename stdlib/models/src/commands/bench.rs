@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::CommandError;
 use crate::config::{ModelConfig, check_batch_size};
-use crate::device::{BackendTask, DeviceRequest};
+use crate::device::{BackendTask, Device};
 use crate::{ModelOptions, SequenceClassifier};
 
 /// What a bench step does.
@@ -203,7 +203,7 @@ pub fn bench(args: &BenchArgs) -> Result<BenchReport, CommandError> {
             message,
         }
     })?;
-    let device = args.device.parse::<DeviceRequest>()?.resolve()?;
+    let device = Device::resolve(args.device.parse()?)?;
     device.check_precision(args.options.precision)?;
     let task = BenchTask {
         config: &config,

@@ -1,12 +1,12 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use clarity_device::DeviceError;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
 use crate::ModelError;
 use crate::config::ConfigError;
-use crate::device::DeviceError;
 
 /// Why a tool command (`forward`, `bench`, `devices`) failed.
 #[derive(Debug, Error, Diagnostic)]

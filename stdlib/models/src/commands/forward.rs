@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::CommandError;
 use crate::config::SourceText;
 use crate::config::{ModelConfig, check_batch_size};
-use crate::device::{BackendTask, DeviceRequest};
+use crate::device::{BackendTask, Device};
 use crate::{ModelOptions, SequenceClassifier};
 
 /// The most bytes an `--inputs` file may have (a batch of 64 sequences of 512 ids takes
@@ -57,7 +57,7 @@ struct Inputs {
 
 /// Runs the model of `args.model` in eval mode on the inputs.
 pub fn forward(args: &ForwardArgs) -> Result<ForwardRun, CommandError> {
-    let device = args.device.parse::<DeviceRequest>()?.resolve()?;
+    let device = Device::resolve(args.device.parse()?)?;
     device.check_precision(args.options.precision)?;
     let config = ModelConfig::from_dir(&args.model)?;
     let batch = read_inputs(&args.inputs, &config)?;

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use super::CommandError;
 use crate::config::ModelConfig;
-use crate::device::{BackendTask, DeviceRequest};
-use crate::{ModelOptions, Precision, SequenceClassifier};
+use crate::device::{BackendTask, Device};
+use crate::{ModelOptions, Precision, SequenceClassifier, ToDType};
 
 /// The most bytes an `expected.json` may have.
 pub const MAX_EXPECTED_BYTES: u64 = 256 * 1024 * 1024;
@@ -605,7 +605,7 @@ pub fn parity(args: &ParityArgs) -> Result<ParityReport, CommandError> {
             message: format!("{} is not a directory", args.fixture.display()),
         });
     }
-    let device = args.device.parse::<DeviceRequest>()?.resolve()?;
+    let device = Device::resolve(args.device.parse()?)?;
     device.check_precision(args.options.precision)?;
     let config = ModelConfig::from_dir(&args.fixture)?;
     let expected = Expected::load(&args.fixture, &config)?;

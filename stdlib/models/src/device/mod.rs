@@ -1,18 +1,13 @@
-//! Devices: names (`cpu`, `cuda:1`, ...), the backends built in, and run-time dispatch of
-//! generic work onto the chosen backend.
+//! Devices at run time: this machine probed into a [`clarity_device::Inventory`] (the
+//! vocabulary the policies share), and generic work dispatched onto the backend of the
+//! device resolved on it.
 
-mod backend_kind;
-mod error;
 mod probe;
-mod request;
 mod resolved;
 #[cfg(feature = "wgpu")]
 mod wgpu;
 
-pub use backend_kind::BackendKind;
-pub use error::DeviceError;
-pub use probe::cuda_device_count;
-pub use request::DeviceRequest;
-pub use resolved::{BackendTask, Device, DeviceTarget, GraphicsApi};
+pub use probe::{built_backends, compiled_in, cuda_device_count, inventory, probe_inventory};
+pub use resolved::{BackendTask, Device};
 #[cfg(feature = "wgpu")]
-pub use wgpu::device as wgpu_device;
+pub use wgpu::{GraphicsApi, device as wgpu_device};

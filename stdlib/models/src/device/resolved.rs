@@ -1,38 +1,18 @@
 use std::fmt;
 
 use burn::tensor::backend::AutodiffBackend;
+use clarity_device::{Backend, DeviceError, DeviceName, DeviceRequest, Precision};
 
-use super::{BackendKind, DeviceError};
+use super::probe::{built_backends, inventory};
 
-/// The graphics API wgpu is asked to use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GraphicsApi {
-    /// wgpu's choice for the platform.
-    Auto,
-    /// Vulkan.
-    Vulkan,
-    /// Metal (Apple).
-    Metal,
-}
-
-/// Where on a backend work runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DeviceTarget {
-    /// The host CPU.
-    Cpu,
-    /// An NVIDIA GPU by index.
-    Cuda(usize),
-    /// The default wgpu adapter of a graphics API.
-    Wgpu(GraphicsApi),
-}
-
-/// A resolved device: a built-in backend and its hardware.
+/// A device to run on: a name from the shared vocabulary and the backend built into this
+/// binary that drives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Device {
     /// The Burn backend.
-    pub backend: BackendKind,
-    /// The hardware.
-    pub target: DeviceTarget,
+    pub backend: Backend,
+    /// The device; CPU devices name their backend (`cpu:flex`).
+    pub name: DeviceName,
 }
 
 /// Generic work to run on whichever backend a [`Device`] selects at run time.
@@ -47,43 +27,67 @@ pub trait BackendTask {
 }
 
 impl Device {
-    /// A device on `backend`.
-    pub fn new(backend: BackendKind, target: DeviceTarget) -> Self {
-        Self { backend, target }
+    /// The device `request` means on this machine (probed once per process), as the
+    /// policies resolve it: `auto` skips software adapters; a named device must be built in
+    /// and present.
+    pub fn resolve(request: DeviceRequest) -> Result<Device, DeviceError> {
+        Device::named(inventory().resolve(request)?)
+    }
+
+    /// `name` on the backend that drives it in this binary, without probing the machine
+    /// (for a placement the policies already checked).
+    pub fn named(name: DeviceName) -> Result<Device, DeviceError> {
+        let built = built_backends();
+        let backend = name
+            .backend_in(&built)
+            .ok_or_else(|| DeviceError::NotBuilt {
+                device: name.to_string(),
+                feature: name.backends()[0].name().to_owned(),
+                built: built
+                    .iter()
+                    .map(|b| b.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        let name = match name {
+            DeviceName::Cpu(_) => DeviceName::Cpu(Some(backend)),
+            other => other,
+        };
+        Ok(Device { backend, name })
+    }
+
+    /// The CPU through the default CPU backend built in.
+    pub fn cpu() -> Result<Device, DeviceError> {
+        Device::named(DeviceName::CPU)
     }
 
     /// Whether this is a CPU device.
     pub fn is_cpu(&self) -> bool {
-        matches!(self.target, DeviceTarget::Cpu)
+        self.backend.is_cpu()
     }
 
-    /// An error when this device's backend cannot compute in `precision`.
-    pub fn check_precision(&self, precision: crate::Precision) -> Result<(), DeviceError> {
-        if self.backend.supports(precision) {
-            Ok(())
-        } else {
-            Err(DeviceError::UnsupportedPrecision {
-                device: self.to_string(),
-                precision: precision.to_string(),
-            })
-        }
+    /// An error when this device cannot compute in `precision`: decided per device, by its
+    /// backend and, for a GPU, its adapter's features (see `clarity devices`).
+    pub fn check_precision(&self, precision: Precision) -> Result<(), DeviceError> {
+        inventory().check_precision(self.name, precision)
     }
 
     /// Runs `task` on this device's backend.
     pub fn run<T: BackendTask>(&self, task: T) -> Result<T::Output, DeviceError> {
         #[allow(unused_imports)]
         use burn::backend::Autodiff;
-        match (self.backend, self.target) {
+        match (self.backend, self.name) {
             #[cfg(feature = "flex")]
-            (BackendKind::Flex, DeviceTarget::Cpu) => {
+            (Backend::Flex, DeviceName::Cpu(_)) => {
                 Ok(task.run::<Autodiff<burn::backend::Flex>>(burn::backend::flex::FlexDevice))
             }
             #[cfg(feature = "candle")]
             #[allow(deprecated)]
-            (BackendKind::Candle, DeviceTarget::Cpu) => Ok(task
+            (Backend::Candle, DeviceName::Cpu(_)) => Ok(task
                 .run::<Autodiff<burn::backend::Candle>>(burn::backend::candle::CandleDevice::Cpu)),
             #[cfg(feature = "wgpu")]
-            (BackendKind::Wgpu, DeviceTarget::Wgpu(api)) => {
+            (Backend::Wgpu, name) => {
+                let api = super::GraphicsApi::of(name).unwrap_or(super::GraphicsApi::Auto);
                 let (device, _) =
                     super::wgpu::device(api).map_err(|reason| DeviceError::Unavailable {
                         device: self.to_string(),
@@ -92,7 +96,7 @@ impl Device {
                 Ok(task.run::<Autodiff<burn::backend::Wgpu>>(device))
             }
             #[cfg(feature = "cuda")]
-            (BackendKind::Cuda, DeviceTarget::Cuda(index)) => {
+            (Backend::Cuda, DeviceName::Cuda(index)) => {
                 let count = super::cuda_device_count();
                 if index >= count {
                     return Err(DeviceError::Unavailable {
@@ -106,12 +110,12 @@ impl Device {
                     ),
                 )
             }
-            _ => Err(DeviceError::NotCompiled {
+            _ => Err(DeviceError::NotBuilt {
                 device: self.to_string(),
-                feature: self.backend.cargo_feature().to_string(),
-                available: BackendKind::compiled()
+                feature: self.backend.name().to_owned(),
+                built: built_backends()
                     .iter()
-                    .map(|k| k.name())
+                    .map(|b| b.name())
                     .collect::<Vec<_>>()
                     .join(", "),
             }),
@@ -121,12 +125,6 @@ impl Device {
 
 impl fmt::Display for Device {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.target {
-            DeviceTarget::Cpu => write!(f, "cpu:{}", self.backend),
-            DeviceTarget::Cuda(i) => write!(f, "cuda:{i}"),
-            DeviceTarget::Wgpu(GraphicsApi::Auto) => f.write_str("wgpu"),
-            DeviceTarget::Wgpu(GraphicsApi::Vulkan) => f.write_str("vulkan"),
-            DeviceTarget::Wgpu(GraphicsApi::Metal) => f.write_str("metal"),
-        }
+        self.name.fmt(f)
     }
 }

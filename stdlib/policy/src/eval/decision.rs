@@ -1,9 +1,7 @@
 use std::collections::BTreeMap;
 
+use clarity_device::{Attention, DeviceName, Precision};
 use clarity_engine::FiredPolicy;
-
-use crate::device::DeviceName;
-use crate::settings::{Attention, Precision};
 
 /// Where and how one stage runs, and which policies decided it.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,8 +1,8 @@
+use clarity_device::DeviceError;
 use clarity_engine::lang::SourceText;
 use miette::{Diagnostic, SourceSpan};
 use thiserror::Error;
 
-use crate::device::DeviceError;
 use crate::lang::PolicyError;
 
 type Src = SourceText;

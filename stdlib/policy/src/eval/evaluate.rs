@@ -1,20 +1,20 @@
+use clarity_device::{Attention, DeviceName, Inventory, Precision};
 use clarity_engine::lang::Spanned;
 
 use super::state::{Effect, Record, State};
 use super::{CannotApply, Decision, DeviceLoop, PlaceError, Refused};
-use crate::device::{DeviceName, Inventory};
 use crate::facts::{FactValue, StageFacts};
 use crate::lang::{Action, Condition, Policy, Template};
 use crate::library::PolicySet;
-use crate::settings::{Attention, Precision};
 
 /// A stage's placement before policies.
 #[derive(Debug, Clone, Copy)]
 pub struct Start {
     /// The requested device resolved on the machine (the CPU for stages without a device).
     pub device: DeviceName,
-    /// The stage's `precision` param (f32 without one).
-    pub precision: Precision,
+    /// The stage's `precision` param (f32 without one); `None` for `auto`: the policies
+    /// choose, f32 if none does.
+    pub precision: Option<Precision>,
     /// The stage's `attention` param (auto without one).
     pub attention: Attention,
 }
@@ -196,7 +196,7 @@ fn cannot_apply(
     policy: &Policy,
     facts: &StageFacts<'_>,
     to: DeviceName,
-    error: crate::device::DeviceError,
+    error: clarity_device::DeviceError,
 ) -> PlaceError {
     let span = device_action(policy).map_or(&policy.name.span, |a| &a.span);
     let help = miette::Diagnostic::help(&error)

@@ -1,11 +1,10 @@
 use std::collections::BTreeMap;
 
+use clarity_device::{Attention, DeviceName, Precision};
 use clarity_engine::FiredPolicy;
 
 use super::{Decision, Start};
-use crate::device::DeviceName;
 use crate::facts::{FactValue, StageFacts};
-use crate::settings::{Attention, Precision};
 
 /// One thing a firing policy does, its messages rendered.
 #[derive(Debug, Clone)]
@@ -89,8 +88,8 @@ impl Record {
 pub struct State {
     /// The device.
     pub device: DeviceName,
-    /// The precision.
-    pub precision: Precision,
+    /// The precision; `None` while `auto` (no policy has set one).
+    pub precision: Option<Precision>,
     /// The attention path.
     pub attention: Attention,
     /// Variables set by policies.
@@ -117,7 +116,7 @@ impl State {
         let text = |s: &str| Some(FactValue::text(s));
         match name {
             "device" => text(self.device.kind().name()),
-            "precision" => text(self.precision.name()),
+            "precision" => text(self.precision.map_or("auto", Precision::name)),
             "attention" => text(self.attention.name()),
             _ => match name.strip_prefix("env.").and_then(|var| self.env.get(var)) {
                 Some(value) => text(value),
@@ -132,7 +131,7 @@ impl State {
         for effect in &record.effects {
             match effect {
                 Effect::Device(d) => self.device = *d,
-                Effect::Precision(p) => self.precision = *p,
+                Effect::Precision(p) => self.precision = Some(*p),
                 Effect::Attention(a) => self.attention = *a,
                 Effect::Env(name, value) => _ = self.env.insert(name.clone(), value.clone()),
                 Effect::Warn(_) => {}
@@ -151,14 +150,9 @@ impl State {
 
     /// The decision: `auto` precision left unresolved means f32.
     pub fn into_decision(self) -> Decision {
-        let precision = if self.precision == Precision::Auto {
-            Precision::F32
-        } else {
-            self.precision
-        };
         Decision {
             device: self.device,
-            precision,
+            precision: self.precision.unwrap_or(Precision::F32),
             attention: self.attention,
             env: self.env,
             fired: self.fired.into_iter().map(Record::into_fired).collect(),

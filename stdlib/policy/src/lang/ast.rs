@@ -1,10 +1,9 @@
 use std::fmt;
 
+use clarity_device::{Attention, DeviceName, Precision};
 use clarity_engine::lang::{Source, Span, Spanned};
 
 use super::{Expected, Template};
-use crate::device::DeviceName;
-use crate::settings::{Attention, Precision};
 
 /// A parsed policy file: its items in order.
 #[derive(Clone, Debug)]

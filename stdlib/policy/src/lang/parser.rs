@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use clarity_device::{Attention, DeviceName, Precision};
 use clarity_engine::lang::kdl_read::{
     KdlProblem, MAX_DEPTH, MAX_FILE_BYTES, NodeReader, clamp, is_name, read_document, value_span,
 };
@@ -14,9 +15,7 @@ use miette::SourceSpan;
 
 use super::template::TemplateError;
 use super::{Action, Condition, Expected, FileItem, Policy, PolicyError, PolicyFile, Template};
-use crate::device::DeviceName;
 use crate::facts::{FACTS, FactSpec, FactType, fact_spec, suggest_fact};
-use crate::settings::{Attention, Precision};
 
 const ITEMS: [&str; 2] = ["policy", "disable"];
 const FIELDS: [&str; 9] = [
@@ -300,7 +299,7 @@ impl Parser<'_> {
         let settable = ["f32", "f16", "bf16"];
         let canonical = Precision::from_name(&value.value).filter(|p| p.name() == value.value);
         match canonical {
-            Some(Precision::Auto) => {
+            None if value.value == "auto" => {
                 let help = "set f32, f16 or bf16; `auto` is what a stage asks for, and policies resolve it";
                 self.bad_value(
                     value.span.range,

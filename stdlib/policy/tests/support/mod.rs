@@ -3,12 +3,13 @@
 
 use std::path::Path;
 
+use clarity_device::{Backend, Inventory};
 use clarity_engine::diag::{Style, render};
 use clarity_engine::{
     Params, Placement, PlacementRequest, PlacementSetup, Placer, PolicySource, UpstreamStage,
 };
+use clarity_policy::PolicyPlacer;
 use clarity_policy::facts::MemoryHost;
-use clarity_policy::{Backend, Inventory, PolicyPlacer};
 
 /// Where the fake project lives.
 pub const PROJECT: &str = "/work/project";

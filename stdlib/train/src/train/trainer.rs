@@ -6,7 +6,7 @@ use burn::tensor::backend::AutodiffBackend;
 use burn::tensor::{DType, ElementConversion};
 use clarity_data::tokenize::{BatchOrder, TokenizedDataset};
 use clarity_models::config::ModelConfig;
-use clarity_models::{ModelOptions, Precision};
+use clarity_models::{ModelOptions, Precision, ToDType};
 
 use super::files::{LOG_FILE, RunLog, write_reports};
 use super::resume::{

@@ -1,7 +1,7 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
-use super::DeviceName;
+use crate::DeviceName;
 
 /// A device that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, Error, Diagnostic)]
@@ -40,6 +40,32 @@ pub enum DeviceError {
         machine: String,
         /// The devices it has.
         present: String,
+        /// What to do.
+        #[help]
+        help: String,
+    },
+    /// The device is there and its backend built in, but it could not be started.
+    #[error("device `{device}` could not be started: {reason}")]
+    #[diagnostic(
+        code(clarity::device::unavailable),
+        help("`clarity devices` shows what this machine offers; use --device cpu")
+    )]
+    Unavailable {
+        /// The device.
+        device: String,
+        /// Why (the runtime's words).
+        reason: String,
+    },
+    /// The device cannot compute in the precision asked for.
+    #[error("device `{device}` does not support {precision} (it has: {supported})")]
+    #[diagnostic(code(clarity::device::precision))]
+    UnsupportedPrecision {
+        /// The device.
+        device: String,
+        /// The precision asked for.
+        precision: String,
+        /// The precisions it has.
+        supported: String,
         /// What to do.
         #[help]
         help: String,

@@ -1,13 +1,18 @@
 use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
 
 /// An attention path: fused where the backend can, or HF-style eager (unfused) attention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Attention {
-    /// The model's choice (fused where it can be).
+    /// The model's choice: fused where it can be, eager while attention dropout is active.
+    #[default]
     Auto,
     /// Matmul, softmax, dropout, matmul, as HF's "eager" attention.
     Eager,
-    /// Burn's fused attention op.
+    /// Burn's fused attention op (no dropout on the attention probabilities).
     Fused,
 }
 
@@ -38,5 +43,14 @@ impl Attention {
 impl fmt::Display for Attention {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl FromStr for Attention {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Attention::from_name(s)
+            .ok_or_else(|| format!("unknown attention path `{s}` (expected auto, eager or fused)"))
     }
 }

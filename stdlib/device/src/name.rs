@@ -1,7 +1,8 @@
+use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
-use super::{Backend, DeviceError, DeviceKind};
+use crate::{Backend, DeviceError, DeviceKind};
 
 /// One concrete device: `cpu`, `cpu:flex`, `cpu:candle`, `cuda:N`, `metal`, `vulkan`, `wgpu`.
 ///
@@ -48,7 +49,13 @@ impl DeviceName {
         }
     }
 
-    /// The backends that can drive it (any one of them will do).
+    /// The backend that drives it in a binary built with `built`: the first of
+    /// [`DeviceName::backends`] built in.
+    pub fn backend_in(self, built: &BTreeSet<Backend>) -> Option<Backend> {
+        self.backends().iter().copied().find(|b| built.contains(b))
+    }
+
+    /// The backends that can drive it, preferred first (any one of them will do).
     pub fn backends(self) -> &'static [Backend] {
         match self {
             DeviceName::Cpu(None) => &[Backend::Flex, Backend::Candle],

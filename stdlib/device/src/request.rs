@@ -1,13 +1,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use super::{DeviceError, DeviceName};
+use crate::{DeviceError, DeviceName};
 
 /// A device as asked for on the command line or in a pipeline: `auto` or a [`DeviceName`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum DeviceRequest {
     /// The best device of the machine among the backends built in: CUDA, then the Apple GPU
-    /// (Metal), then another wgpu GPU (Vulkan, then wgpu's default API), then the CPU.
+    /// (Metal), then another wgpu GPU (Vulkan, then wgpu's default API), then the CPU;
+    /// software adapters (Mesa's llvmpipe) are never picked (see [`crate::Inventory::resolve`]).
     #[default]
     Auto,
     /// That device.
