@@ -56,7 +56,6 @@ pub fn cuda_device_count() -> usize {
 fn cuda_gpus() -> Vec<Gpu> {
     use burn::backend::cuda::CudaDevice;
     use burn::tensor::DType;
-    use burn::tensor::backend::Backend as _;
     use clarity_device::{AdapterType, DeviceName, Precision};
     (0..cuda_device_count())
         .map(|index| {
@@ -70,8 +69,12 @@ fn cuda_gpus() -> Vec<Gpu> {
                         Precision::Bf16 => DType::BF16,
                     };
                     *p == Precision::F32
-                        || quietly(|| burn::backend::Cuda::supports_dtype(&device, dtype))
-                            .unwrap_or(false)
+                        || quietly(|| {
+                            <burn::backend::Cuda as burn::tensor::backend::Backend>::supports_dtype(
+                                &device, dtype,
+                            )
+                        })
+                        .unwrap_or(false)
                 })
                 .collect();
             Gpu {

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use burn::backend::wgpu::{RuntimeOptions, WgpuDevice, graphics, init_setup};
 use burn::tensor::DType;
-use burn::tensor::backend::Backend as _;
+use burn::tensor::backend::Backend;
 use clarity_device::{AdapterType, DeviceName, Gpu, Precision};
 
 use super::probe::quietly;
@@ -93,7 +93,8 @@ pub(super) fn gpus() -> Vec<Gpu> {
         return Vec::new();
     };
     let device = WgpuDevice::DefaultDevice;
-    let f16 = quietly(|| burn::backend::Wgpu::supports_dtype(&device, DType::F16)).unwrap_or(false);
+    let f16 = quietly(|| <burn::backend::Wgpu as Backend>::supports_dtype(&device, DType::F16))
+        .unwrap_or(false);
     let mut precisions = vec![Precision::F32];
     if f16 {
         precisions.push(Precision::F16);
