@@ -112,7 +112,7 @@ impl fmt::Display for DevicesReport {
         writeln!(f)?;
         writeln!(
             f,
-            "{:<8} {:<16} {:<14} adapter",
+            "{:<8} {:<16} {:<16} adapter",
             "device", "type", "precisions"
         )?;
         for d in &self.devices {
@@ -124,7 +124,7 @@ impl fmt::Display for DevicesReport {
             };
             writeln!(
                 f,
-                "{:<8} {:<16} {:<14} {}{skipped}",
+                "{:<8} {:<16} {:<16} {}{skipped}",
                 d.device,
                 d.adapter_type,
                 precisions.join(", "),
@@ -156,7 +156,7 @@ mod tests {
         let text = report(&machine).to_string();
         assert!(
             text.contains(
-                "vulkan   CPU (software)   f32, f16       llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan) (auto skips it)"
+                "vulkan   CPU (software)   f32, f16         llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan) (auto skips it)"
             ),
             "{text}"
         );
