@@ -1,10 +1,14 @@
 //! Shared helpers of the integration tests: fixtures and backend lists.
 #![allow(dead_code)]
 
+pub mod forward;
+pub mod training;
+
 use std::path::PathBuf;
 
 use burn::tensor::backend::Backend;
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::{DType, Int, Tensor, TensorData};
+use clarity_models::Precision;
 use serde_json::Value;
 
 /// `tests/fixtures/<name>`.
@@ -84,6 +88,15 @@ pub fn max_abs_diff(actual: &[f32], expected: &[f64]) -> f64 {
 /// A float tensor's values as f32.
 pub fn values<B: Backend, const D: usize>(t: Tensor<B, D>) -> Vec<f32> {
     t.into_data().convert::<f32>().to_vec::<f32>().unwrap()
+}
+
+/// Burn's dtype of a precision.
+pub fn dtype(precision: Precision) -> DType {
+    match precision {
+        Precision::F32 => DType::F32,
+        Precision::F16 => DType::F16,
+        Precision::Bf16 => DType::BF16,
+    }
 }
 
 /// Runs a generic test body on each CPU backend built in.
