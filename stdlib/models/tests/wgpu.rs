@@ -9,7 +9,7 @@
 //! - forward, f32: logits 8.4e-9, hidden 7.2e-7 (real tokens and padding alike);
 //! - training, f32 (tiny_roberta; DeBERTa not finished within the 500 s tried): losses
 //!   2.4e-7, step-0 grad norm 1.8e-8 and classifier grads 2.9e-5 (relative), logits after 5
-//!   steps 1.2e-7; about 8 minutes per fixture on lavapipe (first-use autotuning, likely);
+//!   steps 1.2e-7; 134 s with `CUBECL_AUTOTUNE_LEVEL=minimal` (as `.ci/run` sets it);
 //! - f16: not measured (see the ignored test).
 #![cfg(feature = "wgpu")]
 
@@ -74,13 +74,23 @@ fn eval_outputs_match_hf_transformers_on_wgpu() {
     }
 }
 
-#[test]
-fn training_matches_hf_transformers_on_wgpu() {
+fn training_matches_hf_transformers_on_wgpu(name: &str) {
     let device = device();
-    for name in MODELS {
-        let diffs = check_training::<Autodiff<Wgpu>>(&device, "wgpu", name, Precision::F32, TRAIN);
-        eprintln!("{name} f32 training: {diffs:?}");
-    }
+    let diffs = check_training::<Autodiff<Wgpu>>(&device, "wgpu", name, Precision::F32, TRAIN);
+    eprintln!("{name} f32 training: {diffs:?}");
+}
+
+#[test]
+fn roberta_training_matches_hf_transformers_on_wgpu() {
+    training_matches_hf_transformers_on_wgpu("tiny_roberta");
+}
+
+// Ignored in CI: on lavapipe every new kernel is compiled by LLVM on the CPU, and DeBERTa's
+// backward pass has many; it did not finish within 500 s on 2 shared cores (2026-11-27).
+#[test]
+#[ignore = "slow on lavapipe (> 8 minutes on 2 cores); run with --ignored on a real GPU"]
+fn deberta_training_matches_hf_transformers_on_wgpu() {
+    training_matches_hf_transformers_on_wgpu("tiny_deberta_v3");
 }
 
 // Ignored: on lavapipe (2 shared cores) this test had not finished after 10 minutes
