@@ -2,7 +2,7 @@
 
 use burn::tensor::backend::Backend;
 use clarity_models::weights::WeightsFormat;
-use clarity_models::{AttentionImpl, ModelOptions, Precision, SequenceClassifier};
+use clarity_models::{AttentionImpl, ModelOptions, Precision, SequenceClassifier, ToDType};
 
 use super::*;
 
@@ -80,7 +80,7 @@ pub fn check_model<B: Backend>(
         let ids = int_tensor::<B>(&case.input_ids, device);
         let mask = int_tensor::<B>(&case.attention_mask, device);
         let out = model.forward(ids, mask);
-        assert_eq!(out.logits.dtype(), dtype(precision), "{name} on {backend}");
+        assert_eq!(out.logits.dtype(), precision.dtype(), "{name} on {backend}");
         let hidden = values(out.last_hidden_state);
         let diffs = ForwardDiffs {
             logits: max_abs_diff(&values(out.logits), &case.flat_logits()),

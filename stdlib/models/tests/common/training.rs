@@ -8,7 +8,7 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{DType, Int, Tensor, TensorData};
-use clarity_models::{ModelOptions, Precision, SequenceClassifier};
+use clarity_models::{ModelOptions, Precision, SequenceClassifier, ToDType};
 
 use super::*;
 
@@ -95,25 +95,6 @@ fn labels<B: Backend>(expected: &serde_json::Value, device: &B::Device) -> Tenso
     Tensor::from_data(TensorData::new(labels, [n]), device)
 }
 
-/// The HF gradient of a classifier tensor in Burn's layout (Linear weights transposed).
-fn hf_grad_in_burn_layout(value: &serde_json::Value) -> Vec<f64> {
-    if value.as_array().unwrap()[0].is_array() {
-        let rows: Vec<Vec<f64>> = serde_json::from_value(value.clone()).unwrap();
-        let (r, c) = (rows.len(), rows[0].len());
-        (0..c)
-            .flat_map(|j| (0..r).map(move |i| (i, j)))
-            .map(|(i, j)| rows[i][j])
-            .collect()
-    } else {
-        serde_json::from_value(value.clone()).unwrap()
-    }
-}
-
-fn relative_max_diff(actual: &[f32], expected: &[f64]) -> f64 {
-    let scale = expected.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    max_abs_diff(actual, expected) / scale
-}
-
 /// Trains fixture `name` for the fixture's five steps with f32 master weights and the
 /// forward/backward in `compute`, checking each figure against HF; returns the differences.
 pub fn check_training<B: AutodiffBackend>(
@@ -144,13 +125,13 @@ pub fn check_training<B: AutodiffBackend>(
         serde_json::from_value(train["losses_before_each_step"].clone()).unwrap();
     let mut seen = TrainDiffs::default();
     for (step, expected_loss) in losses.iter().enumerate() {
-        let half = (compute != Precision::F32).then(|| compute_copy(&model, dtype(compute)));
+        let half = (compute != Precision::F32).then(|| compute_copy(&model, compute.dtype()));
         let logits = half
             .as_ref()
             .unwrap_or(&model)
             .forward(ids.clone(), mask.clone())
             .logits;
-        assert_eq!(logits.dtype(), dtype(compute), "{what}");
+        assert_eq!(logits.dtype(), compute.dtype(), "{what}");
         let loss = loss_fn.forward(logits.cast(DType::F32), targets.clone());
         let loss_value = f64::from(values(loss.clone())[0]);
         let d_loss = (loss_value - expected_loss).abs();
@@ -194,7 +175,10 @@ pub fn check_training<B: AutodiffBackend>(
                     .iter()
                     .find(|(path, _)| *path == want)
                     .unwrap_or_else(|| panic!("no gradient for {want}"));
-                let rel = relative_max_diff(grad, &hf_grad_in_burn_layout(hf_grad));
+                let rel = relative_max_diff(
+                    grad,
+                    &hf_grad_in_burn_layout(hf_grad).expect("an HF gradient"),
+                );
                 assert!(
                     rel <= tol.classifier_grads,
                     "{what}: grad of {hf_key} off by {rel} (relative)"
