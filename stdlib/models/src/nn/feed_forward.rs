@@ -3,7 +3,7 @@ use burn::nn::{Dropout, DropoutConfig, LayerNorm, Linear};
 use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 
-use super::{apply_activation, hf_layer_norm, hf_linear};
+use super::{apply_activation, hf_layer_norm, hf_linear, linear_rows};
 use crate::config::HiddenAct;
 
 /// Dense, dropout, residual LayerNorm: BERT's `*SelfOutput` and `*Output` blocks
@@ -36,7 +36,7 @@ impl<B: Backend> ResidualOutput<B> {
 
     /// `LayerNorm(dropout(dense(hidden)) + input)`.
     pub fn forward(&self, hidden: Tensor<B, 3>, input: Tensor<B, 3>) -> Tensor<B, 3> {
-        let hidden = self.dense.forward(hidden);
+        let hidden = linear_rows(&self.dense, hidden);
         let hidden = self.dropout.forward(hidden);
         self.layer_norm.forward(hidden + input)
     }
@@ -67,6 +67,6 @@ impl<B: Backend> Intermediate<B> {
 
     /// `act(dense(hidden))`.
     pub fn forward(&self, hidden: Tensor<B, 3>) -> Tensor<B, 3> {
-        apply_activation(self.dense.forward(hidden), self.act)
+        apply_activation(linear_rows(&self.dense, hidden), self.act)
     }
 }

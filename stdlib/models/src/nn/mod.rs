@@ -10,4 +10,4 @@ pub use activation::{apply_activation, gelu_exact};
 pub use attention::{AttentionImpl, ResolvedAttention, mask_value, scaled_dot_product_attention};
 pub use cast::cast_float_params;
 pub use feed_forward::{Intermediate, ResidualOutput};
-pub use linear::{hf_embedding, hf_layer_norm, hf_linear};
+pub use linear::{hf_embedding, hf_layer_norm, hf_linear, linear_rows};
