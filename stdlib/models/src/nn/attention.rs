@@ -2,12 +2,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use burn::nn::Dropout;
-use burn::tensor::activation::softmax;
 use burn::tensor::backend::Backend;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{DType, Tensor};
 use serde::{Deserialize, Serialize};
+
+use crate::kernels;
 
 /// How attention is computed (a device-policy option).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,10 +98,8 @@ pub fn scaled_dot_product_attention<B: Backend>(
             attention(q, k, v, None, Some(bias), options)
         }
         ResolvedAttention::Eager => {
-            let scores = q.matmul(k.swap_dims(2, 3)) * scale + bias;
-            let probs = softmax(scores, 3);
-            let probs = dropout.forward(probs);
-            probs.matmul(v)
+            let scores = q.matmul(k.swap_dims(2, 3));
+            kernels::softmax_dropout(scores, bias, scale, dropout).matmul(v)
         }
     }
 }
