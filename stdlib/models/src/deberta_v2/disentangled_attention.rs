@@ -4,7 +4,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 
 use crate::config::DebertaV2Config;
-use crate::nn::{AttentionImpl, hf_linear, linear_rows, scaled_dot_product_attention};
+use crate::nn::{AttentionImpl, hf_linear, linear_rows, multi_head_attention};
 
 /// Per-forward inputs shared by every layer: the relative embeddings (already through
 /// `encoder.LayerNorm`) and the c2p / p2c gather indices.
@@ -75,26 +75,31 @@ impl<B: Backend> DisentangledSelfAttention<B> {
         mask_bias: Tensor<B, 4>,
         relative: Option<&RelativeContext<B>>,
     ) -> Tensor<B, 3> {
-        let [batch, seq, _] = hidden.dims();
-        let q = self.split_heads(linear_rows(&self.query_proj, hidden.clone()));
-        let k = self.split_heads(linear_rows(&self.key_proj, hidden.clone()));
-        let v = self.split_heads(linear_rows(&self.value_proj, hidden));
+        let q = linear_rows(&self.query_proj, hidden.clone());
+        let k = linear_rows(&self.key_proj, hidden.clone());
+        let v = linear_rows(&self.value_proj, hidden);
         let scale_factor = 1 + usize::from(self.c2p) + usize::from(self.p2c);
         let scale = ((self.attention_head_size * scale_factor) as f64).sqrt();
         let rel_att = relative
             .filter(|_| self.relative_attention)
-            .and_then(|relative| self.disentangled_attention_bias(&q, &k, relative, scale));
+            .and_then(|relative| {
+                let (q, k) = (self.split_heads(q.clone()), self.split_heads(k.clone()));
+                self.disentangled_attention_bias(&q, &k, relative, scale)
+            });
         let bias = match rel_att {
             Some(rel_att) => rel_att + mask_bias,
             None => mask_bias,
         };
-        let context =
-            scaled_dot_product_attention(q, k, v, bias, 1.0 / scale, &self.dropout, self.attention);
-        context.swap_dims(1, 2).reshape([
-            batch,
-            seq,
-            self.num_attention_heads * self.attention_head_size,
-        ])
+        multi_head_attention(
+            q,
+            k,
+            v,
+            bias,
+            self.num_attention_heads,
+            1.0 / scale,
+            &self.dropout,
+            self.attention,
+        )
     }
 
     /// HF's `disentangled_attention_bias`: `(c2p + p2c) / scale`, `[batch, heads, seq, seq]`

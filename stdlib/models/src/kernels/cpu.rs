@@ -407,3 +407,340 @@ pub fn softmax_backward(
         });
     (d_scores, ds)
 }
+
+/// Shapes of a fused attention: `q` `[batch, seq_q, heads * head_dim]`, `k`/`v`
+/// `[batch, seq_k, heads * head_dim]` (heads side by side in the last dim, as the
+/// projections produce them), scores `[batch, heads, seq_q, seq_k]`.
+#[derive(Clone, Copy, Debug)]
+pub struct AttentionDims {
+    /// Batch size.
+    pub batch: usize,
+    /// Heads.
+    pub heads: usize,
+    /// Query positions.
+    pub seq_q: usize,
+    /// Key positions.
+    pub seq_k: usize,
+    /// Per-head width.
+    pub head_dim: usize,
+}
+
+impl AttentionDims {
+    fn ld(&self) -> usize {
+        self.heads * self.head_dim
+    }
+    fn tile(&self) -> usize {
+        self.seq_q * self.seq_k
+    }
+}
+
+/// A raw pointer that tasks write through at disjoint offsets.
+#[derive(Clone, Copy)]
+struct SyncPtr(*mut f32);
+// SAFETY: every task derives the `(batch, head)` block it owns from this pointer; blocks of
+// different tasks never overlap (checked by the offsets in the callers), and the buffer
+// outlives the parallel loop that uses it.
+unsafe impl Send for SyncPtr {}
+unsafe impl Sync for SyncPtr {}
+
+impl SyncPtr {
+    /// The pointer (a method, so closures capture the whole `Sync` wrapper).
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
+/// One single-threaded strided product `dst[m, n] = beta * lhs[m, k] · rhs[k, n]` (row and
+/// column strides in elements).
+///
+/// # Safety
+/// Every pointer with its strides must address valid memory for the shapes, and `dst` must
+/// not be written concurrently by anyone else.
+#[allow(clippy::too_many_arguments)]
+unsafe fn product(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: *mut f32,
+    dst_rs: usize,
+    lhs: *const f32,
+    (lhs_rs, lhs_cs): (usize, usize),
+    rhs: *const f32,
+    (rhs_rs, rhs_cs): (usize, usize),
+    beta: f32,
+) {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            1,
+            dst_rs as isize,
+            false,
+            lhs,
+            lhs_cs as isize,
+            lhs_rs as isize,
+            rhs,
+            rhs_cs as isize,
+            rhs_rs as isize,
+            0.0,
+            beta,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+/// Softmax of one row of scores in place (`row * 1 + bias` already in it), as Burn's
+/// decomposition: subtract the max, `exp`, divide by the sum.
+fn softmax_row(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0f32;
+    for v in row.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    for v in row.iter_mut() {
+        *v /= sum;
+    }
+}
+
+/// `softmax(q·kᵀ·scale + bias)` then dropout, times `v`, per `(batch, head)` in parallel.
+/// Writes the context `[batch, seq_q, heads * head_dim]` into `out` and, when `probs` is
+/// given, the softmax `[batch, heads, seq_q, seq_k]` (before dropout) into it.
+#[allow(clippy::too_many_arguments)]
+pub fn attention_forward(
+    dims: AttentionDims,
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    scale: f32,
+    bias: BiasView<'_>,
+    mask: Option<DropoutMask>,
+    out: &mut [f32],
+    probs: Option<&mut [f32]>,
+) {
+    let AttentionDims {
+        batch,
+        heads,
+        seq_q,
+        seq_k,
+        head_dim,
+    } = dims;
+    let ld = dims.ld();
+    let tile = dims.tile();
+    assert_eq!(q.len(), batch * seq_q * ld);
+    assert_eq!(k.len(), batch * seq_k * ld);
+    assert_eq!(v.len(), batch * seq_k * ld);
+    assert_eq!(out.len(), batch * seq_q * ld);
+    let out_ptr = SyncPtr(out.as_mut_ptr());
+    let probs_ptr = probs.map(|p| {
+        assert_eq!(p.len(), batch * heads * tile);
+        SyncPtr(p.as_mut_ptr())
+    });
+    (0..batch * heads).into_par_iter().for_each(|bh| {
+        let (b, h) = (bh / heads, bh % heads);
+        let mut scratch = Vec::new();
+        // The scores tile: the stored probabilities when training, else scratch.
+        let p: &mut [f32] = match probs_ptr {
+            // SAFETY: tile `bh` of `probs` belongs to this task alone.
+            Some(ptr) => unsafe { std::slice::from_raw_parts_mut(ptr.get().add(bh * tile), tile) },
+            None => {
+                scratch.resize(tile, 0.0);
+                &mut scratch
+            }
+        };
+        let q_bh = &q[b * seq_q * ld + h * head_dim..];
+        let k_bh = &k[b * seq_k * ld + h * head_dim..];
+        let v_bh = &v[b * seq_k * ld + h * head_dim..];
+        // SAFETY: q/k rows of this (b, h) lie inside the slices (lengths asserted above);
+        // `p` is a private tile.
+        unsafe {
+            product(
+                seq_q,
+                seq_k,
+                head_dim,
+                p.as_mut_ptr(),
+                seq_k,
+                q_bh.as_ptr(),
+                (ld, 1),
+                k_bh.as_ptr(),
+                (1, ld),
+                1.0,
+            );
+        }
+        let [sb, sh, sq, sk] = bias.strides;
+        let mut dropped = mask.map(|_| vec![0.0f32; tile]);
+        for i in 0..seq_q {
+            let row = &mut p[i * seq_k..(i + 1) * seq_k];
+            let base = b * sb + h * sh + i * sq;
+            for (j, s) in row.iter_mut().enumerate() {
+                *s = *s * scale + bias.data[base + j * sk];
+            }
+            softmax_row(row);
+            if let (Some(d), Some(mask)) = (dropped.as_mut(), mask) {
+                let first = (bh * seq_q + i) * seq_k;
+                for j in 0..seq_k {
+                    d[i * seq_k + j] = row[j] * mask.at(first + j) * mask.scale;
+                }
+            }
+        }
+        let weights = dropped.as_deref().unwrap_or(p);
+        // SAFETY: the output block rows b, columns of head h belong to this task alone.
+        unsafe {
+            product(
+                seq_q,
+                head_dim,
+                seq_k,
+                out_ptr.get().add(b * seq_q * ld + h * head_dim),
+                ld,
+                weights.as_ptr(),
+                (seq_k, 1),
+                v_bh.as_ptr(),
+                (ld, 1),
+                1.0,
+            );
+        }
+    });
+}
+
+/// Gradients of [`attention_forward`] from the saved softmax `probs` and the context
+/// gradient `grad` `[batch, seq_q, heads * head_dim]`: writes `dq`, `dk`, `dv` (shaped as
+/// `q`, `k`, `v`) and, when given, `dbias` `[batch, heads, seq_q, seq_k]` (the gradient of
+/// the pre-softmax scores before `scale`).
+#[allow(clippy::too_many_arguments)]
+pub fn attention_backward(
+    dims: AttentionDims,
+    q: &[f32],
+    k: &[f32],
+    v: &[f32],
+    probs: &[f32],
+    grad: &[f32],
+    scale: f32,
+    mask: Option<DropoutMask>,
+    dq: &mut [f32],
+    dk: &mut [f32],
+    dv: &mut [f32],
+    dbias: Option<&mut [f32]>,
+) {
+    let AttentionDims {
+        batch,
+        heads,
+        seq_q,
+        seq_k,
+        head_dim,
+    } = dims;
+    let ld = dims.ld();
+    let tile = dims.tile();
+    assert_eq!(probs.len(), batch * heads * tile);
+    assert_eq!(grad.len(), batch * seq_q * ld);
+    assert!(dq.len() == q.len() && dk.len() == k.len() && dv.len() == v.len());
+    assert_eq!(q.len(), batch * seq_q * ld);
+    assert!(k.len() == batch * seq_k * ld && v.len() == k.len());
+    let (dq_ptr, dk_ptr, dv_ptr) = (
+        SyncPtr(dq.as_mut_ptr()),
+        SyncPtr(dk.as_mut_ptr()),
+        SyncPtr(dv.as_mut_ptr()),
+    );
+    let dbias_ptr = dbias.map(|d| {
+        assert_eq!(d.len(), batch * heads * tile);
+        SyncPtr(d.as_mut_ptr())
+    });
+    (0..batch * heads).into_par_iter().for_each(|bh| {
+        let (b, h) = (bh / heads, bh % heads);
+        let p = &probs[bh * tile..(bh + 1) * tile];
+        let q_off = b * seq_q * ld + h * head_dim;
+        let kv_off = b * seq_k * ld + h * head_dim;
+        // The dropped weights the forward multiplied `v` by.
+        let dropped: Option<Vec<f32>> = mask.map(|mask| {
+            (0..tile)
+                .map(|e| p[e] * mask.at(bh * tile + e) * mask.scale)
+                .collect()
+        });
+        let weights = dropped.as_deref().unwrap_or(p);
+        let mut dp = vec![0.0f32; tile];
+        // SAFETY (all products below): inputs are read inside their asserted lengths; the
+        // dq/dk/dv blocks (rows of batch b, columns of head h) and the dbias tile `bh` are
+        // written by this task alone.
+        unsafe {
+            // dv = weightsᵀ · grad
+            product(
+                seq_k,
+                head_dim,
+                seq_q,
+                dv_ptr.get().add(kv_off),
+                ld,
+                weights.as_ptr(),
+                (1, seq_k),
+                grad[q_off..].as_ptr(),
+                (ld, 1),
+                1.0,
+            );
+            // dweights = grad · vᵀ
+            product(
+                seq_q,
+                seq_k,
+                head_dim,
+                dp.as_mut_ptr(),
+                seq_k,
+                grad[q_off..].as_ptr(),
+                (ld, 1),
+                v[kv_off..].as_ptr(),
+                (1, ld),
+                1.0,
+            );
+        }
+        for i in 0..seq_q {
+            let row = &mut dp[i * seq_k..(i + 1) * seq_k];
+            let pr = &p[i * seq_k..(i + 1) * seq_k];
+            if let Some(mask) = mask {
+                let first = bh * tile + i * seq_k;
+                for (j, d) in row.iter_mut().enumerate() {
+                    *d = *d * mask.scale * mask.at(first + j);
+                }
+            }
+            let dot: f32 = row.iter().zip(pr).map(|(a, b)| a * b).sum();
+            for (d, p) in row.iter_mut().zip(pr) {
+                *d = p * (*d - dot);
+            }
+        }
+        if let Some(ptr) = dbias_ptr {
+            // SAFETY: tile `bh` of dbias belongs to this task alone.
+            let dst = unsafe { std::slice::from_raw_parts_mut(ptr.get().add(bh * tile), tile) };
+            dst.copy_from_slice(&dp);
+        }
+        // SAFETY: as above.
+        unsafe {
+            // dq = scale · ds · k
+            product(
+                seq_q,
+                head_dim,
+                seq_k,
+                dq_ptr.get().add(q_off),
+                ld,
+                dp.as_ptr(),
+                (seq_k, 1),
+                k[kv_off..].as_ptr(),
+                (ld, 1),
+                scale,
+            );
+            // dk = scale · dsᵀ · q
+            product(
+                seq_k,
+                head_dim,
+                seq_q,
+                dk_ptr.get().add(kv_off),
+                ld,
+                dp.as_ptr(),
+                (1, seq_k),
+                q[q_off..].as_ptr(),
+                (ld, 1),
+                scale,
+            );
+        }
+    });
+}

@@ -85,6 +85,31 @@ fn keep_probability<B: Backend, const D: usize>(
     (B::ad_enabled(&x.device()) && dropout.prob > 0.0).then_some(1.0 - dropout.prob)
 }
 
+/// Fused multi-head attention on flex in f32 (`None` elsewhere): `q` `[batch, seq_q, heads *
+/// head_dim]`, `k`/`v` `[batch, seq_k, heads * head_dim]` as the projections produce them,
+/// `bias` broadcastable to `[batch, heads, seq_q, seq_k]`; returns the context `[batch, seq_q,
+/// heads * head_dim]`. One parallel task per `(batch, head)` computes `softmax(q·kᵀ·scale +
+/// bias)`, dropout and `·v` without splitting or merging the heads in memory, and its
+/// backward recomputes the dropout mask instead of storing it.
+#[allow(clippy::too_many_arguments)]
+pub fn attention<B: Backend>(
+    q: Tensor<B, 3>,
+    k: Tensor<B, 3>,
+    v: Tensor<B, 3>,
+    bias: Tensor<B, 4>,
+    heads: usize,
+    scale: f64,
+    dropout: &Dropout,
+) -> Result<Tensor<B, 3>, [Tensor<B, 3>; 3]> {
+    #[cfg(feature = "flex")]
+    if flex::applies::<B>(q.dtype()) {
+        let keep = keep_probability(dropout, &q);
+        return Ok(flex::attention(q, k, v, bias, heads, scale, keep));
+    }
+    let _ = (bias, heads, scale, dropout);
+    Err([q, k, v])
+}
+
 #[cfg(all(test, feature = "flex"))]
 mod tests {
     use burn::backend::{Autodiff, Flex};
@@ -162,6 +187,53 @@ mod tests {
         let (g1, g2) = (loss(fused, &w).backward(), loss(reference, &w).backward());
         assert_close(x.grad(&g1).unwrap(), x.grad(&g2).unwrap(), "dx");
         assert_close(bias.grad(&g1).unwrap(), bias.grad(&g2).unwrap(), "dbias");
+    }
+
+    #[test]
+    fn fused_attention_matches_the_eager_composition_in_value_and_gradient() {
+        let (batch, seq, heads, head_dim) = (2, 5, 3, 4);
+        let all = heads * head_dim;
+        let off = DropoutConfig::new(0.0).init();
+        // A full-shape bias with a gradient (DeBERTa) and a broadcast mask without (RoBERTa).
+        for bias in [
+            random([batch, heads, seq, seq]),
+            random([batch, 1, 1, seq]).detach(),
+        ] {
+            let w = random([batch, seq, all]);
+            let (q, k, v) = (
+                random([batch, seq, all]),
+                random([batch, seq, all]),
+                random([batch, seq, all]),
+            );
+            let fused = attention(
+                q.clone(),
+                k.clone(),
+                v.clone(),
+                bias.clone(),
+                heads,
+                0.3,
+                &off,
+            )
+            .expect("flex runs the fused kernel");
+            let split = |t: Tensor<Ad, 3>| crate::nn::split_heads(t, heads);
+            let scores =
+                split(q.clone()).matmul(split(k.clone()).swap_dims(2, 3)) * 0.3 + bias.clone();
+            let reference = softmax(scores, 3)
+                .matmul(split(v.clone()))
+                .swap_dims(1, 2)
+                .reshape([batch, seq, all]);
+            assert_close(fused.clone().inner(), reference.clone().inner(), "context");
+            let (g1, g2) = (loss(fused, &w).backward(), loss(reference, &w).backward());
+            for (t, name) in [(&q, "dq"), (&k, "dk"), (&v, "dv")] {
+                let d1 = t
+                    .grad(&g1)
+                    .unwrap_or_else(|| panic!("fused {name} missing"));
+                assert_close(d1, t.grad(&g2).unwrap(), name);
+            }
+            if let Some(d2) = bias.grad(&g2) {
+                assert_close(bias.grad(&g1).unwrap(), d2, "dbias");
+            }
+        }
     }
 
     #[test]
