@@ -18,7 +18,7 @@
 #   --seq-len L       sequence length (default 128)
 #   --large           add deberta-v3-large (train + infer)
 #   --seq384          add deberta-v3-base train at seq 384
-#   --only M:MODE     run just this row (repeatable)
+#   --only M:MODE[:SEQ] run just this row (repeatable)
 #   --clarity PATH    clarity binary (default: build target/release/clarity with cargo)
 #   --pytorch-bench P pytorch_bench.py (default: $PYTORCH_BENCH or ../shared/anchors/)
 #   --venv DIR        Python venv with torch + transformers (default
@@ -126,7 +126,7 @@ runpy.run_path('$PYBENCH', run_name='__main__')" \
     local rss
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
     echo "$json $rss" >>"$OUT/$impl.$model.$mode.$seq"
-    echo "  $impl $model $mode seq=$seq: $(echo "$json" | grep -o '"step_ms":[0-9.]*') rss=${rss}KiB" >&2
+    echo "  $impl $model $mode seq=$seq: $(echo "$json" | grep -o '"step_ms": *[0-9.]*') rss=${rss}KiB" >&2
 }
 
 for row in "${ROWS[@]}"; do
