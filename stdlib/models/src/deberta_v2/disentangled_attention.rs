@@ -4,7 +4,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 
 use crate::config::DebertaV2Config;
-use crate::nn::{AttentionImpl, hf_linear, scaled_dot_product_attention};
+use crate::nn::{AttentionImpl, hf_linear, linear_rows, multi_head_attention};
 
 /// Per-forward inputs shared by every layer: the relative embeddings (already through
 /// `encoder.LayerNorm`) and the c2p / p2c gather indices.
@@ -75,26 +75,31 @@ impl<B: Backend> DisentangledSelfAttention<B> {
         mask_bias: Tensor<B, 4>,
         relative: Option<&RelativeContext<B>>,
     ) -> Tensor<B, 3> {
-        let [batch, seq, _] = hidden.dims();
-        let q = self.split_heads(self.query_proj.forward(hidden.clone()));
-        let k = self.split_heads(self.key_proj.forward(hidden.clone()));
-        let v = self.split_heads(self.value_proj.forward(hidden));
+        let q = linear_rows(&self.query_proj, hidden.clone());
+        let k = linear_rows(&self.key_proj, hidden.clone());
+        let v = linear_rows(&self.value_proj, hidden);
         let scale_factor = 1 + usize::from(self.c2p) + usize::from(self.p2c);
         let scale = ((self.attention_head_size * scale_factor) as f64).sqrt();
         let rel_att = relative
             .filter(|_| self.relative_attention)
-            .and_then(|relative| self.disentangled_attention_bias(&q, &k, relative, scale));
+            .and_then(|relative| {
+                let (q, k) = (self.split_heads(q.clone()), self.split_heads(k.clone()));
+                self.disentangled_attention_bias(&q, &k, relative, scale)
+            });
         let bias = match rel_att {
             Some(rel_att) => rel_att + mask_bias,
             None => mask_bias,
         };
-        let context =
-            scaled_dot_product_attention(q, k, v, bias, 1.0 / scale, &self.dropout, self.attention);
-        context.swap_dims(1, 2).reshape([
-            batch,
-            seq,
-            self.num_attention_heads * self.attention_head_size,
-        ])
+        multi_head_attention(
+            q,
+            k,
+            v,
+            bias,
+            self.num_attention_heads,
+            1.0 / scale,
+            &self.dropout,
+            self.attention,
+        )
     }
 
     /// HF's `disentangled_attention_bias`: `(c2p + p2c) / scale`, `[batch, heads, seq, seq]`
@@ -113,14 +118,14 @@ impl<B: Backend> DisentangledSelfAttention<B> {
         let mut score: Option<Tensor<B, 4>> = None;
         if self.c2p {
             let proj = self.pos_key_proj.as_ref().unwrap_or(&self.key_proj);
-            let pos_key = self.split_heads(proj.forward(rel_embeddings.clone()));
+            let pos_key = self.split_heads(linear_rows(proj, rel_embeddings.clone()));
             let c2p = q.clone().matmul(pos_key.swap_dims(2, 3));
             let c2p = gather_relative(c2p, relative.c2p_index.clone()) / scale;
             score = Some(c2p);
         }
         if self.p2c {
             let proj = self.pos_query_proj.as_ref().unwrap_or(&self.query_proj);
-            let pos_query = self.split_heads(proj.forward(rel_embeddings));
+            let pos_query = self.split_heads(linear_rows(proj, rel_embeddings));
             let p2c = k.clone().matmul(pos_query.swap_dims(2, 3));
             let p2c = gather_relative(p2c, relative.p2c_index.clone()).swap_dims(2, 3) / scale;
             score = Some(match score {

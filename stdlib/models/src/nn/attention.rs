@@ -2,12 +2,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use burn::nn::Dropout;
-use burn::tensor::activation::softmax;
 use burn::tensor::backend::Backend;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{DType, Tensor};
 use serde::{Deserialize, Serialize};
+
+use crate::kernels;
 
 /// How attention is computed (a device-policy option).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,12 +98,54 @@ pub fn scaled_dot_product_attention<B: Backend>(
             attention(q, k, v, None, Some(bias), options)
         }
         ResolvedAttention::Eager => {
-            let scores = q.matmul(k.swap_dims(2, 3)) * scale + bias;
-            let probs = softmax(scores, 3);
-            let probs = dropout.forward(probs);
-            probs.matmul(v)
+            let scores = q.matmul(k.swap_dims(2, 3));
+            kernels::softmax_dropout(scores, bias, scale, dropout).matmul(v)
         }
     }
+}
+
+/// Multi-head attention from the projections `q` `[batch, seq_q, heads * head_dim]` and
+/// `k`/`v` `[batch, seq_k, heads * head_dim]`; returns the context in the same layout.
+///
+/// Flex in f32 runs the fused kernel ([`kernels::attention`]: the arithmetic of the eager
+/// path, dropout included) unless `Eager` is asked for explicitly; everything else splits the
+/// heads and calls [`scaled_dot_product_attention`].
+#[allow(clippy::too_many_arguments)]
+pub fn multi_head_attention<B: Backend>(
+    q: Tensor<B, 3>,
+    k: Tensor<B, 3>,
+    v: Tensor<B, 3>,
+    bias: Tensor<B, 4>,
+    heads: usize,
+    scale: f64,
+    dropout: &Dropout,
+    implementation: AttentionImpl,
+) -> Tensor<B, 3> {
+    let [q, k, v] = if implementation == AttentionImpl::Eager {
+        [q, k, v]
+    } else {
+        match kernels::attention(q, k, v, bias.clone(), heads, scale, dropout) {
+            Ok(context) => return context,
+            Err(qkv) => qkv,
+        }
+    };
+    let [batch, seq, all] = q.dims();
+    let context = scaled_dot_product_attention(
+        split_heads(q, heads),
+        split_heads(k, heads),
+        split_heads(v, heads),
+        bias,
+        scale,
+        dropout,
+        implementation,
+    );
+    context.swap_dims(1, 2).reshape([batch, seq, all])
+}
+
+/// `[batch, seq, heads * head_dim]` as `[batch, heads, seq, head_dim]` (a strided view).
+pub fn split_heads<B: Backend>(x: Tensor<B, 3>, heads: usize) -> Tensor<B, 4> {
+    let [batch, seq, all] = x.dims();
+    x.reshape([batch, seq, heads, all / heads]).swap_dims(1, 2)
 }
 
 /// The additive bias that masks a position out: HF fills masked scores with

@@ -3,8 +3,9 @@ use burn::nn::{Dropout, DropoutConfig, LayerNorm, Linear};
 use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 
-use super::{apply_activation, hf_layer_norm, hf_linear};
+use super::{apply_activation, hf_layer_norm, hf_linear, linear_rows};
 use crate::config::HiddenAct;
+use crate::kernels;
 
 /// Dense, dropout, residual LayerNorm: BERT's `*SelfOutput` and `*Output` blocks
 /// (`LayerNorm(dropout(dense(hidden)) + input)`), shared by RoBERTa and DeBERTa.
@@ -15,6 +16,7 @@ pub struct ResidualOutput<B: Backend> {
     /// `LayerNorm`.
     pub layer_norm: LayerNorm<B>,
     dropout: Dropout,
+    layer_norm_eps: f64,
 }
 
 impl<B: Backend> ResidualOutput<B> {
@@ -31,14 +33,30 @@ impl<B: Backend> ResidualOutput<B> {
             dense: hf_linear(d_input, d_output, true, init_std, device),
             layer_norm: hf_layer_norm(d_output, layer_norm_eps, device),
             dropout: DropoutConfig::new(dropout).init(),
+            layer_norm_eps,
         }
     }
 
-    /// `LayerNorm(dropout(dense(hidden)) + input)`.
+    /// `LayerNorm(dropout(dense(hidden)) + input)`: the product without its bias, then bias,
+    /// dropout, residual and LayerNorm as one fused op ([`kernels::residual_layer_norm`]).
     pub fn forward(&self, hidden: Tensor<B, 3>, input: Tensor<B, 3>) -> Tensor<B, 3> {
-        let hidden = self.dense.forward(hidden);
-        let hidden = self.dropout.forward(hidden);
-        self.layer_norm.forward(hidden + input)
+        let [batch, seq, d_input] = hidden.dims();
+        let [_, _, d_output] = input.dims();
+        let rows = batch * seq;
+        let product = burn::tensor::module::linear(
+            hidden.reshape([rows, d_input]),
+            self.dense.weight.val(),
+            None,
+        );
+        kernels::residual_layer_norm(
+            product,
+            self.dense.bias.as_ref().map(|b| b.val()),
+            &self.dropout,
+            input.reshape([rows, d_output]),
+            &self.layer_norm,
+            self.layer_norm_eps,
+        )
+        .reshape([batch, seq, d_output])
     }
 }
 
@@ -65,8 +83,18 @@ impl<B: Backend> Intermediate<B> {
         }
     }
 
-    /// `act(dense(hidden))`.
+    /// `act(dense(hidden))`; exact GELU with the bias add fused ([`kernels::bias_gelu`]).
     pub fn forward(&self, hidden: Tensor<B, 3>) -> Tensor<B, 3> {
-        apply_activation(self.dense.forward(hidden), self.act)
+        let (HiddenAct::Gelu, Some(bias)) = (self.act, &self.dense.bias) else {
+            return apply_activation(linear_rows(&self.dense, hidden), self.act);
+        };
+        let [batch, seq, d_input] = hidden.dims();
+        let product = burn::tensor::module::linear(
+            hidden.reshape([batch * seq, d_input]),
+            self.dense.weight.val(),
+            None,
+        );
+        let [_, d_output] = product.dims();
+        kernels::bias_gelu(product, bias.val()).reshape([batch, seq, d_output])
     }
 }

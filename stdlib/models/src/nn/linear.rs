@@ -1,5 +1,6 @@
 use burn::module::Initializer;
 use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig, Linear};
+use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 
 /// A `Linear` initialised as HF's `_init_weights` does: weight ~ N(0, std), bias 0.
@@ -36,4 +37,16 @@ pub fn hf_embedding<B: Backend>(
 /// A `LayerNorm` with HF's `layer_norm_eps` (weight 1, bias 0).
 pub fn hf_layer_norm<B: Backend>(d_model: usize, eps: f64, device: &B::Device) -> LayerNorm<B> {
     LayerNormConfig::new(d_model).with_epsilon(eps).init(device)
+}
+
+/// `linear.forward(x)` with the leading dims flattened into rows: one `[rows, d_input] x
+/// [d_input, d_output]` product instead of a batch of per-sequence products. On CPU that lets
+/// the matmul thread over all rows at once (flex splits a batched product per sequence and
+/// packs the weight again for each one), and the weight gradient becomes a single
+/// `xᵀ·grad` instead of a `[batch, d_input, d_output]` product summed over the batch.
+pub fn linear_rows<B: Backend>(linear: &Linear<B>, x: Tensor<B, 3>) -> Tensor<B, 3> {
+    let [batch, seq, d_input] = x.dims();
+    let y = linear.forward(x.reshape([batch * seq, d_input]));
+    let [_, d_output] = y.dims();
+    y.reshape([batch, seq, d_output])
 }

@@ -7,7 +7,10 @@ mod feed_forward;
 mod linear;
 
 pub use activation::{apply_activation, gelu_exact};
-pub use attention::{AttentionImpl, ResolvedAttention, mask_value, scaled_dot_product_attention};
+pub use attention::{
+    AttentionImpl, ResolvedAttention, mask_value, multi_head_attention,
+    scaled_dot_product_attention, split_heads,
+};
 pub use cast::cast_float_params;
 pub use feed_forward::{Intermediate, ResidualOutput};
-pub use linear::{hf_embedding, hf_layer_norm, hf_linear};
+pub use linear::{hf_embedding, hf_layer_norm, hf_linear, linear_rows};

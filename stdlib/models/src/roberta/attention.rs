@@ -4,7 +4,7 @@ use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 
 use crate::config::RobertaConfig;
-use crate::nn::{AttentionImpl, ResidualOutput, hf_linear, scaled_dot_product_attention};
+use crate::nn::{AttentionImpl, ResidualOutput, hf_linear, linear_rows, multi_head_attention};
 
 /// `RobertaSelfAttention` (HF key `attention.self`): multi-head scaled dot-product attention.
 #[derive(Module, Debug)]
@@ -39,29 +39,20 @@ impl<B: Backend> RobertaSelfAttention<B> {
 
     /// `hidden` `[batch, seq, hidden]`, `mask_bias` `[batch, 1, 1, seq]` (0 or masked).
     pub fn forward(&self, hidden: Tensor<B, 3>, mask_bias: Tensor<B, 4>) -> Tensor<B, 3> {
-        let [batch, seq, _] = hidden.dims();
-        let q = self.split_heads(self.query.forward(hidden.clone()));
-        let k = self.split_heads(self.key.forward(hidden.clone()));
-        let v = self.split_heads(self.value.forward(hidden));
+        let q = linear_rows(&self.query, hidden.clone());
+        let k = linear_rows(&self.key, hidden.clone());
+        let v = linear_rows(&self.value, hidden);
         let scale = 1.0 / (self.attention_head_size as f64).sqrt();
-        let context =
-            scaled_dot_product_attention(q, k, v, mask_bias, scale, &self.dropout, self.attention);
-        context.swap_dims(1, 2).reshape([
-            batch,
-            seq,
-            self.num_attention_heads * self.attention_head_size,
-        ])
-    }
-
-    fn split_heads(&self, x: Tensor<B, 3>) -> Tensor<B, 4> {
-        let [batch, seq, _] = x.dims();
-        x.reshape([
-            batch,
-            seq,
+        multi_head_attention(
+            q,
+            k,
+            v,
+            mask_bias,
             self.num_attention_heads,
-            self.attention_head_size,
-        ])
-        .swap_dims(1, 2)
+            scale,
+            &self.dropout,
+            self.attention,
+        )
     }
 }
 

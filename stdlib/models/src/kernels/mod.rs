@@ -1,0 +1,268 @@
+//! Fused CPU ops for the flex backend, with their own backward under `Autodiff<Flex>`.
+//!
+//! Flex runs element-wise ops on one thread and Burn's autodiff differentiates LayerNorm as
+//! nine separate ops; the transformer's glue between the matrix products therefore ran
+//! mostly serial. Each op here is one row-parallel pass (rayon) forward and one backward.
+//! On any other backend, or another dtype than f32, the same function composes Burn ops
+//! exactly as the layers did before, so numbers match the eager composition within f32
+//! rounding (the fused ops follow the same arithmetic order).
+
+#[cfg(feature = "flex")]
+mod cpu;
+#[cfg(feature = "flex")]
+mod flex;
+
+use burn::nn::{Dropout, LayerNorm};
+use burn::tensor::Tensor;
+use burn::tensor::activation::softmax;
+use burn::tensor::backend::Backend;
+
+use crate::nn::gelu_exact;
+
+/// `gelu(x + bias)` (exact, erf) for `x` `[rows, d]`, `bias` `[d]`.
+pub fn bias_gelu<B: Backend>(x: Tensor<B, 2>, bias: Tensor<B, 1>) -> Tensor<B, 2> {
+    #[cfg(feature = "flex")]
+    if flex::applies::<B>(x.dtype()) {
+        return flex::bias_gelu(x, bias);
+    }
+    gelu_exact(x + bias.unsqueeze_dim(0))
+}
+
+/// `LayerNorm(dropout(x + bias) + residual)` for `x`, `residual` `[rows, d]`: BERT's
+/// `*Output` blocks after their dense product; `eps` is the LayerNorm's epsilon.
+///
+/// `dropout` acts as [`burn::nn::Dropout`] does (only on an autodiff backend); the fused
+/// path draws its mask from its own counter-based generator seeded by the backend's.
+pub fn residual_layer_norm<B: Backend>(
+    x: Tensor<B, 2>,
+    bias: Option<Tensor<B, 1>>,
+    dropout: &Dropout,
+    residual: Tensor<B, 2>,
+    layer_norm: &LayerNorm<B>,
+    eps: f64,
+) -> Tensor<B, 2> {
+    #[cfg(feature = "flex")]
+    if let (true, Some(b), Some(beta)) = (
+        flex::applies::<B>(x.dtype()),
+        bias.as_ref(),
+        layer_norm.beta.as_ref(),
+    ) {
+        let gamma = layer_norm.gamma.val();
+        let (b, beta) = (b.clone(), beta.val());
+        let keep = keep_probability(dropout, &x);
+        return flex::residual_layer_norm(x, b, keep, residual, gamma, beta, eps);
+    }
+    let _ = eps;
+    let h = match bias {
+        Some(bias) => x + bias.unsqueeze_dim(0),
+        None => x,
+    };
+    layer_norm.forward(dropout.forward(h) + residual)
+}
+
+/// `dropout(softmax(scores * scale + bias, 3))` for attention scores `[batch, heads, seq_q,
+/// seq_k]` and a `bias` that broadcasts to them; `dropout` as in [`residual_layer_norm`].
+pub fn softmax_dropout<B: Backend>(
+    scores: Tensor<B, 4>,
+    bias: Tensor<B, 4>,
+    scale: f64,
+    dropout: &Dropout,
+) -> Tensor<B, 4> {
+    #[cfg(feature = "flex")]
+    if flex::applies::<B>(scores.dtype()) {
+        let keep = keep_probability(dropout, &scores);
+        return flex::softmax_dropout(scores, bias, scale, keep);
+    }
+    dropout.forward(softmax(scores * scale + bias, 3))
+}
+
+/// `Some(1 - p)` when `dropout` is active for `x` (autodiff backend, `p > 0`).
+#[cfg(feature = "flex")]
+fn keep_probability<B: Backend, const D: usize>(
+    dropout: &Dropout,
+    x: &Tensor<B, D>,
+) -> Option<f64> {
+    (B::ad_enabled(&x.device()) && dropout.prob > 0.0).then_some(1.0 - dropout.prob)
+}
+
+/// Fused multi-head attention on flex in f32 (`None` elsewhere): `q` `[batch, seq_q, heads *
+/// head_dim]`, `k`/`v` `[batch, seq_k, heads * head_dim]` as the projections produce them,
+/// `bias` broadcastable to `[batch, heads, seq_q, seq_k]`; returns the context `[batch, seq_q,
+/// heads * head_dim]`. One parallel task per `(batch, head)` computes `softmax(q·kᵀ·scale +
+/// bias)`, dropout and `·v` without splitting or merging the heads in memory, and its
+/// backward recomputes the dropout mask instead of storing it.
+#[allow(clippy::too_many_arguments)]
+pub fn attention<B: Backend>(
+    q: Tensor<B, 3>,
+    k: Tensor<B, 3>,
+    v: Tensor<B, 3>,
+    bias: Tensor<B, 4>,
+    heads: usize,
+    scale: f64,
+    dropout: &Dropout,
+) -> Result<Tensor<B, 3>, [Tensor<B, 3>; 3]> {
+    #[cfg(feature = "flex")]
+    if flex::applies::<B>(q.dtype()) {
+        let keep = keep_probability(dropout, &q);
+        return Ok(flex::attention(q, k, v, bias, heads, scale, keep));
+    }
+    let _ = (bias, heads, scale, dropout);
+    Err([q, k, v])
+}
+
+#[cfg(all(test, feature = "flex"))]
+mod tests {
+    use burn::backend::{Autodiff, Flex};
+    use burn::module::Param;
+    use burn::nn::{DropoutConfig, LayerNormConfig};
+    use burn::tensor::activation::gelu;
+    use burn::tensor::{Distribution, Tensor};
+
+    use super::*;
+
+    type Ad = Autodiff<Flex>;
+
+    fn random<const D: usize>(shape: [usize; D]) -> Tensor<Ad, D> {
+        Tensor::random(shape, Distribution::Normal(0.0, 1.0), &Default::default()).require_grad()
+    }
+
+    fn assert_close<const D: usize>(a: Tensor<Flex, D>, b: Tensor<Flex, D>, what: &str) {
+        assert_eq!(a.dims(), b.dims(), "{what}");
+        let (a, b) = (
+            a.into_data().to_vec::<f32>().unwrap(),
+            b.into_data().to_vec::<f32>().unwrap(),
+        );
+        for (x, y) in a.iter().zip(&b) {
+            assert!(
+                (x - y).abs() <= 1e-5 * (1.0 + y.abs()),
+                "{what}: {x} vs {y}"
+            );
+        }
+    }
+
+    /// `sum(out * weights)` with fixed random weights, so every output gets its own gradient.
+    fn loss<const D: usize>(out: Tensor<Ad, D>, weights: &Tensor<Ad, D>) -> Tensor<Ad, 1> {
+        (out * weights.clone().detach()).sum()
+    }
+
+    #[test]
+    fn residual_layer_norm_matches_burns_composition_in_value_and_gradient() {
+        let (x, bias, residual) = (random([6, 16]), random([16]), random([6, 16]));
+        let mut ln = LayerNormConfig::new(16)
+            .with_epsilon(1e-7)
+            .init::<Ad>(&Default::default());
+        ln.gamma = Param::from_tensor(random([16]));
+        ln.beta = Some(Param::from_tensor(random([16])));
+        let off = DropoutConfig::new(0.0).init();
+        let w = random([6, 16]);
+        let fused = residual_layer_norm(
+            x.clone(),
+            Some(bias.clone()),
+            &off,
+            residual.clone(),
+            &ln,
+            1e-7,
+        );
+        let reference = ln.forward(x.clone() + bias.clone().unsqueeze_dim(0) + residual.clone());
+        assert_close(fused.clone().inner(), reference.clone().inner(), "output");
+        let (g1, g2) = (loss(fused, &w).backward(), loss(reference, &w).backward());
+        assert_close(x.grad(&g1).unwrap(), x.grad(&g2).unwrap(), "dx");
+        assert_close(bias.grad(&g1).unwrap(), bias.grad(&g2).unwrap(), "dbias");
+        assert_close(
+            residual.grad(&g1).unwrap(),
+            residual.grad(&g2).unwrap(),
+            "dresidual",
+        );
+        let (gamma, beta) = (ln.gamma.val(), ln.beta.as_ref().unwrap().val());
+        assert_close(gamma.grad(&g1).unwrap(), gamma.grad(&g2).unwrap(), "dgamma");
+        assert_close(beta.grad(&g1).unwrap(), beta.grad(&g2).unwrap(), "dbeta");
+    }
+
+    #[test]
+    fn bias_gelu_matches_burns_gelu_in_value_and_gradient() {
+        let (x, bias, w) = (random([5, 24]), random([24]), random([5, 24]));
+        let fused = bias_gelu(x.clone(), bias.clone());
+        let reference = gelu(x.clone() + bias.clone().unsqueeze_dim(0));
+        assert_close(fused.clone().inner(), reference.clone().inner(), "output");
+        let (g1, g2) = (loss(fused, &w).backward(), loss(reference, &w).backward());
+        assert_close(x.grad(&g1).unwrap(), x.grad(&g2).unwrap(), "dx");
+        assert_close(bias.grad(&g1).unwrap(), bias.grad(&g2).unwrap(), "dbias");
+    }
+
+    #[test]
+    fn fused_attention_matches_the_eager_composition_in_value_and_gradient() {
+        let (batch, seq, heads, head_dim) = (2, 5, 3, 4);
+        let all = heads * head_dim;
+        let off = DropoutConfig::new(0.0).init();
+        // A full-shape bias with a gradient (DeBERTa) and a broadcast mask without (RoBERTa).
+        for bias in [
+            random([batch, heads, seq, seq]),
+            random([batch, 1, 1, seq]).detach(),
+        ] {
+            let w = random([batch, seq, all]);
+            let (q, k, v) = (
+                random([batch, seq, all]),
+                random([batch, seq, all]),
+                random([batch, seq, all]),
+            );
+            let fused = attention(
+                q.clone(),
+                k.clone(),
+                v.clone(),
+                bias.clone(),
+                heads,
+                0.3,
+                &off,
+            )
+            .expect("flex runs the fused kernel");
+            let split = |t: Tensor<Ad, 3>| crate::nn::split_heads(t, heads);
+            let scores =
+                split(q.clone()).matmul(split(k.clone()).swap_dims(2, 3)) * 0.3 + bias.clone();
+            let reference = softmax(scores, 3)
+                .matmul(split(v.clone()))
+                .swap_dims(1, 2)
+                .reshape([batch, seq, all]);
+            assert_close(fused.clone().inner(), reference.clone().inner(), "context");
+            let (g1, g2) = (loss(fused, &w).backward(), loss(reference, &w).backward());
+            for (t, name) in [(&q, "dq"), (&k, "dk"), (&v, "dv")] {
+                let d1 = t
+                    .grad(&g1)
+                    .unwrap_or_else(|| panic!("fused {name} missing"));
+                assert_close(d1, t.grad(&g2).unwrap(), name);
+            }
+            if let Some(d2) = bias.grad(&g2) {
+                assert_close(bias.grad(&g1).unwrap(), d2, "dbias");
+            }
+        }
+    }
+
+    #[test]
+    fn dropout_masks_keep_the_asked_share_and_are_reproducible() {
+        let mask = cpu::DropoutMask::new(42, 0.9);
+        let n = 200_000;
+        let kept: f32 = (0..n).map(|i| mask.at(i)).sum();
+        assert!((kept / n as f32 - 0.9).abs() < 0.005, "{}", kept / n as f32);
+        let again = cpu::DropoutMask::new(42, 0.9);
+        assert!((0..1000).all(|i| mask.at(i) == again.at(i)));
+        let other = cpu::DropoutMask::new(43, 0.9);
+        assert!((0..1000).any(|i| mask.at(i) != other.at(i)));
+    }
+
+    #[test]
+    fn dropout_in_the_residual_op_drops_the_same_elements_forward_and_backward() {
+        // The gradient reaching `x` is zero exactly where the forward dropped `x + bias`.
+        let (x, bias, residual, w) = (
+            random([8, 32]),
+            random([32]),
+            random([8, 32]),
+            random([8, 32]),
+        );
+        let ln = LayerNormConfig::new(32).init::<Ad>(&Default::default());
+        let drop = DropoutConfig::new(0.5).init();
+        let out = residual_layer_norm(x.clone(), Some(bias), &drop, residual, &ln, 1e-5);
+        let dx = x.grad(&loss(out, &w).backward()).unwrap();
+        let dx = dx.into_data().to_vec::<f32>().unwrap();
+        let dropped = dx.iter().filter(|v| **v == 0.0).count();
+        assert!((80..180).contains(&dropped), "{dropped} of 256 dropped");
+    }
+}
