@@ -107,7 +107,7 @@ pub fn scaled_dot_product_attention<B: Backend>(
 /// Multi-head attention from the projections `q` `[batch, seq_q, heads * head_dim]` and
 /// `k`/`v` `[batch, seq_k, heads * head_dim]`; returns the context in the same layout.
 ///
-/// Flex in f32 runs the fused kernel ([`kernels::attention`]: the arithmetic of the eager
+/// Flex in f32 runs the fused kernel (`kernels::attention`: the arithmetic of the eager
 /// path, dropout included) unless `Eager` is asked for explicitly; everything else splits the
 /// heads and calls [`scaled_dot_product_attention`].
 #[allow(clippy::too_many_arguments)]

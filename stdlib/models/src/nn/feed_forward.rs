@@ -38,7 +38,7 @@ impl<B: Backend> ResidualOutput<B> {
     }
 
     /// `LayerNorm(dropout(dense(hidden)) + input)`: the product without its bias, then bias,
-    /// dropout, residual and LayerNorm as one fused op ([`kernels::residual_layer_norm`]).
+    /// dropout, residual and LayerNorm as one fused op (`kernels::residual_layer_norm`).
     pub fn forward(&self, hidden: Tensor<B, 3>, input: Tensor<B, 3>) -> Tensor<B, 3> {
         let [batch, seq, d_input] = hidden.dims();
         let [_, _, d_output] = input.dims();
@@ -83,7 +83,7 @@ impl<B: Backend> Intermediate<B> {
         }
     }
 
-    /// `act(dense(hidden))`; exact GELU with the bias add fused ([`kernels::bias_gelu`]).
+    /// `act(dense(hidden))`; exact GELU with the bias add fused (`kernels::bias_gelu`).
     pub fn forward(&self, hidden: Tensor<B, 3>) -> Tensor<B, 3> {
         let (HiddenAct::Gelu, Some(bias)) = (self.act, &self.dense.bias) else {
             return apply_activation(linear_rows(&self.dense, hidden), self.act);
