@@ -31,7 +31,7 @@ const SHRINK: &[&str] = &[
     "--set",
     "train.epochs=6",
     "--set",
-    "train.lr=4e-3",
+    "train.lr=8e-3",
     "--set",
     "train.checkpoint-every=5",
     "--set",
