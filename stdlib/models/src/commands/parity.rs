@@ -301,7 +301,7 @@ impl ParamGrads {
 
 /// The gradients of `model`'s parameters cast to f32, for the optimizer (keyed by parameter
 /// id) and, when `record`, as values by path.
-fn collect_grads<B: AutodiffBackend>(
+pub fn collect_grads<B: AutodiffBackend>(
     model: &SequenceClassifier<B>,
     grads: &B::Gradients,
     record: bool,

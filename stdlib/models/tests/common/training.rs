@@ -3,11 +3,12 @@
 //! gradients at step 0, then five AdamW steps (torch.optim.AdamW semantics, weight decay on
 //! all parameters) of losses and the logits after them.
 
-use burn::module::{AutodiffModule, Module, ModuleMapper, ModuleVisitor, Param};
+use burn::module::{AutodiffModule, ModuleMapper, Param};
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
+use burn::optim::{AdamWConfig, Optimizer};
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{DType, Int, Tensor, TensorData};
+use clarity_models::commands::parity::collect_grads;
 use clarity_models::{ModelOptions, Precision, SequenceClassifier, ToDType};
 
 use super::*;
@@ -32,48 +33,6 @@ pub struct TrainDiffs {
     pub grad_norm: f64,
     pub classifier_grads: f64,
     pub logits_after: f64,
-}
-
-/// Gradients of every float parameter: f32 copies keyed by Burn module path (when
-/// `record`), and the gradients to step the f32 master weights with.
-struct GradCollector<'a, B: AutodiffBackend> {
-    grads: &'a B::Gradients,
-    record: bool,
-    path: Vec<String>,
-    out: Vec<(String, Vec<f32>)>,
-    without_grad: Vec<String>,
-    params: GradientsParams,
-}
-
-impl<B: AutodiffBackend> ModuleVisitor<B> for GradCollector<'_, B> {
-    fn enter_module(&mut self, name: &str, container_type: &str) {
-        if !container_type.starts_with("Enum:") {
-            self.path.push(name.to_string());
-        }
-    }
-
-    fn exit_module(&mut self, _name: &str, container_type: &str) {
-        if !container_type.starts_with("Enum:") {
-            self.path.pop();
-        }
-    }
-
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
-        match param.val().grad(self.grads) {
-            Some(grad) => {
-                let grad = if grad.dtype() == DType::F32 {
-                    grad
-                } else {
-                    grad.cast(DType::F32)
-                };
-                if self.record {
-                    self.out.push((self.path.join("."), values(grad.clone())));
-                }
-                self.params.register(param.id, grad);
-            }
-            None => self.without_grad.push(self.path.join(".")),
-        }
-    }
 }
 
 /// A copy of `module` whose float parameters are cast to `dtype`, keeping their ids so
@@ -141,27 +100,14 @@ pub fn check_training<B: AutodiffBackend>(
         );
         seen.loss = seen.loss.max(d_loss);
         let grads = loss.backward();
-        let mut collector = GradCollector::<B> {
-            grads: &grads,
-            record: step == 0,
-            path: Vec::new(),
-            out: Vec::new(),
-            without_grad: Vec::new(),
-            params: GradientsParams::new(),
-        };
-        half.as_ref().unwrap_or(&model).visit(&mut collector);
+        let (collected, params) = collect_grads(half.as_ref().unwrap_or(&model), &grads, step == 0);
         assert!(
-            collector.without_grad.is_empty(),
+            collected.without_grad.is_empty(),
             "{what}: parameters without gradient: {:?}",
-            collector.without_grad
+            collected.without_grad
         );
         if step == 0 {
-            let norm = collector
-                .out
-                .iter()
-                .flat_map(|(_, g)| g.iter().map(|v| f64::from(*v).powi(2)))
-                .sum::<f64>()
-                .sqrt();
+            let norm = collected.global_norm();
             let hf_norm = train["grad_global_norm_step0"].as_f64().unwrap();
             seen.grad_norm = ((norm - hf_norm) / hf_norm).abs();
             assert!(
@@ -170,10 +116,8 @@ pub fn check_training<B: AutodiffBackend>(
             );
             for (hf_key, hf_grad) in train["classifier_grads_step0"].as_object().unwrap() {
                 let want = clarity_models::weights::hf_to_burn(hf_key);
-                let (_, grad) = collector
-                    .out
-                    .iter()
-                    .find(|(path, _)| *path == want)
+                let grad = collected
+                    .get(&want)
                     .unwrap_or_else(|| panic!("no gradient for {want}"));
                 let rel = relative_max_diff(
                     grad,
@@ -186,7 +130,7 @@ pub fn check_training<B: AutodiffBackend>(
                 seen.classifier_grads = seen.classifier_grads.max(rel);
             }
         }
-        model = optim.step(1e-3, model, collector.params);
+        model = optim.step(1e-3, model, params);
     }
     let logits = model.valid().forward(ids.inner(), mask.inner()).logits;
     let hf: Vec<Vec<f64>> = serde_json::from_value(train["logits_after_5_steps"].clone()).unwrap();
