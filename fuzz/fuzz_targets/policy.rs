@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use clarity_engine::diag::render;
 use clarity_engine::{
-    Params, PlacementRequest, PlacementSetup, Placer, PolicySource, Style, UpstreamStage,
+    ArtifactKind, Params, PlacementRequest, PlacementSetup, Placer, PolicySource, Style, UpstreamStage,
 };
 use clarity_policy::facts::{FactValue, MemoryHost};
 use clarity_policy::lang::Template;
@@ -133,6 +133,7 @@ fn place_all(placer: &PolicyPlacer, device: &str, assume: Option<&str>, used: &[
         .map(|(consumer, param, s)| UpstreamStage {
             consumer,
             param,
+            artifact: produced_by(s.kind),
             stage: s.name,
             kind: s.kind,
             params: &s.params,
@@ -214,3 +215,14 @@ fuzz_target!(|data: &[u8]| {
         .with_base_policies(base());
     place_all(&placer, device, assume, &used);
 });
+
+/// The kind of output a stdlib stage kind makes (what the engine reads from its schema).
+fn produced_by(kind: &str) -> ArtifactKind {
+    match kind {
+        "fetch-model" | "build-model" => ArtifactKind::MODEL,
+        "train" => ArtifactKind::CHECKPOINT,
+        "tokenize" | "synthetic-dataset" => ArtifactKind::TOKENS,
+        "fetch-dataset" | "split" => ArtifactKind::TABLE,
+        _ => ArtifactKind::FILES,
+    }
+}

@@ -30,7 +30,10 @@ use crate::diag::Diagnostics;
 use crate::fs::FileSystem;
 use crate::lang::{Item, Source, Spanned};
 use crate::pipeline::{Pipeline, PlannedStage};
-use crate::{Placement, PlacementRequest, PlacementSetup, PolicySource, Registry, UpstreamStage};
+use crate::{
+    ArtifactKind, Placement, PlacementRequest, PlacementSetup, PolicySource, Registry,
+    UpstreamStage,
+};
 
 /// What the analyser needs besides the source.
 #[derive(Clone, Copy)]
@@ -247,11 +250,18 @@ fn upstream_of<'a>(
     while let Some(to) = queue.pop_front() {
         for b in feeds[to].iter().copied() {
             let from = &checked[b.from];
+            let schema = from.stage.schema();
+            let artifact = schema
+                .outputs
+                .iter()
+                .find(|o| o.name == b.output)
+                .map_or(ArtifactKind::FILES, |o| o.kind);
             out.push(UpstreamStage {
                 consumer: &checked[to].name.value,
                 param: &b.param,
+                artifact,
                 stage: &from.name.value,
-                kind: from.stage.schema().kind,
+                kind: schema.kind,
                 params: &from.params,
             });
             if seen.insert(b.from) {

@@ -3,7 +3,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::Params;
+use super::{ArtifactKind, Params};
 
 /// Where and how a stage runs: the device, precision and attention path chosen for it, and
 /// the device policies that fired to get there. `clarity plan` prints it for every stage, the
@@ -59,14 +59,17 @@ pub struct PolicySource {
 }
 
 /// A stage upstream of the one being placed, and how it is reached: stage `consumer` reads
-/// it through its param `param`. (So the policy layer can follow, e.g., a `train` stage's
-/// `model` reference to the stage that names the model.)
+/// its output of kind `artifact` through its param `param`. (So the policy layer can follow,
+/// e.g., any stage's [`ArtifactKind::MODEL`] input to the stage that names the model, whatever
+/// the param is called.)
 #[derive(Clone, Copy, Debug)]
 pub struct UpstreamStage<'a> {
     /// The stage that reads it: the one being placed, or another upstream stage.
     pub consumer: &'a str,
     /// The consumer's param that references it.
     pub param: &'a str,
+    /// The kind of the output read (what the producing stage's schema declares).
+    pub artifact: ArtifactKind,
     /// Its name.
     pub stage: &'a str,
     /// Its kind.

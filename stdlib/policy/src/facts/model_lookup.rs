@@ -1,11 +1,11 @@
 use std::path::Path;
 
-use clarity_engine::{Params, PlacementRequest};
+use clarity_engine::{ArtifactKind, Params, PlacementRequest};
 
 use super::{HfCache, Host, ModelFacts};
 
-/// Params that reference the stage a model comes from, followed in this order.
-const MODEL_REFERENCES: [&str; 4] = ["model", "models", "tokenizer", "checkpoint"];
+/// The inputs followed upstream: those reading a model or a checkpoint made from one.
+const MODEL_ARTIFACTS: [ArtifactKind; 2] = [ArtifactKind::MODEL, ArtifactKind::CHECKPOINT];
 /// Params that name where a model is: a Hub repository or a local directory.
 const MODEL_LOCATIONS: [&str; 4] = ["repo", "path", "model-dir", "config"];
 /// The longest chain of references followed.
@@ -14,8 +14,9 @@ const MAX_HOPS: usize = 64;
 /// The model a stage works on, and its facts.
 ///
 /// Starting at the stage, a `repo` (or `path`, `model-dir`, `config`) param names the
-/// model; otherwise its `model` (or `models`, `tokenizer`, `checkpoint`) param's reference
-/// is followed upstream, until a stage names one. The facts come from the model's
+/// model; otherwise its first input that reads a [`ArtifactKind::MODEL`] or
+/// [`ArtifactKind::CHECKPOINT`] output — whatever the param is called — is followed
+/// upstream, until a stage names one. The facts come from the model's
 /// `config.json` when it can be read now (a local directory, or a Hub repository already in
 /// the HuggingFace cache), else from the repository name.
 pub fn find_model(
@@ -28,12 +29,10 @@ pub fn find_model(
         if let Some(location) = MODEL_LOCATIONS.iter().find_map(|p| params.opt_str(p)) {
             return Some(facts_of(location, params, request.project_dir, host, hf));
         }
-        let next = MODEL_REFERENCES.iter().find_map(|param| {
-            request
-                .upstream
-                .iter()
-                .find(|u| u.consumer == name && u.param == *param)
-        })?;
+        let next = request
+            .upstream
+            .iter()
+            .find(|u| u.consumer == name && MODEL_ARTIFACTS.contains(&u.artifact))?;
         (name, params) = (next.stage, next.params);
     }
     None

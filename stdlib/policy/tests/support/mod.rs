@@ -6,7 +6,8 @@ use std::path::Path;
 use clarity_device::{Backend, Inventory};
 use clarity_engine::diag::{Style, render};
 use clarity_engine::{
-    Params, Placement, PlacementRequest, PlacementSetup, Placer, PolicySource, UpstreamStage,
+    ArtifactKind, Params, Placement, PlacementRequest, PlacementSetup, Placer, PolicySource,
+    UpstreamStage,
 };
 use clarity_policy::PolicyPlacer;
 use clarity_policy::facts::MemoryHost;
@@ -102,6 +103,7 @@ pub fn place_in(
         .map(|(consumer, param, s)| UpstreamStage {
             consumer,
             param,
+            artifact: produced_by(s.kind),
             stage: s.name,
             kind: s.kind,
             params: &s.params,
@@ -160,4 +162,15 @@ pub fn settings(placement: &Placement) -> String {
 /// A diagnostic as `clarity` prints it without colour.
 pub fn rendered(report: &miette::Report) -> String {
     render(report.as_ref(), Style::Plain)
+}
+
+/// The kind of output a stdlib stage kind makes (what the engine reads from its schema).
+fn produced_by(kind: &str) -> ArtifactKind {
+    match kind {
+        "fetch-model" | "build-model" => ArtifactKind::MODEL,
+        "train" => ArtifactKind::CHECKPOINT,
+        "tokenize" | "synthetic-dataset" => ArtifactKind::TOKENS,
+        "fetch-dataset" | "split" => ArtifactKind::TABLE,
+        _ => ArtifactKind::FILES,
+    }
 }
