@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{clarity, stderr};
+use common::{clarity_with_env, stderr};
 
 /// The built-in demo, shrunk: 2 epochs of 13 optimiser steps, 40 test rows.
 const SHRINK: &[&str] = &[
@@ -35,9 +35,14 @@ fn manifest(dir: &Path) -> serde_json::Value {
 #[test]
 fn the_demo_trains_and_predicts_on_vulkan() {
     let dir = tempfile::tempdir().unwrap();
+    let kernels = tempfile::tempdir().unwrap();
     let mut args = vec!["run", "--device", "vulkan"];
     args.extend_from_slice(SHRINK);
-    let out = clarity(dir.path(), &args);
+    let out = clarity_with_env(
+        dir.path(),
+        &args,
+        &[("CLARITY_KERNEL_CACHE", kernels.path())],
+    );
     let log = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{log}");
     assert!(log.contains("done: 7 ran, 0 cached"), "{log}");
@@ -59,6 +64,20 @@ fn the_demo_trains_and_predicts_on_vulkan() {
     let steps = stage("train")["metrics"]["train.steps"].as_f64().unwrap();
     assert!(steps >= 2.0, "{steps} optimiser steps");
 
+    // CubeCL's compiled kernels and autotune results went to the kernel cache, not the project.
+    assert!(
+        !dir.path().join("target").exists(),
+        "a ./target in the project"
+    );
+    let cached = walk(kernels.path());
+    assert!(
+        cached
+            .iter()
+            .any(|p| p.to_string_lossy().contains("autotune")),
+        "no autotune results in the kernel cache: {cached:?}"
+    );
+    assert!(cached.len() >= 2, "{cached:?}");
+
     let predictions = std::fs::read_to_string(dir.path().join("submissions/demo.csv")).unwrap();
     let lines: Vec<&str> = predictions.lines().collect();
     assert_eq!(lines[0], "id,clarity_pred,evasion_pred");
@@ -69,4 +88,18 @@ fn the_demo_trains_and_predicts_on_vulkan() {
             .all(|l| l.split(',').count() == 3 && l.split(',').all(|f| !f.is_empty())),
         "{predictions}"
     );
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }

@@ -6,10 +6,16 @@ use std::process::{Command, Output};
 
 /// Runs the `clarity` binary in `dir` with plain (uncoloured) diagnostics.
 pub fn clarity(dir: &Path, args: &[&str]) -> Output {
+    clarity_with_env(dir, args, &[])
+}
+
+/// [`clarity`] with these environment variables set.
+pub fn clarity_with_env(dir: &Path, args: &[&str], vars: &[(&str, &Path)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_clarity"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(vars.iter().copied())
         .output()
         .expect("the clarity binary runs")
 }

@@ -2,6 +2,8 @@
 //! vocabulary the policies share), and generic work dispatched onto the backend of the
 //! device resolved on it.
 
+#[cfg(any(feature = "wgpu", feature = "cuda"))]
+pub mod kernel_cache;
 mod probe;
 mod resolved;
 #[cfg(feature = "wgpu")]

@@ -34,6 +34,8 @@ pub fn inventory() -> &'static Inventory {
 
 /// Probes this machine (see [`inventory`], which caches it).
 pub fn probe_inventory() -> Inventory {
+    #[cfg(any(feature = "wgpu", feature = "cuda"))]
+    super::kernel_cache::configure();
     let mut gpus = cuda_gpus();
     gpus.extend(wgpu_gpus());
     Inventory::new(gpus, built_backends(), std::env::consts::OS)

@@ -76,6 +76,8 @@ impl Device {
     pub fn run<T: BackendTask>(&self, task: T) -> Result<T::Output, DeviceError> {
         #[allow(unused_imports)]
         use burn::backend::Autodiff;
+        #[cfg(any(feature = "wgpu", feature = "cuda"))]
+        super::kernel_cache::configure();
         match (self.backend, self.name) {
             #[cfg(feature = "flex")]
             (Backend::Flex, DeviceName::Cpu(_)) => {
