@@ -3,7 +3,7 @@
 
 use clap::Parser;
 use clarity_models::commands::{BenchArgs, BenchMode, bench};
-use clarity_models::{AttentionImpl, ModelOptions, Precision};
+use clarity_models::{Attention, ModelOptions, Precision};
 
 #[derive(Parser)]
 struct Args {
@@ -22,7 +22,7 @@ struct Args {
     #[arg(long, default_value = "f32")]
     precision: Precision,
     #[arg(long, default_value = "auto")]
-    attention: AttentionImpl,
+    attention: Attention,
 }
 
 fn main() -> miette::Result<()> {

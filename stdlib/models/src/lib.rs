@@ -21,11 +21,11 @@ mod precision;
 pub mod roberta;
 pub mod weights;
 
+pub use clarity_device::Attention;
 pub use clarity_device::Precision;
 pub use classifier::{ClassifierOutput, SequenceClassifier};
 pub use encoder::Encoder;
 pub use error::ModelError;
-pub use nn::AttentionImpl;
 pub use options::ModelOptions;
 pub use precision::ToDType;
 

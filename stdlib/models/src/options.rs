@@ -1,21 +1,21 @@
 use burn::tensor::DType;
 use serde::{Deserialize, Serialize};
 
-use crate::nn::AttentionImpl;
+use crate::nn::Attention;
 use crate::{Precision, ToDType};
 
 /// Run-time choices that do not change a model's weights: the device policies set them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ModelOptions {
     /// Attention path.
-    pub attention: AttentionImpl,
+    pub attention: Attention,
     /// Float type of weights and activations.
     pub precision: Precision,
 }
 
 impl ModelOptions {
     /// Options with the given attention path.
-    pub fn with_attention(mut self, attention: AttentionImpl) -> Self {
+    pub fn with_attention(mut self, attention: Attention) -> Self {
         self.attention = attention;
         self
     }

@@ -7,8 +7,8 @@ use burn::module::AutodiffModule;
 use burn::tensor::DType;
 use burn::tensor::backend::Backend;
 use clarity_models::config::ModelConfig;
-use clarity_models::nn::ResolvedAttention;
-use clarity_models::{AttentionImpl, ModelOptions, Precision, SequenceClassifier, ToDType};
+use clarity_models::nn::{ResolvedAttention, resolve_attention};
+use clarity_models::{Attention, ModelOptions, Precision, SequenceClassifier, ToDType};
 use common::*;
 
 /// The tiny RoBERTa fixture with every dropout set to `p`.
@@ -53,25 +53,34 @@ fn dropout_is_active_on_autodiff_and_off_in_eval() {
 
 #[test]
 fn attention_dropout_forces_the_eager_path() {
-    assert_eq!(AttentionImpl::Auto.resolve(false), ResolvedAttention::Fused);
     assert_eq!(
-        AttentionImpl::Fused.resolve(false),
+        resolve_attention(Attention::Auto, false),
         ResolvedAttention::Fused
     );
     assert_eq!(
-        AttentionImpl::Eager.resolve(false),
+        resolve_attention(Attention::Fused, false),
+        ResolvedAttention::Fused
+    );
+    assert_eq!(
+        resolve_attention(Attention::Eager, false),
         ResolvedAttention::Eager
     );
-    assert_eq!(AttentionImpl::Auto.resolve(true), ResolvedAttention::Eager);
-    assert_eq!(AttentionImpl::Fused.resolve(true), ResolvedAttention::Eager);
+    assert_eq!(
+        resolve_attention(Attention::Auto, true),
+        ResolvedAttention::Eager
+    );
+    assert_eq!(
+        resolve_attention(Attention::Fused, true),
+        ResolvedAttention::Eager
+    );
     for (text, value) in [
-        ("auto", AttentionImpl::Auto),
-        ("sdpa", AttentionImpl::Fused),
-        ("EAGER", AttentionImpl::Eager),
+        ("auto", Attention::Auto),
+        ("sdpa", Attention::Fused),
+        ("EAGER", Attention::Eager),
     ] {
-        assert_eq!(text.parse::<AttentionImpl>().unwrap(), value);
+        assert_eq!(text.parse::<Attention>().unwrap(), value);
     }
-    assert!("flash".parse::<AttentionImpl>().is_err());
+    assert!("flash".parse::<Attention>().is_err());
 }
 
 fn half_precisions_run_close_to_f32<B: Backend>(device: B::Device, backend: &str) {

@@ -5,7 +5,7 @@
 
 use clap::Args;
 use clarity_models::commands::{BenchArgs, BenchMode, bench};
-use clarity_models::{AttentionImpl, ModelOptions, Precision};
+use clarity_models::{Attention, ModelOptions, Precision};
 use miette::IntoDiagnostic;
 
 use super::ToolError;
@@ -36,7 +36,7 @@ pub struct BenchCommand {
     pub precision: Precision,
     /// Attention path: auto, fused, eager.
     #[arg(long, default_value = "auto", value_name = "A")]
-    pub attention: AttentionImpl,
+    pub attention: Attention,
     /// Every N steps, print a JSON line to stderr with the step's time, the device memory
     /// (GPU backends) and the resident memory.
     #[arg(long, default_value_t = 0, value_name = "N")]

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clarity_models::commands::{ForwardArgs, forward};
-use clarity_models::{AttentionImpl, ModelOptions, Precision};
+use clarity_models::{Attention, ModelOptions, Precision};
 use miette::IntoDiagnostic;
 
 use super::ToolError;
@@ -30,7 +30,7 @@ pub struct ForwardCommand {
     pub precision: Precision,
     /// Attention path: auto, fused, eager.
     #[arg(long, default_value = "auto", value_name = "A")]
-    pub attention: AttentionImpl,
+    pub attention: Attention,
 }
 
 impl ForwardCommand {

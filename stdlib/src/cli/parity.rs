@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clarity_models::commands::{ParityArgs, parity};
-use clarity_models::{AttentionImpl, ModelOptions, Precision};
+use clarity_models::{Attention, ModelOptions, Precision};
 use miette::{IntoDiagnostic, miette};
 
 use super::ToolError;
@@ -27,7 +27,7 @@ pub struct ParityCommand {
     pub precision: Precision,
     /// Attention path: auto, fused, eager.
     #[arg(long, default_value = "auto", value_name = "A")]
-    pub attention: AttentionImpl,
+    pub attention: Attention,
     /// Check eval outputs only, not the training steps.
     #[arg(long)]
     pub forward_only: bool,

@@ -2,7 +2,7 @@
 
 use clarity_device::{DeviceRequest, Precision};
 use clarity_engine::Placement;
-use clarity_models::AttentionImpl;
+use clarity_models::Attention;
 use clarity_models::device::Device;
 
 /// Where and how a device stage runs: the placement's device resolved on this machine, its
@@ -14,7 +14,7 @@ pub struct RunOn {
     /// The precision.
     pub precision: Precision,
     /// The attention path.
-    pub attention: AttentionImpl,
+    pub attention: Attention,
 }
 
 impl RunOn {

@@ -9,7 +9,7 @@ use burn::tensor::{Int, Tensor, TensorData};
 use clarity_data::tokenize::{Record, TokenizedDataset};
 use clarity_models::config::ModelConfig;
 use clarity_models::device::BackendTask;
-use clarity_models::{AttentionImpl, Encoder, ModelOptions, Precision};
+use clarity_models::{Attention, Encoder, ModelOptions, Precision};
 use clarity_train::heads::{HeadKind, save_checkpoint};
 use clarity_train::jobs::{JobError, PredictJob, TrainJob, check_input_length, check_tokens};
 use clarity_train::train::{NullObserver, TrainConfig, TrainPaths};
@@ -105,7 +105,7 @@ fn training_on_too_long_records_is_a_diagnostic() {
         validation: Some(&validation),
         head: HeadKind::Hierarchical,
         dropout: 0.0,
-        attention: AttentionImpl::Auto,
+        attention: Attention::Auto,
         config: TrainConfig {
             epochs: 1,
             batch_size: 4,
@@ -134,7 +134,7 @@ fn training_on_too_long_records_is_a_diagnostic() {
         validation: Some(&validation),
         head: HeadKind::Hierarchical,
         dropout: 0.0,
-        attention: AttentionImpl::Auto,
+        attention: Attention::Auto,
         config: TrainConfig::default(),
         paths: TrainPaths {
             best: dir.path().join("best"),
@@ -161,7 +161,7 @@ fn predicting_too_long_records_is_a_diagnostic() {
         checkpoints: &checkpoints,
         data: &data,
         batch_size: 4,
-        attention: AttentionImpl::Auto,
+        attention: Attention::Auto,
         precision: Precision::F32,
         cancelled: &|| false,
         progress: &mut |_, _| {},
@@ -252,7 +252,7 @@ fn predicting_ids_beyond_the_vocabulary_is_a_diagnostic_not_a_panic() {
         checkpoints: &checkpoints,
         data: &data,
         batch_size: 2,
-        attention: AttentionImpl::Auto,
+        attention: Attention::Auto,
         precision: Precision::F32,
         cancelled: &|| false,
         progress: &mut |_, _| {},

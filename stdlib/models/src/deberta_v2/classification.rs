@@ -5,7 +5,7 @@ use burn::tensor::{Int, Tensor};
 
 use super::{ContextPooler, DebertaV2Model};
 use crate::config::DebertaV2Config;
-use crate::nn::{AttentionImpl, hf_linear};
+use crate::nn::{Attention, hf_linear};
 
 /// `DebertaV2ForSequenceClassification`: `deberta`, `pooler`, dropout, `classifier`.
 #[derive(Module, Debug)]
@@ -24,7 +24,7 @@ impl<B: Backend> DebertaV2ForSequenceClassification<B> {
     pub fn init(
         config: &DebertaV2Config,
         num_labels: usize,
-        attention: AttentionImpl,
+        attention: Attention,
         device: &B::Device,
     ) -> Self {
         Self {

@@ -4,7 +4,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 
 use crate::config::DebertaV2Config;
-use crate::nn::{AttentionImpl, hf_linear, linear_rows, multi_head_attention};
+use crate::nn::{Attention, hf_linear, linear_rows, multi_head_attention};
 
 /// Per-forward inputs shared by every layer: the relative embeddings (already through
 /// `encoder.LayerNorm`) and the c2p / p2c gather indices.
@@ -40,12 +40,12 @@ pub struct DisentangledSelfAttention<B: Backend> {
     relative_attention: bool,
     c2p: bool,
     p2c: bool,
-    attention: AttentionImpl,
+    attention: Attention,
 }
 
 impl<B: Backend> DisentangledSelfAttention<B> {
     /// A randomly initialised module shaped by `config`.
-    pub fn init(config: &DebertaV2Config, attention: AttentionImpl, device: &B::Device) -> Self {
+    pub fn init(config: &DebertaV2Config, attention: Attention, device: &B::Device) -> Self {
         let h = config.hidden_size;
         let all = config.num_attention_heads * config.attention_head_size();
         let std = config.initializer_range;

@@ -6,7 +6,7 @@ use burn::tensor::{Int, Tensor, TensorData};
 use super::relative_position::RelativeIndices;
 use super::{DebertaV2Layer, RelativeContext};
 use crate::config::DebertaV2Config;
-use crate::nn::{AttentionImpl, hf_embedding, hf_layer_norm, mask_value};
+use crate::nn::{Attention, hf_embedding, hf_layer_norm, mask_value};
 
 /// `DebertaV2Encoder`: the layers plus the shared relative-position embeddings
 /// (`rel_embeddings`, normalised by `LayerNorm` when `norm_rel_ebd = layer_norm`).
@@ -25,7 +25,7 @@ pub struct DebertaV2Encoder<B: Backend> {
 
 impl<B: Backend> DebertaV2Encoder<B> {
     /// A randomly initialised module shaped by `config`.
-    pub fn init(config: &DebertaV2Config, attention: AttentionImpl, device: &B::Device) -> Self {
+    pub fn init(config: &DebertaV2Config, attention: Attention, device: &B::Device) -> Self {
         let h = config.hidden_size;
         Self {
             layer: (0..config.num_hidden_layers)

@@ -4,7 +4,7 @@ use burn::tensor::backend::Backend;
 
 use super::{DisentangledSelfAttention, RelativeContext};
 use crate::config::DebertaV2Config;
-use crate::nn::{AttentionImpl, Intermediate, ResidualOutput};
+use crate::nn::{Attention, Intermediate, ResidualOutput};
 
 /// `DebertaV2SelfOutput` (HF key `attention.output`): dense, dropout, residual LayerNorm.
 pub type DebertaV2SelfOutput<B> = ResidualOutput<B>;
@@ -26,7 +26,7 @@ pub struct DebertaV2Attention<B: Backend> {
 
 impl<B: Backend> DebertaV2Attention<B> {
     /// A randomly initialised module shaped by `config`.
-    pub fn init(config: &DebertaV2Config, attention: AttentionImpl, device: &B::Device) -> Self {
+    pub fn init(config: &DebertaV2Config, attention: Attention, device: &B::Device) -> Self {
         let all = config.num_attention_heads * config.attention_head_size();
         Self {
             self_attn: DisentangledSelfAttention::init(config, attention, device),
@@ -66,7 +66,7 @@ pub struct DebertaV2Layer<B: Backend> {
 
 impl<B: Backend> DebertaV2Layer<B> {
     /// A randomly initialised module shaped by `config`.
-    pub fn init(config: &DebertaV2Config, attention: AttentionImpl, device: &B::Device) -> Self {
+    pub fn init(config: &DebertaV2Config, attention: Attention, device: &B::Device) -> Self {
         Self {
             attention: DebertaV2Attention::init(config, attention, device),
             intermediate: Intermediate::init(

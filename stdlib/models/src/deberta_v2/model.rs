@@ -4,7 +4,7 @@ use burn::tensor::{Int, Tensor};
 
 use super::{DebertaV2Embeddings, DebertaV2Encoder};
 use crate::config::DebertaV2Config;
-use crate::nn::AttentionImpl;
+use crate::nn::Attention;
 
 /// `DebertaV2Model`: embeddings and encoder, HF key prefix `deberta.`.
 #[derive(Module, Debug)]
@@ -18,7 +18,7 @@ pub struct DebertaV2Model<B: Backend> {
 
 impl<B: Backend> DebertaV2Model<B> {
     /// A randomly initialised model shaped by `config`.
-    pub fn init(config: &DebertaV2Config, attention: AttentionImpl, device: &B::Device) -> Self {
+    pub fn init(config: &DebertaV2Config, attention: Attention, device: &B::Device) -> Self {
         Self {
             embeddings: DebertaV2Embeddings::init(config, device),
             encoder: DebertaV2Encoder::init(config, attention, device),

@@ -1,66 +1,19 @@
-use std::fmt;
-use std::str::FromStr;
-
 use burn::nn::Dropout;
 use burn::tensor::backend::Backend;
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 use burn::tensor::{DType, Tensor};
-use serde::{Deserialize, Serialize};
+use clarity_device::Attention;
 
 use crate::kernels;
 
-/// How attention is computed (a device-policy option).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AttentionImpl {
-    /// Fused where it can be (see [`AttentionImpl::resolve`]), eager otherwise.
-    #[default]
-    Auto,
-    /// Burn's fused `attention` op (`softmax(QKᵀ·scale + bias)·V` in one kernel where the
-    /// backend has one). It has no dropout on the attention probabilities.
-    Fused,
-    /// Explicit matmul, softmax, dropout, matmul, as HF's "eager" attention.
-    Eager,
-}
-
-impl AttentionImpl {
-    /// Names accepted by [`FromStr`].
-    pub const NAMES: [&'static str; 3] = ["auto", "fused", "eager"];
-
-    /// The path a forward pass takes: fused is impossible while attention-probability
-    /// dropout is active (training with `attention_probs_dropout_prob > 0`), so both
-    /// `Auto` and `Fused` run eager then; otherwise `Auto` runs fused.
-    pub fn resolve(self, dropout_active: bool) -> ResolvedAttention {
-        match (self, dropout_active) {
-            (AttentionImpl::Eager, _) | (_, true) => ResolvedAttention::Eager,
-            (AttentionImpl::Auto | AttentionImpl::Fused, false) => ResolvedAttention::Fused,
-        }
-    }
-}
-
-impl fmt::Display for AttentionImpl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            AttentionImpl::Auto => "auto",
-            AttentionImpl::Fused => "fused",
-            AttentionImpl::Eager => "eager",
-        })
-    }
-}
-
-impl FromStr for AttentionImpl {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "auto" => Ok(AttentionImpl::Auto),
-            "fused" | "sdpa" => Ok(AttentionImpl::Fused),
-            "eager" => Ok(AttentionImpl::Eager),
-            other => Err(format!(
-                "unknown attention implementation `{other}` (expected auto, fused or eager)"
-            )),
-        }
+/// The path a forward pass takes for a requested [`Attention`]: fused is impossible while
+/// attention-probability dropout is active (training with `attention_probs_dropout_prob >
+/// 0`), so both `Auto` and `Fused` run eager then; otherwise `Auto` runs fused.
+pub fn resolve(attention: Attention, dropout_active: bool) -> ResolvedAttention {
+    match (attention, dropout_active) {
+        (Attention::Eager, _) | (_, true) => ResolvedAttention::Eager,
+        (Attention::Auto | Attention::Fused, false) => ResolvedAttention::Fused,
     }
 }
 
@@ -85,10 +38,10 @@ pub fn scaled_dot_product_attention<B: Backend>(
     bias: Tensor<B, 4>,
     scale: f64,
     dropout: &Dropout,
-    implementation: AttentionImpl,
+    implementation: Attention,
 ) -> Tensor<B, 4> {
     let dropout_active = B::ad_enabled(&q.device()) && dropout.prob > 0.0;
-    match implementation.resolve(dropout_active) {
+    match resolve(implementation, dropout_active) {
         ResolvedAttention::Fused => {
             let options = AttentionModuleOptions {
                 scale: Some(scale),
@@ -119,9 +72,9 @@ pub fn multi_head_attention<B: Backend>(
     heads: usize,
     scale: f64,
     dropout: &Dropout,
-    implementation: AttentionImpl,
+    implementation: Attention,
 ) -> Tensor<B, 3> {
-    let [q, k, v] = if implementation == AttentionImpl::Eager {
+    let [q, k, v] = if implementation == Attention::Eager {
         [q, k, v]
     } else {
         match kernels::attention(q, k, v, bias.clone(), heads, scale, dropout) {

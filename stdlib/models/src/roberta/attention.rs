@@ -4,7 +4,7 @@ use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 
 use crate::config::RobertaConfig;
-use crate::nn::{AttentionImpl, ResidualOutput, hf_linear, linear_rows, multi_head_attention};
+use crate::nn::{Attention, ResidualOutput, hf_linear, linear_rows, multi_head_attention};
 
 /// `RobertaSelfAttention` (HF key `attention.self`): multi-head scaled dot-product attention.
 #[derive(Module, Debug)]
@@ -18,12 +18,12 @@ pub struct RobertaSelfAttention<B: Backend> {
     dropout: Dropout,
     num_attention_heads: usize,
     attention_head_size: usize,
-    attention: AttentionImpl,
+    attention: Attention,
 }
 
 impl<B: Backend> RobertaSelfAttention<B> {
     /// A randomly initialised module shaped by `config`.
-    pub fn init(config: &RobertaConfig, attention: AttentionImpl, device: &B::Device) -> Self {
+    pub fn init(config: &RobertaConfig, attention: Attention, device: &B::Device) -> Self {
         let h = config.hidden_size;
         let std = config.initializer_range;
         Self {
@@ -70,7 +70,7 @@ pub struct RobertaAttention<B: Backend> {
 
 impl<B: Backend> RobertaAttention<B> {
     /// A randomly initialised module shaped by `config`.
-    pub fn init(config: &RobertaConfig, attention: AttentionImpl, device: &B::Device) -> Self {
+    pub fn init(config: &RobertaConfig, attention: Attention, device: &B::Device) -> Self {
         Self {
             self_attn: RobertaSelfAttention::init(config, attention, device),
             output: RobertaSelfOutput::init(

@@ -5,7 +5,7 @@ use burn::tensor::{Int, Tensor};
 
 use super::RobertaModel;
 use crate::config::RobertaConfig;
-use crate::nn::{AttentionImpl, hf_linear};
+use crate::nn::{Attention, hf_linear};
 
 /// `RobertaClassificationHead` (HF key `classifier`): `<s>` token, dropout, dense, tanh,
 /// dropout, `out_proj`.
@@ -55,7 +55,7 @@ impl<B: Backend> RobertaForSequenceClassification<B> {
     pub fn init(
         config: &RobertaConfig,
         num_labels: usize,
-        attention: AttentionImpl,
+        attention: Attention,
         device: &B::Device,
     ) -> Self {
         Self {

@@ -4,7 +4,7 @@ use burn::tensor::backend::Backend;
 
 use super::RobertaAttention;
 use crate::config::RobertaConfig;
-use crate::nn::{AttentionImpl, Intermediate, ResidualOutput};
+use crate::nn::{Attention, Intermediate, ResidualOutput};
 
 /// `RobertaIntermediate`: dense + activation.
 pub type RobertaIntermediate<B> = Intermediate<B>;
@@ -25,7 +25,7 @@ pub struct RobertaLayer<B: Backend> {
 
 impl<B: Backend> RobertaLayer<B> {
     /// A randomly initialised module shaped by `config`.
-    pub fn init(config: &RobertaConfig, attention: AttentionImpl, device: &B::Device) -> Self {
+    pub fn init(config: &RobertaConfig, attention: Attention, device: &B::Device) -> Self {
         Self {
             attention: RobertaAttention::init(config, attention, device),
             intermediate: Intermediate::init(

@@ -4,7 +4,7 @@ use burn::tensor::{Int, Tensor};
 
 use super::{RobertaEmbeddings, RobertaLayer};
 use crate::config::RobertaConfig;
-use crate::nn::{AttentionImpl, mask_value};
+use crate::nn::{Attention, mask_value};
 
 /// `RobertaEncoder`: the stack of layers (HF key `encoder.layer.{i}`).
 #[derive(Module, Debug)]
@@ -15,7 +15,7 @@ pub struct RobertaEncoder<B: Backend> {
 
 impl<B: Backend> RobertaEncoder<B> {
     /// A randomly initialised module shaped by `config`.
-    pub fn init(config: &RobertaConfig, attention: AttentionImpl, device: &B::Device) -> Self {
+    pub fn init(config: &RobertaConfig, attention: Attention, device: &B::Device) -> Self {
         Self {
             layer: (0..config.num_hidden_layers)
                 .map(|_| RobertaLayer::init(config, attention, device))
@@ -44,7 +44,7 @@ pub struct RobertaModel<B: Backend> {
 
 impl<B: Backend> RobertaModel<B> {
     /// A randomly initialised model shaped by `config`.
-    pub fn init(config: &RobertaConfig, attention: AttentionImpl, device: &B::Device) -> Self {
+    pub fn init(config: &RobertaConfig, attention: Attention, device: &B::Device) -> Self {
         Self {
             embeddings: RobertaEmbeddings::init(config, device),
             encoder: RobertaEncoder::init(config, attention, device),

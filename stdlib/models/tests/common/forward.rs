@@ -2,7 +2,7 @@
 
 use burn::tensor::backend::Backend;
 use clarity_models::weights::WeightsFormat;
-use clarity_models::{AttentionImpl, ModelOptions, Precision, SequenceClassifier, ToDType};
+use clarity_models::{Attention, ModelOptions, Precision, SequenceClassifier, ToDType};
 
 use super::*;
 
@@ -55,7 +55,7 @@ pub fn check_model<B: Backend>(
     backend: &str,
     name: &str,
     file: &str,
-    attention: AttentionImpl,
+    attention: Attention,
     precision: Precision,
     tol: ForwardTolerances,
 ) -> ForwardDiffs {
@@ -125,7 +125,7 @@ pub fn check_all_models<B: Backend>(
         .map(|&name| {
             let mut seen = ForwardDiffs::default();
             for file in ["model.safetensors", "pytorch_model.bin"] {
-                for attention in [AttentionImpl::Eager, AttentionImpl::Fused] {
+                for attention in [Attention::Eager, Attention::Fused] {
                     let diffs =
                         check_model::<B>(device, backend, name, file, attention, precision, tol);
                     seen = seen.max(diffs);

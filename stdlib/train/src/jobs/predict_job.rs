@@ -4,7 +4,7 @@ use burn::tensor::backend::AutodiffBackend;
 use clarity_data::tokenize::TokenizedDataset;
 use clarity_models::config::ModelConfig;
 use clarity_models::device::BackendTask;
-use clarity_models::{AttentionImpl, ModelOptions, Precision};
+use clarity_models::{Attention, ModelOptions, Precision};
 
 use super::{JobError, check_tokens};
 use crate::heads::{HeadConfig, load_checkpoint};
@@ -20,7 +20,7 @@ pub struct PredictJob<'a> {
     /// Records per forward pass.
     pub batch_size: usize,
     /// Attention path.
-    pub attention: AttentionImpl,
+    pub attention: Attention,
     /// Compute precision.
     pub precision: Precision,
     /// Polled between batches.

@@ -5,7 +5,7 @@ use clarity_data::tokenize::TokenizedDataset;
 use clarity_models::config::{ArchConfig, ModelConfig};
 use clarity_models::device::BackendTask;
 use clarity_models::weights::find_weights;
-use clarity_models::{AttentionImpl, Encoder, ModelOptions, Precision};
+use clarity_models::{Attention, Encoder, ModelOptions, Precision};
 
 use super::{JobError, check_tokens};
 use crate::heads::{ClarityClassifier, HeadConfig, HeadKind};
@@ -28,7 +28,7 @@ pub struct TrainJob<'a> {
     /// Dropout of the encoder (hidden and attention) and before the heads.
     pub dropout: f64,
     /// Attention path.
-    pub attention: AttentionImpl,
+    pub attention: Attention,
     /// The run's settings (precision included).
     pub config: TrainConfig,
     /// Where it writes.
