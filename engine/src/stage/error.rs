@@ -40,4 +40,21 @@ pub enum ParamError {
         /// The name asked for.
         name: String,
     },
+    /// The value does not fit the type the stage reads it as (a count below zero, a choice
+    /// the stage does not know): the stage's schema is looser than its accessor.
+    #[error("param `{name}` = {value} is not {expected}")]
+    #[diagnostic(
+        code(clarity::param::unbounded),
+        help(
+            "bound the param in the stage's schema (`ParamType::Int {{ min, max }}`, `ParamType::Choice`), so `clarity check` refuses it"
+        )
+    )]
+    Unbounded {
+        /// Param name.
+        name: String,
+        /// The value, as written.
+        value: String,
+        /// What the stage reads it as, e.g. "a count (0 or more)".
+        expected: String,
+    },
 }

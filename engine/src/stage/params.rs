@@ -76,6 +76,34 @@ impl Params {
             .collect()
     }
 
+    /// A count: an integer param of 0 or more (bound it with `min` in the schema).
+    pub fn get_usize(&self, name: &str) -> Result<usize, ParamError> {
+        self.integer_as(name, "a count (0 or more)")
+    }
+
+    /// An integer param of 0 to 2³²-1 (e.g. a seed).
+    pub fn get_u32(&self, name: &str) -> Result<u32, ParamError> {
+        self.integer_as(name, "an integer from 0 to 4294967295")
+    }
+
+    /// A count, if set.
+    pub fn opt_usize(&self, name: &str) -> Result<Option<usize>, ParamError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(_) => self.get_usize(name).map(Some),
+        }
+    }
+
+    /// A string or choice param parsed into `T` (e.g. an enum of the schema's choices).
+    pub fn get_parsed<T: std::str::FromStr>(&self, name: &str) -> Result<T, ParamError> {
+        let text = self.get_str(name)?;
+        text.parse().map_err(|_| ParamError::Unbounded {
+            name: name.to_owned(),
+            value: format!("\"{text}\""),
+            expected: format!("one of the choices of `{name}`"),
+        })
+    }
+
     /// A boolean param, if set.
     pub fn opt_bool(&self, name: &str) -> Option<bool> {
         self.get(name).and_then(Value::as_bool)
@@ -106,6 +134,19 @@ impl Params {
         self.get(name).and_then(Value::as_list)
     }
 
+    fn integer_as<T: TryFrom<i64>>(
+        &self,
+        name: &str,
+        expected: &'static str,
+    ) -> Result<T, ParamError> {
+        let value = self.get_i64(name)?;
+        T::try_from(value).map_err(|_| ParamError::Unbounded {
+            name: name.to_owned(),
+            value: value.to_string(),
+            expected: expected.to_owned(),
+        })
+    }
+
     fn typed<'a, T>(
         &'a self,
         name: &str,
@@ -132,5 +173,41 @@ impl FromIterator<(String, Value)> for Params {
         Self {
             values: iter.into_iter().collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_accessors_convert_or_name_the_param_and_value() {
+        let mut params = Params::new();
+        params.insert("epochs", 3i64);
+        params.insert("patience", -1i64);
+        params.insert("seed", 1i64 << 40);
+        params.insert("head", "direct");
+        assert_eq!(params.get_usize("epochs").unwrap(), 3);
+        assert_eq!(params.opt_usize("missing").unwrap(), None);
+        assert_eq!(params.opt_usize("epochs").unwrap(), Some(3));
+        let negative = params.get_usize("patience").unwrap_err();
+        assert!(
+            matches!(&negative, ParamError::Unbounded { name, value, .. }
+            if name == "patience" && value == "-1")
+        );
+        assert_eq!(
+            negative.to_string(),
+            "param `patience` = -1 is not a count (0 or more)"
+        );
+        assert!(matches!(
+            params.get_u32("seed"),
+            Err(ParamError::Unbounded { .. })
+        ));
+        assert_eq!(params.get_parsed::<String>("head").unwrap(), "direct");
+        let not_a_number = params.get_parsed::<u8>("head").unwrap_err();
+        assert_eq!(
+            not_a_number.to_string(),
+            "param `head` = \"direct\" is not one of the choices of `head`"
+        );
     }
 }

@@ -134,7 +134,7 @@ impl Stage for BuildModel {
                         );
                     }
                 }
-                let vocab = usize::try_from(params.get_i64("vocab-size")?).unwrap_or(16);
+                let vocab = params.get_usize("vocab-size")?;
                 let tokenizer = word_tokenizer(texts.iter().map(String::as_str), vocab)?;
                 save_tokenizer(&tokenizer, &out)?;
             }

@@ -1,44 +1,42 @@
 //! The stdlib stage kinds, one file a kind, and [`registry`] which registers them all.
+//!
+//! A new kind is a file here and one line in the `stage_kinds!` list below.
 
-mod build_model;
-mod evaluate;
-mod exec;
-mod fetch_dataset;
-mod fetch_model;
 mod hub_source;
 mod placement;
-mod predict;
-mod split;
-mod synthetic_dataset;
-mod tokenize;
-mod train;
 
-pub use build_model::BuildModel;
-pub use evaluate::Evaluate;
-pub use exec::Exec;
-pub use fetch_dataset::FetchDataset;
-pub use fetch_model::FetchModel;
-pub use predict::Predict;
-pub use split::Split;
-pub use synthetic_dataset::SyntheticDataset;
-pub use tokenize::Tokenize;
-pub use train::Train;
+/// Declares each kind's module, re-exports its type and registers it, from one list.
+macro_rules! stage_kinds {
+    ($($module:ident::$kind:ident),* $(,)?) => {
+        $(mod $module;)*
+        $(pub use $module::$kind;)*
+
+        /// Registers every stdlib stage kind into `registry`.
+        fn register_kinds(registry: &mut Registry) {
+            $(registry.register($kind::new());)*
+        }
+    };
+}
+
+stage_kinds! {
+    exec::Exec,
+    fetch_model::FetchModel,
+    fetch_dataset::FetchDataset,
+    split::Split,
+    tokenize::Tokenize,
+    synthetic_dataset::SyntheticDataset,
+    build_model::BuildModel,
+    train::Train,
+    predict::Predict,
+    evaluate::Evaluate,
+}
 
 use clarity_engine::Registry;
 
 /// A registry holding every stdlib stage kind.
 pub fn registry() -> Registry {
     let mut registry = Registry::new();
-    registry.register(Exec::new());
-    registry.register(FetchModel::new());
-    registry.register(FetchDataset::new());
-    registry.register(Split::new());
-    registry.register(Tokenize::new());
-    registry.register(SyntheticDataset::new());
-    registry.register(BuildModel::new());
-    registry.register(Train::new());
-    registry.register(Predict::new());
-    registry.register(Evaluate::new());
+    register_kinds(&mut registry);
     clarity_policy::install(&mut registry, crate::devices::policy_placer());
     registry
 }

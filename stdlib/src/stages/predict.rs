@@ -121,9 +121,7 @@ impl Stage for Predict {
             attention,
         } = RunOn::from_placement(ctx.placement())?;
         let data = TokenizedDataset::open(ctx.input("data")?)?;
-        let batch_size = usize::try_from(ctx.params().get_i64("batch-size")?)
-            .unwrap_or(1)
-            .max(1);
+        let batch_size = ctx.params().get_usize("batch-size")?.max(1);
         let out_dir = ctx.output_dir("predictions")?.to_path_buf();
         let records = data.len() as u64;
         let members = checkpoints.len() as u64;

@@ -124,8 +124,7 @@ impl Stage for Split {
         let params = ctx.params();
         let column = params.get_str("by")?.to_string();
         let fraction = params.get_f64("validation")?;
-        let seed = u32::try_from(params.get_i64("seed")?)
-            .map_err(|_| miette::miette!("seed must fit in 32 bits"))?;
+        let seed = params.get_u32("seed")?;
         let table = read_table_artifact(ctx.input("from")?)?;
         let labels = classes(&table, &column)?;
         let split = stratified_split(&labels, fraction, seed)?;

@@ -81,13 +81,9 @@ impl Stage for SyntheticDataset {
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         let params = ctx.params();
-        let count = |name: &str| -> miette::Result<usize> {
-            usize::try_from(params.get_i64(name)?)
-                .map_err(|_| miette::miette!("`{name}` must not be negative"))
-        };
         let config = SyntheticConfig {
-            train_rows: count("train-rows")?,
-            test_rows: count("test-rows")?,
+            train_rows: params.get_usize("train-rows")?,
+            test_rows: params.get_usize("test-rows")?,
             seed: params.get_i64("seed")?.unsigned_abs(),
         };
         let data = generate(&config);

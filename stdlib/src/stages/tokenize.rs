@@ -134,14 +134,11 @@ impl Stage for Tokenize {
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         let params = ctx.params();
-        let max_length = usize::try_from(params.get_i64("max-length")?)
-            .map_err(|_| miette::miette!("max-length must be positive"))?;
+        let max_length = params.get_usize("max-length")?;
         let truncation = Truncation::parse(params.get_str("truncation")?).ok_or_else(|| {
             miette::miette!("truncation must be one of {}", TRUNCATIONS.join(", "))
         })?;
-        let stride = params
-            .opt_i64("stride")
-            .map(|s| usize::try_from(s).unwrap_or(0));
+        let stride = params.opt_usize("stride")?;
         let inputs = TextInputs {
             text: TextTemplate::parse(params.get_str("template")?)?,
             pair: params

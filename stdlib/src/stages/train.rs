@@ -53,6 +53,10 @@ impl Train {
     /// The stage kind.
     pub fn new() -> Self {
         let d = TrainConfig::default();
+        let stopping = d.early_stopping.unwrap_or(EarlyStopping {
+            patience: 0,
+            min_delta: 0.0,
+        });
         let params = vec![
             ParamSpec::required(
                 "model",
@@ -120,7 +124,7 @@ impl Train {
             ParamSpec::with_default(
                 "max-grad-norm",
                 float(0.0, None),
-                Value::Float(1.0),
+                Value::Float(d.max_grad_norm.unwrap_or(0.0)),
                 "global gradient-norm clipping threshold; 0 turns clipping off",
             ),
             ParamSpec::with_default(
@@ -132,13 +136,13 @@ impl Train {
             ParamSpec::with_default(
                 "class-weights",
                 ParamType::Bool,
-                Value::Bool(false),
+                Value::Bool(d.class_weights),
                 "weight classes by inverse frequency, total / (classes * count)",
             ),
             ParamSpec::with_default(
                 "focal-loss",
                 ParamType::Bool,
-                Value::Bool(false),
+                Value::Bool(d.focal_gamma.is_some()),
                 "use the focal loss instead of the cross-entropy",
             ),
             ParamSpec::with_default(
@@ -179,19 +183,19 @@ impl Train {
             ParamSpec::with_default(
                 "early-stopping.patience",
                 int(0),
-                Value::Int(3),
+                Value::Int(stopping.patience as i64),
                 "epochs without improvement before stopping; 0 never stops early",
             ),
             ParamSpec::with_default(
                 "early-stopping.min-delta",
                 float(0.0, None),
-                Value::Float(0.0),
+                Value::Float(stopping.min_delta),
                 "the smallest change that counts as an improvement",
             ),
             ParamSpec::with_default(
                 "length-bucketing",
                 ParamType::Bool,
-                Value::Bool(false),
+                Value::Bool(d.length_bucketing),
                 "batch records of similar length together (less padding)",
             ),
             ParamSpec::optional(
@@ -265,11 +269,6 @@ impl Default for Train {
     }
 }
 
-fn count(params: &Params, name: &str) -> miette::Result<usize> {
-    usize::try_from(params.get_i64(name)?)
-        .map_err(|_| miette::miette!("`{name}` must not be negative"))
-}
-
 /// The training settings of the stage's params.
 pub fn train_config(
     params: &Params,
@@ -284,13 +283,13 @@ pub fn train_config(
         });
     let monitor =
         Monitor::named(metric).ok_or_else(|| miette::miette!("unknown metric `{metric}`"))?;
-    let patience = count(params, "early-stopping.patience")?;
+    let patience = params.get_usize("early-stopping.patience")?;
     let max_grad_norm = params.get_f64("max-grad-norm")?;
     Ok(TrainConfig {
-        epochs: count(params, "epochs")?,
-        batch_size: count(params, "batch-size")?,
-        grad_accum: count(params, "grad-accum")?,
-        eval_batch_size: count(params, "eval-batch-size")?,
+        epochs: params.get_usize("epochs")?,
+        batch_size: params.get_usize("batch-size")?,
+        grad_accum: params.get_usize("grad-accum")?,
+        eval_batch_size: params.get_usize("eval-batch-size")?,
         lr: params.get_f64("lr")?,
         weight_decay: params.get_f64("weight-decay")?,
         warmup_ratio: params.get_f64("warmup-ratio")?,
@@ -311,11 +310,11 @@ pub fn train_config(
             min_delta: params.get_f64("early-stopping.min-delta").unwrap_or(0.0),
         }),
         length_bucketing: params.get_bool("length-bucketing")?,
-        pad_to_multiple_of: params
-            .opt_i64("pad-to-multiple-of")
-            .map(|v| v.max(1) as usize),
-        checkpoint_every: params.opt_i64("checkpoint-every").map(|v| v.max(1) as u64),
-        log_every: params.get_i64("log-every")?.max(1) as u64,
+        pad_to_multiple_of: params.opt_usize("pad-to-multiple-of")?.map(|v| v.max(1)),
+        checkpoint_every: params
+            .opt_usize("checkpoint-every")?
+            .map(|v| v.max(1) as u64),
+        log_every: params.get_usize("log-every")?.max(1) as u64,
         precision,
     })
 }
@@ -344,10 +343,7 @@ impl Stage for Train {
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         clarity_train::fault::install(clarity_engine::fault::point);
         let params = ctx.params();
-        let head: HeadKind = params
-            .get_str("head")?
-            .parse()
-            .map_err(|e: String| miette::miette!("{e}"))?;
+        let head: HeadKind = params.get_parsed("head")?;
         let RunOn {
             device,
             precision,
