@@ -84,3 +84,65 @@ fn every_pipeline_checks() {
         assert_eq!(status, Some(0), "{}:\n{stderr}", file.display());
     }
 }
+
+/// The diagnostic codes raised in the source: `code(clarity::...)` attributes and
+/// `"clarity::..."` literals in every `.rs` file under engine/, stdlib/ and src/.
+fn source_codes() -> std::collections::BTreeSet<String> {
+    fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "target") {
+                    walk(&path, files);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for dir in ["engine", "stdlib", "src"] {
+        walk(&root().join(dir), &mut files);
+    }
+    let mut codes = std::collections::BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (at, _) in text.match_indices("clarity::") {
+            let before = &text[..at];
+            if !(before.ends_with('"') || before.ends_with("code(")) {
+                continue;
+            }
+            let code: String = text[at..]
+                .chars()
+                .take_while(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == ':'
+                })
+                .collect();
+            if !code.ends_with(':') {
+                codes.insert(code);
+            }
+        }
+    }
+    codes
+}
+
+#[test]
+fn the_catalogue_lists_every_diagnostic_code() {
+    let catalogue = std::fs::read_to_string(root().join("book/src/diagnostics.md")).unwrap();
+    let codes = source_codes();
+    assert!(codes.len() > 100, "found only {} codes", codes.len());
+    let missing: Vec<&String> = codes
+        .iter()
+        .filter(|code| !catalogue.contains(&format!("`{code}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "book/src/diagnostics.md lacks {} code(s); give each a line:\n{}",
+        missing.len(),
+        missing
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

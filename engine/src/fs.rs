@@ -163,9 +163,123 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// What [`list_files`] lists, and what it does with what it cannot read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Leave out files and folders whose name starts with `.` (`.git`, ...).
+    pub skip_hidden: bool,
+    /// List regular files only: special files and dangling links are left out (otherwise
+    /// special files are listed and a dangling link is an error).
+    pub regular_only: bool,
+    /// Skip folders that cannot be read, or lie deeper than [`MAX_LISTING_DEPTH`], instead of
+    /// failing.
+    pub skip_unreadable: bool,
+}
+
+/// The deepest folder nesting [`list_files`] descends (a cycle of links ends there).
+pub const MAX_LISTING_DEPTH: usize = 64;
+
+/// Every file under the folder `root`, following symbolic links, as (`/`-separated path
+/// relative to `root`, full path), sorted by relative path.
+pub fn list_files(root: &Path, listing: Listing) -> io::Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    walk(root, "", 0, listing, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(
+    dir: &Path,
+    rel: &str,
+    depth: usize,
+    listing: Listing,
+    out: &mut Vec<(String, PathBuf)>,
+) -> io::Result<()> {
+    let skip = |e: io::Error| {
+        if listing.skip_unreadable {
+            Ok(())
+        } else {
+            Err(e)
+        }
+    };
+    if depth > MAX_LISTING_DEPTH {
+        return skip(io::Error::other("directory tree too deep"));
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return skip(e),
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                skip(e)?;
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if listing.skip_hidden && name.starts_with('.') {
+            continue;
+        }
+        let rel = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        let path = entry.path();
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => walk(&path, &rel, depth + 1, listing, out)?,
+            Ok(meta) if meta.is_file() || !listing.regular_only => out.push((rel, path)),
+            Ok(_) => {}
+            Err(_) if listing.regular_only => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_nested_files_sorted_and_skips_hidden_ones_when_asked() {
+        let tmp = tempfile::tempdir().unwrap();
+        for f in ["b.txt", "a/c.txt", "a/d/e.txt", ".git/HEAD", "a/.hidden"] {
+            let p = tmp.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, b"x").unwrap();
+        }
+        let names = |listing| -> Vec<String> {
+            list_files(tmp.path(), listing)
+                .unwrap()
+                .into_iter()
+                .map(|(rel, _)| rel)
+                .collect()
+        };
+        assert_eq!(
+            names(Listing::default()),
+            [".git/HEAD", "a/.hidden", "a/c.txt", "a/d/e.txt", "b.txt"]
+        );
+        let visible = Listing {
+            skip_hidden: true,
+            ..Listing::default()
+        };
+        assert_eq!(names(visible), ["a/c.txt", "a/d/e.txt", "b.txt"]);
+        let (_, full) = &list_files(tmp.path(), visible).unwrap()[1];
+        assert_eq!(full, &tmp.path().join("a").join("d").join("e.txt"));
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error_unless_unreadable_ones_are_skipped() {
+        let missing = Path::new("/nonexistent/clarity/listing");
+        assert!(list_files(missing, Listing::default()).is_err());
+        let lenient = Listing {
+            skip_unreadable: true,
+            ..Listing::default()
+        };
+        assert!(list_files(missing, lenient).unwrap().is_empty());
+    }
 
     #[test]
     fn normalize_keeps_leading_parents() {

@@ -1,12 +1,20 @@
 //! Cycles: every stage on the cycle named, every edge labelled.
 mod common;
 
-use common::{assert_expected, codes, errors};
+use common::{Meaning, assert_expected, codes, errors, meanings};
 
 #[test]
 fn two_stage_cycle() {
     let text = "stage \"x\" concat inputs=\"y\"\nstage \"y\" concat inputs=\"x\"\n";
     assert_expected("cycles_two", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::graph::cycle",
+            &[(52, 3, "`y` reads `x.out`"), (24, 3, "`x` reads `y.out`")],
+            Some("a stage cannot depend on its own outputs; remove one of these references"),
+        )]
+    );
 }
 
 #[test]
@@ -20,6 +28,18 @@ stage \"c\" concat {
 stage \"free\" produce text=\"x\"
 ";
     assert_expected("cycles_three", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::graph::cycle",
+            &[
+                (56, 7, "`b` reads `a.out`"),
+                (94, 7, "`c` reads `b.out`"),
+                (24, 7, "`a` reads `c.out`")
+            ],
+            Some("a stage cannot depend on its own outputs; remove one of these references"),
+        )]
+    );
 }
 
 #[test]
@@ -27,6 +47,14 @@ fn self_reference_is_a_cycle() {
     assert_expected(
         "cycles_self",
         &errors("stage \"a\" concat inputs=\"a.out\"\n"),
+    );
+    assert_eq!(
+        meanings("stage \"a\" concat inputs=\"a.out\"\n"),
+        [Meaning::new(
+            "clarity::graph::cycle",
+            &[(24, 7, "`a` reads `a.out`")],
+            Some("a stage cannot depend on its own outputs; remove one of these references"),
+        )]
     );
 }
 

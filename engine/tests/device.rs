@@ -10,7 +10,7 @@ use clarity_engine::lang::Source;
 use clarity_engine::{
     Diagnostics, Options, Pipeline, Placement, PlacementRequest, PlacementSetup, Placer, Style,
 };
-use common::{Log, assert_expected, registry};
+use common::{Log, Meaning, assert_expected, meanings_of, registry};
 
 fn analyse(
     text: &str,
@@ -82,6 +82,14 @@ fn a_second_device_is_an_error() {
         panic!("accepted two devices")
     };
     assert_expected("device_duplicate", &diags.render(Style::Plain));
+    assert_eq!(
+        meanings_of(&diags),
+        [Meaning::new(
+            "clarity::device::duplicate",
+            &[(45, 5, "given again here")],
+            Some("the first names `metal`; keep one `device`"),
+        )]
+    );
 }
 
 /// Records what the engine hands the placement hook.

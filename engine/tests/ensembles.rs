@@ -3,7 +3,7 @@ mod common;
 
 use clarity_engine::Value;
 use clarity_engine::fs::MemFs;
-use common::{analyse, analyse_with, assert_expected, codes, errors, params_of};
+use common::{Meaning, analyse, analyse_with, assert_expected, codes, errors, meanings, params_of};
 
 const TEXT: &str = "\
 let seeds 42 123 2026
@@ -55,6 +55,14 @@ fn set_on_the_ensemble_reaches_every_member() {
 fn an_ensemble_cannot_feed_a_single_input() {
     let text = "stage \"t\" produce text=\"x\" {\n    foreach \"s\" 1 2\n}\nstage \"u\" use-table table=\"t.extra\"\n";
     assert_expected("ensembles_single_input", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::reference::ensemble",
+            &[(77, 9, "an ensemble")],
+            Some("name one member: `t-1`, `t-2`"),
+        )]
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 mod common;
 
 use clarity_engine::fs::MemFs;
-use common::{analyse_with, assert_expected, errors_with};
+use common::{Meaning, analyse_with, assert_expected, errors_with, meanings_with};
 
 #[test]
 fn included_stages_and_lets_join_the_pipeline() {
@@ -26,6 +26,14 @@ fn included_stages_and_lets_join_the_pipeline() {
 fn missing_include_points_at_the_path() {
     let text = "include \"nope.kdl\"\n";
     assert_expected("includes_missing", &errors_with(text, &MemFs::new(), &[]));
+    assert_eq!(
+        meanings_with(text, &MemFs::new(), &[]),
+        [Meaning::new(
+            "clarity::include::missing",
+            &[(8, 10, "included here")],
+            Some("paths are relative to the including file"),
+        )]
+    );
 }
 
 #[test]
@@ -37,6 +45,14 @@ fn include_cycle_shows_the_chain() {
         "includes_cycle",
         &errors_with("include \"a.kdl\"\n", &fs, &[]),
     );
+    assert_eq!(
+        meanings_with("include \"a.kdl\"\n", &fs, &[]),
+        [Meaning::new(
+            "clarity::include::cycle",
+            &[(8, 7, "included again here")],
+            Some("remove one of the includes on this chain"),
+        )]
+    );
 }
 
 #[test]
@@ -46,6 +62,14 @@ fn errors_inside_an_included_file_name_that_file() {
         "includes_error_inside",
         &errors_with("include \"frag.kdl\"\n", &fs, &[]),
     );
+    assert_eq!(
+        meanings_with("include \"frag.kdl\"\n", &fs, &[]),
+        [Meaning::new(
+            "clarity::param::wrong_type",
+            &[(23, 1, "an integer")],
+            Some("`text`: the text to write"),
+        )]
+    );
 }
 
 #[test]
@@ -53,5 +77,13 @@ fn unknown_library() {
     assert_expected(
         "includes_unknown_library",
         &errors_with("use \"std/polices\"\n", &MemFs::new(), &[]),
+    );
+    assert_eq!(
+        meanings_with("use \"std/polices\"\n", &MemFs::new(), &[]),
+        [Meaning::new(
+            "clarity::library::unknown",
+            &[(4, 13, "no such library")],
+            Some("use a library of this binary (e.g. \"std/policies\") or a path to a .kdl file"),
+        )]
     );
 }

@@ -3,7 +3,7 @@ mod common;
 
 use clarity_engine::Value;
 use clarity_engine::fs::MemFs;
-use common::{analyse_with, assert_expected, errors_with, params_of};
+use common::{Meaning, analyse_with, assert_expected, errors_with, meanings_with, params_of};
 
 const TEXT: &str = "let word=\"hi\"\nstage \"a\" produce text=$word count=2\n";
 
@@ -41,6 +41,14 @@ fn set_values_are_checked_against_the_schema() {
         "overrides_wrong_type",
         &errors_with(TEXT, &MemFs::new(), &["a.count=many"]),
     );
+    assert_eq!(
+        meanings_with(TEXT, &MemFs::new(), &["a.count=many"]),
+        [Meaning::new(
+            "clarity::param::wrong_type",
+            &[(8, 4, "a string")],
+            Some("`count`: repetitions"),
+        )]
+    );
 }
 
 #[test]
@@ -48,6 +56,14 @@ fn set_unknown_stage_suggests() {
     assert_expected(
         "overrides_unknown_stage",
         &errors_with(TEXT, &MemFs::new(), &["aa.count=1"]),
+    );
+    assert_eq!(
+        meanings_with(TEXT, &MemFs::new(), &["aa.count=1"]),
+        [Meaning::new(
+            "clarity::set::unknown_stage",
+            &[(0, 2, "no such stage")],
+            Some("did you mean `a`?"),
+        )]
     );
 }
 
@@ -57,6 +73,14 @@ fn set_unknown_param_suggests() {
         "overrides_unknown_param",
         &errors_with(TEXT, &MemFs::new(), &["a.cuont=1"]),
     );
+    assert_eq!(
+        meanings_with(TEXT, &MemFs::new(), &["a.cuont=1"]),
+        [Meaning::new(
+            "clarity::param::unknown",
+            &[(2, 5, "unknown param")],
+            Some("did you mean `count`?"),
+        )]
+    );
 }
 
 #[test]
@@ -64,6 +88,14 @@ fn set_without_equals_is_malformed() {
     assert_expected(
         "overrides_malformed",
         &errors_with(TEXT, &MemFs::new(), &["a.count"]),
+    );
+    assert_eq!(
+        meanings_with(TEXT, &MemFs::new(), &["a.count"]),
+        [Meaning::new(
+            "clarity::set::syntax",
+            &[],
+            Some("write --set STAGE.PARAM=VALUE or --set VARIABLE=VALUE"),
+        )]
     );
 }
 

@@ -2,13 +2,21 @@
 mod common;
 
 use clarity_engine::Value;
-use common::{analyse, assert_expected, codes, errors, params_of};
+use common::{Meaning, analyse, assert_expected, codes, errors, meanings, params_of};
 
 #[test]
 fn unknown_kind_suggests_the_closest() {
     assert_expected(
         "params_unknown_kind",
         &errors("stage \"a\" prodce text=\"x\"\n"),
+    );
+    assert_eq!(
+        meanings("stage \"a\" prodce text=\"x\"\n"),
+        [Meaning::new(
+            "clarity::stage::unknown_kind",
+            &[(10, 6, "no such kind")],
+            Some("did you mean `produce`?"),
+        )]
     );
 }
 
@@ -18,6 +26,14 @@ fn unknown_param_suggests_the_closest() {
         "params_unknown_param",
         &errors("stage \"a\" produce text=\"x\" cuont=2\n"),
     );
+    assert_eq!(
+        meanings("stage \"a\" produce text=\"x\" cuont=2\n"),
+        [Meaning::new(
+            "clarity::param::unknown",
+            &[(27, 5, "unknown param")],
+            Some("did you mean `count`?"),
+        )]
+    );
 }
 
 #[test]
@@ -25,6 +41,14 @@ fn wrong_type_names_both_types() {
     assert_expected(
         "params_wrong_type",
         &errors("stage \"a\" produce text=42\n"),
+    );
+    assert_eq!(
+        meanings("stage \"a\" produce text=42\n"),
+        [Meaning::new(
+            "clarity::param::wrong_type",
+            &[(23, 2, "an integer")],
+            Some("`text`: the text to write"),
+        )]
     );
 }
 
@@ -34,6 +58,14 @@ fn out_of_range_names_the_range() {
         "params_out_of_range",
         &errors("stage \"a\" produce text=\"x\" count=11\n"),
     );
+    assert_eq!(
+        meanings("stage \"a\" produce text=\"x\" count=11\n"),
+        [Meaning::new(
+            "clarity::param::range",
+            &[(33, 2, "out of range")],
+            Some("`count` must be an integer in 1..=10"),
+        )]
+    );
 }
 
 #[test]
@@ -42,17 +74,41 @@ fn bad_choice_suggests_the_closest() {
         "params_choice",
         &errors("stage \"a\" produce text=\"x\" mode=\"fsat\"\n"),
     );
+    assert_eq!(
+        meanings("stage \"a\" produce text=\"x\" mode=\"fsat\"\n"),
+        [Meaning::new(
+            "clarity::param::choice",
+            &[(32, 6, "not allowed")],
+            Some("did you mean \"fast\"? (one of \"fast\", \"slow\")"),
+        )]
+    );
 }
 
 #[test]
 fn missing_required_param_points_at_the_stage() {
     assert_expected("params_missing", &errors("stage \"a\" produce count=2\n"));
+    assert_eq!(
+        meanings("stage \"a\" produce count=2\n"),
+        [Meaning::new(
+            "clarity::param::missing",
+            &[(6, 3, "needs `text`")],
+            Some("add `text VALUE` (string): the text to write"),
+        )]
+    );
 }
 
 #[test]
 fn duplicate_param_is_reported() {
     let text = "stage \"a\" produce text=\"x\" {\n    text \"y\"\n}\n";
     assert_expected("params_duplicate", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::param::duplicate",
+            &[(33, 4, "given again here")],
+            Some("keep one of them"),
+        )]
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! References between stages: the graph's edges.
 mod common;
 
-use common::{analyse, assert_expected, codes, errors};
+use common::{Meaning, analyse, assert_expected, codes, errors, meanings};
 
 #[test]
 fn references_make_edges() {
@@ -34,18 +34,42 @@ fn unknown_stage_suggests_the_closest() {
     let text =
         "stage \"produce-1\" produce text=\"x\"\nstage \"b\" concat inputs=\"prodce-1.out\"\n";
     assert_expected("references_unknown_stage", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::reference::unknown_stage",
+            &[(59, 14, "no such stage")],
+            Some("did you mean `produce-1`?"),
+        )]
+    );
 }
 
 #[test]
 fn unknown_output_lists_or_suggests() {
     let text = "stage \"a\" produce text=\"x\"\nstage \"b\" concat inputs=\"a.otu\"\n";
     assert_expected("references_unknown_output", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::reference::unknown_output",
+            &[(51, 7, "no such output")],
+            Some("its outputs: `a.out`, `a.extra`"),
+        )]
+    );
 }
 
 #[test]
 fn artifact_kinds_must_match() {
     let text = "stage \"a\" produce text=\"x\"\nstage \"b\" use-table table=\"a.out\"\n";
     assert_expected("references_kind_mismatch", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::reference::kind",
+            &[(53, 7, "files")],
+            Some("pick an output of kind table"),
+        )]
+    );
     let ok = "stage \"a\" produce text=\"x\"\nstage \"b\" use-table table=\"a.extra\"\n";
     assert!(analyse(ok).is_ok());
 }

@@ -4,7 +4,10 @@ mod common;
 
 use clarity_engine::fs::MemFs;
 use clarity_engine::{Bound, ParamRule, ParamType, Value};
-use common::{analyse, assert_expected, codes, errors, errors_with, params_of};
+use common::{
+    Meaning, analyse, assert_expected, codes, errors, errors_with, meanings, meanings_with,
+    params_of,
+};
 
 #[test]
 fn both_of_exactly_one_label_both_params() {
@@ -12,11 +15,27 @@ fn both_of_exactly_one_label_both_params() {
         "rules_conflict",
         &errors("stage \"p\" pick url=\"https://x\" dir=\"data\"\n"),
     );
+    assert_eq!(
+        meanings("stage \"p\" pick url=\"https://x\" dir=\"data\"\n"),
+        [Meaning::new(
+            "clarity::param::conflict",
+            &[(15, 3, "`url` given here"), (31, 3, "`dir` given here")],
+            Some("keep `url` or `dir`, not both"),
+        )]
+    );
 }
 
 #[test]
 fn none_of_exactly_one_points_at_the_stage() {
     assert_expected("rules_one_of", &errors("stage \"p\" pick fast=#true\n"));
+    assert_eq!(
+        meanings("stage \"p\" pick fast=#true\n"),
+        [Meaning::new(
+            "clarity::param::one_of",
+            &[(6, 3, "gives none of them")],
+            Some("add `url` (a remote source) or `dir` (a local source)"),
+        )]
+    );
 }
 
 #[test]
@@ -24,6 +43,14 @@ fn at_most_one_rejects_two_and_accepts_none() {
     assert_expected(
         "rules_at_most_one",
         &errors("stage \"p\" pick url=\"u\" {\n    fast #true\n    exact #false\n}\n"),
+    );
+    assert_eq!(
+        meanings("stage \"p\" pick url=\"u\" {\n    fast #true\n    exact #false\n}\n"),
+        [Meaning::new(
+            "clarity::param::conflict",
+            &[(29, 4, "`fast` given here"), (44, 5, "`exact` given here")],
+            Some("keep `fast` or `exact`, not both"),
+        )]
     );
     assert!(analyse("stage \"p\" pick url=\"u\"\n").is_ok());
     assert!(analyse("stage \"p\" pick dir=\"d\" exact=#true\n").is_ok());
@@ -34,6 +61,14 @@ fn an_open_range_rejects_its_ends() {
     assert_expected(
         "rules_open_range",
         &errors("stage \"p\" pick url=\"u\" share=1\n"),
+    );
+    assert_eq!(
+        meanings("stage \"p\" pick url=\"u\" share=1\n"),
+        [Meaning::new(
+            "clarity::param::range",
+            &[(29, 1, "out of range")],
+            Some("`share` must be a number in (0, 1)"),
+        )]
     );
     for text in ["share=0", "share=1", "share=1.5", "step=0", "step=-1"] {
         assert_eq!(
@@ -58,6 +93,14 @@ fn set_overrides_are_checked_against_the_rules() {
     assert_expected(
         "rules_set_conflict",
         &errors_with(text, &MemFs::new(), &["p.dir=data"]),
+    );
+    assert_eq!(
+        meanings_with(text, &MemFs::new(), &["p.dir=data"]),
+        [Meaning::new(
+            "clarity::param::conflict",
+            &[(2, 3, "`dir` given here")],
+            Some("keep `url` or `dir`, not both (`url` is given at pipeline.kdl:1:16)"),
+        )]
     );
     assert_eq!(
         errors_with(text, &MemFs::new(), &["p.share=0"])

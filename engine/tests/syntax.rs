@@ -1,24 +1,52 @@
 //! KDL syntax errors and malformed items.
 mod common;
 
-use common::{assert_expected, codes, errors};
+use common::{Meaning, assert_expected, codes, errors, meanings};
 
 #[test]
 fn kdl_syntax_errors_point_at_the_text() {
     let text = "stage \"a\" produce text=\"unterminated\n";
     assert_expected("syntax_unterminated", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::syntax",
+            &[(23, 13, "not quoted string")],
+            Some(
+                "You can make a string multi-line by wrapping it in '\"\"\"', with a newline immediately after the opening quotes."
+            ),
+        )]
+    );
 }
 
 #[test]
 fn unknown_item_suggests_the_closest() {
     let text = "pipeline \"p\" {\n    stgae \"a\" produce text=\"x\"\n}\n";
     assert_expected("syntax_unknown_item", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::syntax::unknown_item",
+            &[(19, 5, "not an item")],
+            Some("did you mean `stage`?"),
+        )]
+    );
 }
 
 #[test]
 fn extra_value_after_the_kind_is_explained() {
     let text = "stage \"b\" concat \"a.out\" \"a.extra\"\n";
     assert_expected("syntax_extra_value", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::syntax::malformed",
+            &[(17, 7, "extra value")],
+            Some(
+                "params are written `key=value`, or as child nodes: `stage \"b\" concat { inputs \"a.x\" \"a.y\" }`"
+            ),
+        )]
+    );
 }
 
 #[test]
@@ -30,6 +58,14 @@ fn a_stage_without_kind_is_malformed() {
 fn invalid_stage_names_are_rejected() {
     let text = "stage \"a.b\" produce text=\"x\"\n";
     assert_expected("syntax_bad_name", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::syntax::malformed",
+            &[(6, 5, "invalid name")],
+            Some("use letters, digits, `-` and `_`, e.g. \"train-large\""),
+        )]
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 mod common;
 
 use clarity_engine::Value;
-use common::{analyse, assert_expected, codes, errors, params_of};
+use common::{Meaning, analyse, assert_expected, codes, errors, meanings, params_of};
 
 #[test]
 fn variables_keep_their_type() {
@@ -42,6 +42,14 @@ fn list_variables_splice_into_lists() {
 fn unknown_variable_suggests_the_closest() {
     let text = "let count=2\nstage \"a\" produce text=\"x\" count=$cuont\n";
     assert_expected("variables_unknown", &errors(text));
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::var::unknown",
+            &[(45, 6, "not defined")],
+            Some("did you mean `count`?"),
+        )]
+    );
 }
 
 #[test]
@@ -55,6 +63,14 @@ fn unknown_variable_in_a_string() {
 #[test]
 fn duplicate_variable_points_at_both() {
     assert_expected("variables_duplicate", &errors("let a=1\nlet a=2\n"));
+    assert_eq!(
+        meanings("let a=1\nlet a=2\n"),
+        [Meaning::new(
+            "clarity::var::duplicate",
+            &[(12, 1, "defined again here")],
+            Some("`a` is first defined at pipeline.kdl:1:5"),
+        )]
+    );
 }
 
 #[test]

@@ -53,6 +53,7 @@ fn run(
     let cancel = AtomicBool::new(false);
     let parts = ContextParts {
         stage_name: "under-test",
+        fingerprint: "under-test",
         params: &params,
         inputs: bound,
         outputs: outputs.clone(),

@@ -12,6 +12,8 @@ use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
+use crate::fs::{Listing, list_files};
+
 /// The version of the `stage.json` layout; entries of another version are not trusted.
 pub const ENTRY_SCHEMA: u32 = 1;
 
@@ -96,7 +98,7 @@ impl std::fmt::Display for Mismatch {
 /// Records the content of output directory `dir`.
 pub fn record_output(dir: &Path) -> io::Result<OutputRecord> {
     let mut files = BTreeMap::new();
-    for (rel, path) in list_files(dir)? {
+    for (rel, path) in list_files(dir, Listing::default())? {
         let meta = fs::metadata(&path)?;
         files.insert(
             rel,
@@ -162,7 +164,8 @@ pub fn verify_output(
     if !dir.is_dir() {
         return Err(Mismatch::MissingOutput(name.to_owned()));
     }
-    let found = list_files(dir).map_err(|_| Mismatch::MissingOutput(name.to_owned()))?;
+    let found = list_files(dir, Listing::default())
+        .map_err(|_| Mismatch::MissingOutput(name.to_owned()))?;
     let found: BTreeMap<String, PathBuf> = found.into_iter().collect();
     if let Some(extra) = found.keys().find(|rel| !record.files.contains_key(*rel)) {
         return Err(Mismatch::ExtraFile(shown(extra)));
@@ -196,37 +199,6 @@ fn output_hash(files: &BTreeMap<String, FileRecord>) -> String {
         hasher.update(file.blake3.as_bytes());
     }
     hasher.finalize().to_hex().to_string()
-}
-
-/// Every file under `dir` (following symbolic links), as (relative `/`-path, full path),
-/// sorted.
-fn list_files(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
-    let mut out = Vec::new();
-    walk(dir, "", 0, &mut out)?;
-    out.sort();
-    Ok(out)
-}
-
-fn walk(dir: &Path, rel: &str, depth: usize, out: &mut Vec<(String, PathBuf)>) -> io::Result<()> {
-    if depth > 64 {
-        return Err(io::Error::other("directory tree too deep"));
-    }
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let rel = if rel.is_empty() {
-            name
-        } else {
-            format!("{rel}/{name}")
-        };
-        let path = entry.path();
-        if fs::metadata(&path)?.is_dir() {
-            walk(&path, &rel, depth + 1, out)?;
-        } else {
-            out.push((rel, path));
-        }
-    }
-    Ok(())
 }
 
 fn hash_file(path: &Path) -> io::Result<String> {

@@ -59,6 +59,7 @@ pub fn execute(
     let params = absolute_paths(&stage.params, stage.stage.schema(), env.project_dir);
     let parts = ContextParts {
         stage_name: &stage.name,
+        fingerprint,
         params: &params,
         inputs: inputs(env, i, fingerprints),
         outputs: stage

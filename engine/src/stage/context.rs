@@ -54,6 +54,9 @@ impl Reporter for StderrReporter {
 pub struct ContextParts<'a> {
     /// Stage name.
     pub stage_name: &'a str,
+    /// The stage's fingerprint: the hash that keys its cache entry (its kind, version,
+    /// params, input files, upstream fingerprints and placement).
+    pub fingerprint: &'a str,
     /// Resolved params (paths absolute).
     pub params: &'a Params,
     /// Upstream artifacts, by `Input` / `List(Input)` param name.
@@ -95,6 +98,12 @@ impl<'a> StageContext<'a> {
     /// The stage's name in the pipeline.
     pub fn stage_name(&self) -> &str {
         self.parts.stage_name
+    }
+
+    /// The stage's fingerprint (see [`ContextParts::fingerprint`]): a key for state that
+    /// must outlive a killed run of this very stage, such as a resume directory.
+    pub fn fingerprint(&self) -> &str {
+        self.parts.fingerprint
     }
 
     /// The stage's resolved params.

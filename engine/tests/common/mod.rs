@@ -561,3 +561,61 @@ pub fn assert_expected(name: &str, actual: &str) {
         .unwrap_or_else(|_| panic!("missing {}; run with CLARITY_BLESS=1", path.display()));
     assert_eq!(actual, expected, "rendering of `{name}` changed");
 }
+
+/// What a diagnostic says, apart from how miette draws it: its code, each label's span
+/// (offset, length) and text, and its help.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Meaning {
+    pub code: String,
+    pub labels: Vec<(usize, usize, String)>,
+    pub help: Option<String>,
+}
+
+impl Meaning {
+    pub fn new(code: &str, labels: &[(usize, usize, &str)], help: Option<&str>) -> Self {
+        Self {
+            code: code.to_owned(),
+            labels: labels
+                .iter()
+                .map(|&(offset, len, text)| (offset, len, text.to_owned()))
+                .collect(),
+            help: help.map(str::to_owned),
+        }
+    }
+}
+
+/// The meaning of each diagnostic, in order.
+pub fn meanings_of(diags: &Diagnostics) -> Vec<Meaning> {
+    diags
+        .iter()
+        .map(|d| Meaning {
+            code: d.code().map(|c| c.to_string()).unwrap_or_default(),
+            labels: d
+                .labels()
+                .into_iter()
+                .flatten()
+                .map(|l| {
+                    (
+                        l.offset(),
+                        l.len(),
+                        l.label().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect(),
+            help: d.help().map(|h| h.to_string()),
+        })
+        .collect()
+}
+
+/// The meaning of every error of `text` with files and `--set`s; panics if it is valid.
+pub fn meanings_with(text: &str, fs: &dyn FileSystem, sets: &[&str]) -> Vec<Meaning> {
+    match analyse_with(text, fs, sets) {
+        Ok(_) => panic!("expected errors in:\n{text}"),
+        Err(diags) => meanings_of(&diags),
+    }
+}
+
+/// The meaning of every error of `text`; panics if it is valid.
+pub fn meanings(text: &str) -> Vec<Meaning> {
+    meanings_with(text, &MemFs::new(), &[])
+}

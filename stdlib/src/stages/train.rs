@@ -319,20 +319,13 @@ pub fn train_config(
     })
 }
 
-/// A directory that outlives a killed run: `.clarity/resume/<stage>-<digest of the params>`
-/// (input params resolve to content-addressed cache paths, so the digest names the inputs too).
+/// A directory that outlives a killed run: `.clarity/resume/<the stage's fingerprint>` (the
+/// fingerprint covers the params and, through upstream fingerprints, the inputs).
 fn resume_dir(ctx: &StageContext<'_>) -> PathBuf {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for (name, value) in ctx.params().iter() {
-        for byte in format!("{name}={value:?};").bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
     ctx.project_dir()
         .join(".clarity")
         .join("resume")
-        .join(format!("{}-{hash:016x}", ctx.stage_name()))
+        .join(ctx.fingerprint())
 }
 
 impl Stage for Train {

@@ -10,4 +10,6 @@ mod schema;
 pub use error::SchemaError;
 pub use evasion_set::EvasionSet;
 pub use labels::{ClarityLabel, EvasionLabel};
-pub use schema::{ClarityColumns, ExampleLabels, LabelReader, require_columns, require_text};
+pub use schema::{
+    ClarityColumns, ExampleLabels, LabelReader, example_ids, require_columns, require_text,
+};

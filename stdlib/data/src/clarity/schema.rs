@@ -24,6 +24,24 @@ impl ClarityColumns {
     pub const INDEX: &'static str = "index";
 }
 
+/// The example id of every row: the `index` column's text when the table has one (a blank cell
+/// falls back to the row number), else the 0-based row number. Tokenize and evaluate both use
+/// this, so predictions match references by id.
+pub fn example_ids(table: &Table) -> Vec<String> {
+    match table.column(ClarityColumns::INDEX) {
+        Some(column) => column
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(r, c)| {
+                c.as_text()
+                    .map_or_else(|| r.to_string(), |t| t.into_owned())
+            })
+            .collect(),
+        None => (0..table.num_rows()).map(|r| r.to_string()).collect(),
+    }
+}
+
 /// The labels of one row; any of them may be absent (e.g. an unlabelled test set).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ExampleLabels {

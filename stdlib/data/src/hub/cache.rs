@@ -1,5 +1,7 @@
 use std::path::{Path, PathBuf};
 
+use clarity_engine::fs::{Listing, list_files};
+
 use super::repo::{RepoId, is_commit_hash};
 
 /// The hub cache as `huggingface_hub` lays it out:
@@ -61,30 +63,16 @@ impl HubCache {
     /// The files of a cached snapshot whose content is present (dangling links are skipped), as
     /// `/`-separated repo paths, sorted.
     pub fn snapshot_files(&self, repo: &RepoId, commit: &str) -> Vec<String> {
-        let root = self.snapshot_dir(repo, commit);
-        let mut files = Vec::new();
-        let mut stack = vec![root.clone()];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.is_file()
-                    && let Ok(relative) = path.strip_prefix(&root)
-                {
-                    let parts: Vec<String> = relative
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                        .collect();
-                    files.push(parts.join("/"));
-                }
-            }
-        }
-        files.sort();
-        files
+        let listing = Listing {
+            skip_hidden: false,
+            regular_only: true,
+            skip_unreadable: true,
+        };
+        list_files(&self.snapshot_dir(repo, commit), listing)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect()
     }
 
     /// The local path of a file of a cached snapshot (it may not exist).

@@ -1,5 +1,7 @@
 use std::path::Path;
 
+use clarity_engine::fs::{Listing, list_files};
+
 use super::error::FetchError;
 use super::fetch::{FetchedFile, FetchedRepo};
 use super::repo::RepoId;
@@ -60,32 +62,15 @@ pub fn fetch_local(path: &Path, selection: &Selection) -> Result<FetchedRepo, Fe
 }
 
 fn list_dir(root: &Path) -> std::io::Result<Vec<String>> {
-    let mut files = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir)? {
-            let path = entry?.path();
-            let hidden = path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            if hidden {
-                continue;
-            }
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.is_file()
-                && let Ok(relative) = path.strip_prefix(root)
-            {
-                let parts: Vec<String> = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                files.push(parts.join("/"));
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
+    let listing = Listing {
+        skip_hidden: true,
+        regular_only: true,
+        skip_unreadable: false,
+    };
+    Ok(list_files(root, listing)?
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect())
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use crate::clarity::{ClarityColumns, ClarityLabel, EvasionLabel, LabelReader, require_columns};
+use crate::clarity::{ClarityLabel, EvasionLabel, LabelReader, example_ids, require_columns};
 use crate::table::Table;
 
 use super::annotator_votes::AnnotatorVotes;
@@ -47,18 +47,7 @@ pub fn tokenize_table(
     let votes = (0..table.num_rows())
         .map(|row| AnnotatorVotes::of_row(table, row))
         .collect::<Result<Vec<_>, _>>()?;
-    let example_ids: Vec<String> = match table.column(ClarityColumns::INDEX) {
-        Some(column) => column
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(r, c)| {
-                c.as_text()
-                    .map_or_else(|| r.to_string(), |t| t.into_owned())
-            })
-            .collect(),
-        None => (0..table.num_rows()).map(|r| r.to_string()).collect(),
-    };
+    let example_ids = example_ids(table);
     let encoded = encoder
         .encode_batch(&texts)
         .map_err(|e| locate_failure(table, encoder, &texts).unwrap_or(e))?;

@@ -5,14 +5,14 @@ pub const STD_LIBRARY: &str = "std/policies";
 
 /// The stdlib's policy files, in load order.
 const FILES: [(&str, &str); 3] = [
-    ("devices.kdl", include_str!("../../../policies/devices.kdl")),
+    ("devices.kdl", include_str!("../../policies/devices.kdl")),
     (
         "precision.kdl",
-        include_str!("../../../policies/precision.kdl"),
+        include_str!("../../policies/precision.kdl"),
     ),
     (
         "environment.kdl",
-        include_str!("../../../policies/environment.kdl"),
+        include_str!("../../policies/environment.kdl"),
     ),
 ];
 

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use clarity_data::clarity::{ClarityColumns, ClarityLabel, EvasionLabel, LabelReader, SchemaError};
+use clarity_data::clarity::{ClarityLabel, EvasionLabel, LabelReader, SchemaError, example_ids};
 use clarity_data::table::Table;
 use clarity_data::tokenize::AnnotatorVotes;
 
@@ -76,22 +76,10 @@ pub fn read_predictions(path: &Path) -> Result<PredictionRows, EvaluateError> {
     Ok(rows)
 }
 
-/// The example ids of a table (its `index` column, else the 0-based row number, as the
-/// tokenize stage assigns them) and each row's reference labels, the annotators' labels in
-/// annotator order.
+/// The example ids of a table ([`example_ids`], as the tokenize stage assigns them) and each
+/// row's reference labels, the annotators' labels in annotator order.
 pub fn references_from_table(table: &Table) -> Result<(Vec<String>, Vec<Reference>), SchemaError> {
-    let ids: Vec<String> = match table.column(ClarityColumns::INDEX) {
-        Some(column) => column
-            .cells
-            .iter()
-            .enumerate()
-            .map(|(r, c)| {
-                c.as_text()
-                    .map_or_else(|| r.to_string(), |t| t.into_owned())
-            })
-            .collect(),
-        None => (0..table.num_rows()).map(|r| r.to_string()).collect(),
-    };
+    let ids = example_ids(table);
     let labels = LabelReader::new(table).read_all()?;
     let references = labels
         .iter()

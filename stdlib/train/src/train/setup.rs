@@ -149,7 +149,7 @@ pub(crate) fn objective(
     }
 }
 
-/// FNV-1a over the config, head and training data shape: a resumed run must match it.
+/// The blake3 hash of the config, head and training data shape: a resumed run must match it.
 pub(crate) fn fingerprint(
     config: &TrainConfig,
     head: &HeadConfig,
@@ -167,12 +167,7 @@ pub(crate) fn fingerprint(
         "examples": meta.example_ids,
     })
     .to_string();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    blake3::hash(text.as_bytes()).to_hex().to_string()
 }
 
 /// SplitMix64 of a seed and two counters: the seed of the data order of an epoch and of the
