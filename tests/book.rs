@@ -1,5 +1,6 @@
 //! Every ```kdl snippet of the book and every file in pipelines/ passes `clarity check`;
-//! every ```kdl,error=CODE snippet fails with CODE.
+//! every ```kdl,error=CODE snippet fails with CODE; the custom-stages chapter's Rust is the
+//! example binary's (which `cargo test` compiles).
 
 mod common;
 
@@ -68,6 +69,36 @@ fn book_snippets_check_as_marked() {
         }
     }
     assert!(checked >= 20, "found only {checked} snippets");
+}
+
+/// The code of every fenced block whose info starts with `rust`.
+fn rust_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut lines = markdown.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with("```rust") {
+            let code: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            blocks.push(code.join("\n"));
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_custom_stages_chapter_shows_the_example_binarys_code() {
+    let chapter = std::fs::read_to_string(root().join("book/src/custom-stages.md")).unwrap();
+    let example: String = ["main.rs", "shout.rs", "model_card.rs"]
+        .iter()
+        .map(|f| std::fs::read_to_string(root().join("examples/custom_stage").join(f)).unwrap())
+        .collect();
+    let blocks = rust_blocks(&chapter);
+    assert!(blocks.len() >= 3, "found only {} Rust blocks", blocks.len());
+    for block in blocks {
+        assert!(
+            example.contains(&block),
+            "this block of book/src/custom-stages.md is not in examples/custom_stage/:\n{block}"
+        );
+    }
 }
 
 #[test]

@@ -22,5 +22,5 @@ pub use stage::{
     ArtifactKind, Bound, ContextParts, DefaultPlacer, FiredPolicy, InputArtifact, NullReporter,
     OutputSpec, ParamError, ParamProblem, ParamRule, ParamSpec, ParamType, Params, Placement,
     PlacementRequest, PlacementSetup, Placer, PolicySource, PublishContext, Registry, Reporter,
-    Stage, StageContext, StageSchema, StderrReporter, UpstreamStage, Value,
+    Stage, StageContext, StageKind, StageSchema, StderrReporter, UpstreamStage, Value,
 };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::analyse::{AnalyseError, Binding};
 use crate::diag::Diagnostics;
 use crate::lang::Span;
-use crate::{OutputSpec, Params, Placement, PolicySource, Stage};
+use crate::{OutputSpec, Params, Placement, PolicySource, StageKind};
 
 /// One stage of a validated pipeline.
 #[derive(Clone)]
@@ -19,7 +19,7 @@ pub struct PlannedStage {
     /// Its kind.
     pub kind: &'static str,
     /// Its implementation.
-    pub stage: Arc<dyn Stage>,
+    pub stage: Arc<StageKind>,
     /// Resolved params (defaults filled in; paths as written).
     pub params: Params,
     /// Its outputs.

@@ -37,8 +37,8 @@ impl CopyOut {
 }
 
 impl Stage for CopyOut {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        self.schema.clone()
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

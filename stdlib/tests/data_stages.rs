@@ -95,7 +95,7 @@ fn tokenizer_fixture() -> PathBuf {
 #[test]
 fn synthetic_split_tokenize_chain() {
     let synthetic = run(
-        &SyntheticDataset::new(),
+        &SyntheticDataset,
         params(&[
             ("train-rows", Value::Int(400)),
             ("test-rows", Value::Int(50)),
@@ -116,7 +116,7 @@ fn synthetic_split_tokenize_chain() {
         ("seed", Value::Int(42)),
     ]);
     let split = run(
-        &Split::new(),
+        &Split,
         split_params,
         vec![("from", "data.train", train_dir)],
         true,
@@ -152,7 +152,7 @@ fn synthetic_split_tokenize_chain() {
         ),
         ("inputs", "data.test", synthetic.outputs["test"].as_path()),
     ];
-    let tokens = run(&Tokenize::new(), tokenize_params, inputs, true).unwrap();
+    let tokens = run(&Tokenize, tokenize_params, inputs, true).unwrap();
     assert_eq!(
         tokens.outputs.keys().collect::<Vec<_>>(),
         ["test", "train", "validation"]
@@ -194,14 +194,9 @@ fn split_by_a_missing_column_is_a_diagnostic() {
         ("validation", Value::Float(0.2)),
         ("seed", Value::Int(1)),
     ]);
-    let err = run(
-        &Split::new(),
-        p,
-        vec![("from", "d.train", dir.path())],
-        true,
-    )
-    .err()
-    .unwrap();
+    let err = run(&Split, p, vec![("from", "d.train", dir.path())], true)
+        .err()
+        .unwrap();
     assert_eq!(
         err.to_string(),
         "qevasion train.parquet: missing column `label`"
@@ -217,14 +212,9 @@ fn tokenize_needs_one_tokenizer_source() {
         ("template", Value::from("{q}")),
         ("truncation", Value::from("longest_first")),
     ]);
-    let err = run(
-        &Tokenize::new(),
-        p,
-        vec![("inputs", "d.train", dir.path())],
-        true,
-    )
-    .err()
-    .unwrap();
+    let err = run(&Tokenize, p, vec![("inputs", "d.train", dir.path())], true)
+        .err()
+        .unwrap();
     assert_eq!(
         err.to_string(),
         "tokenize needs exactly one of `tokenizer` and `tokenizer-path`"
@@ -251,7 +241,7 @@ fn fetch_model_from_a_local_directory_links_its_files() {
         ("path", Value::from(src.path().display().to_string())),
         ("revision", Value::from("main")),
     ]);
-    let ran = run(&FetchModel::new(), p, vec![], true).unwrap();
+    let ran = run(&FetchModel::default(), p, vec![], true).unwrap();
     let out = &ran.outputs["model"];
     assert_eq!(
         std::fs::read(out.join("pytorch_model.bin")).unwrap(),
@@ -399,7 +389,7 @@ fn fetch_dataset_reads_local_csv_files() {
         ("revision", Value::from("main")),
         ("splits", strings(&["train", "test"])),
     ]);
-    let ran = run(&FetchDataset::new(), p, vec![], true).unwrap();
+    let ran = run(&FetchDataset::default(), p, vec![], true).unwrap();
     let test = read_table_artifact(&ran.outputs["test"]).unwrap();
     assert_eq!(test.num_rows(), 10);
     assert_eq!(test.column("question"), data.test.column("question"));

@@ -158,50 +158,22 @@ fn a_device_this_binary_lacks_is_a_configuration_error_naming_the_feature() {
     );
 }
 
-/// A user's stage kind that reads a model through a param named neither `model` nor
-/// `tokenizer`, written as the book's custom-stages chapter shows.
-struct Score(clarity_engine::StageSchema);
-
-impl Score {
-    fn new() -> Self {
-        use clarity_engine::{ArtifactKind, OutputSpec, ParamSpec, ParamType};
-        Self(clarity_engine::StageSchema {
-            kind: "score",
-            version: 1,
-            summary: "Score texts with a model",
-            params: vec![ParamSpec::required(
-                "weights",
-                ParamType::input(ArtifactKind::MODEL),
-                "the model",
-            )],
-            outputs: vec![OutputSpec::new("scores", ArtifactKind::FILES, "scores")],
-            rules: Vec::new(),
-            uses_device: true,
-        })
-    }
-}
-
-impl clarity_engine::Stage for Score {
-    fn schema(&self) -> &clarity_engine::StageSchema {
-        &self.0
-    }
-
-    fn run(&self, _: &mut clarity_engine::StageContext<'_>) -> miette::Result<()> {
-        Ok(())
-    }
-}
+/// The book's custom stage kind that reads a model through a param named neither `model`
+/// nor `tokenizer` (the example binary's own file).
+#[path = "../../examples/custom_stage/model_card.rs"]
+mod model_card;
 
 #[test]
 fn a_custom_kind_with_a_model_input_gets_the_model_facts_whatever_its_param_is_called() {
     let mut registry = registry(None);
-    registry.register(Score::new());
+    registry.register(model_card::ModelCard);
     let pipeline = r#"
 pipeline "scores" {
     stage "large" fetch-model repo="microsoft/deberta-v3-large"
-    stage "scores" score weights="large"
+    stage "card" model-card weights="large"
 }
 "#;
     let shown = plan(&registry, pipeline, "metal", &["metal,cpu"]);
-    let moved = "  scores  score        run     <fingerprint>  <- large.model\n      device cpu | precision f32 | attention auto\n      policy deberta-v3-large-metal-to-cpu: device=cpu (because model=deberta-v3, model-size=large, device=metal; model facts from the repo name `microsoft/deberta-v3-large`)\n        warning: DeBERTa-v3-large crashes on the Apple GPU; stage `scores` runs on the CPU instead (much slower)";
+    let moved = "  card   model-card   run     <fingerprint>  <- large.model\n      device cpu | precision f32 | attention auto\n      policy deberta-v3-large-metal-to-cpu: device=cpu (because model=deberta-v3, model-size=large, device=metal; model facts from the repo name `microsoft/deberta-v3-large`)\n        warning: DeBERTa-v3-large crashes on the Apple GPU; stage `card` runs on the CPU instead (much slower)";
     assert!(without_fingerprints(&shown).contains(moved), "{shown}");
 }

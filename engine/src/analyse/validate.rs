@@ -11,7 +11,7 @@ use crate::fs::FileSystem;
 use crate::lang::{Span, Spanned, is_name};
 use crate::stage::and_list;
 use crate::{
-    Bound, OutputSpec, ParamProblem, ParamRule, ParamSpec, ParamType, Params, Registry, Stage,
+    Bound, OutputSpec, ParamProblem, ParamRule, ParamSpec, ParamType, Params, Registry, StageKind,
     StageSchema, Value,
 };
 
@@ -26,7 +26,7 @@ pub struct Checked {
     /// The ensemble it belongs to, if any.
     pub ensemble: Option<String>,
     /// Its implementation.
-    pub stage: Arc<dyn Stage>,
+    pub stage: Arc<StageKind>,
     /// Resolved params, defaults included.
     pub params: Params,
     /// Where each given param's value (each item, for lists) was written.
@@ -112,7 +112,7 @@ impl Checker<'_> {
         &self,
         kind: &Spanned<String>,
         diags: &mut Diagnostics,
-    ) -> Option<&Arc<dyn Stage>> {
+    ) -> Option<&Arc<StageKind>> {
         let found = self.registry.get(&kind.value);
         if found.is_none() {
             let help = match self.registry.suggest_kind(&kind.value) {

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{DefaultPlacer, Placer, Stage};
+use super::{DefaultPlacer, Placer, Stage, StageKind};
 
 /// The stage kinds, policy libraries and placement hook a `clarity` binary knows.
 ///
@@ -9,7 +9,7 @@ use super::{DefaultPlacer, Placer, Stage};
 /// its own stages and hands the registry to [`crate::cli`].
 #[derive(Clone)]
 pub struct Registry {
-    stages: BTreeMap<&'static str, Arc<dyn Stage>>,
+    stages: BTreeMap<&'static str, Arc<StageKind>>,
     libraries: BTreeMap<String, String>,
     placer: Arc<dyn Placer>,
 }
@@ -33,8 +33,8 @@ impl Registry {
     /// Adds a stage kind; a later registration of the same kind replaces the earlier one
     /// (so a custom binary can override a stdlib stage).
     pub fn register(&mut self, stage: impl Stage) -> &mut Self {
-        let kind = stage.schema().kind;
-        self.stages.insert(kind, Arc::new(stage));
+        let stage = StageKind::new(stage);
+        self.stages.insert(stage.schema().kind, Arc::new(stage));
         self
     }
 
@@ -55,7 +55,7 @@ impl Registry {
     }
 
     /// The stage of kind `kind`.
-    pub fn get(&self, kind: &str) -> Option<&Arc<dyn Stage>> {
+    pub fn get(&self, kind: &str) -> Option<&Arc<StageKind>> {
         self.stages.get(kind)
     }
 

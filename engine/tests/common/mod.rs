@@ -121,8 +121,8 @@ impl Produce {
 }
 
 impl Stage for Produce {
-    fn schema(&self) -> &StageSchema {
-        &self.1
+    fn schema(&self) -> StageSchema {
+        self.1.clone()
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
@@ -175,8 +175,8 @@ impl Concat {
 }
 
 impl Stage for Concat {
-    fn schema(&self) -> &StageSchema {
-        &self.1
+    fn schema(&self) -> StageSchema {
+        self.1.clone()
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
@@ -215,8 +215,8 @@ impl UseTable {
 }
 
 impl Stage for UseTable {
-    fn schema(&self) -> &StageSchema {
-        &self.1
+    fn schema(&self) -> StageSchema {
+        self.1.clone()
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
@@ -249,8 +249,8 @@ impl Fail {
 }
 
 impl Stage for Fail {
-    fn schema(&self) -> &StageSchema {
-        &self.1
+    fn schema(&self) -> StageSchema {
+        self.1.clone()
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
@@ -287,8 +287,8 @@ impl Wait {
 }
 
 impl Stage for Wait {
-    fn schema(&self) -> &StageSchema {
-        &self.1
+    fn schema(&self) -> StageSchema {
+        self.1.clone()
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
@@ -342,8 +342,8 @@ impl Pick {
 }
 
 impl Stage for Pick {
-    fn schema(&self) -> &StageSchema {
-        &self.1
+    fn schema(&self) -> StageSchema {
+        self.1.clone()
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

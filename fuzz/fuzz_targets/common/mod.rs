@@ -8,8 +8,8 @@ use clarity_engine::{
 pub struct Fake(pub StageSchema);
 
 impl Stage for Fake {
-    fn schema(&self) -> &StageSchema {
-        &self.0
+    fn schema(&self) -> StageSchema {
+        self.0.clone()
     }
 
     fn run(&self, _: &mut StageContext<'_>) -> miette::Result<()> {

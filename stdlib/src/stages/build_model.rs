@@ -17,91 +17,75 @@ use clarity_train::build::{
 use clarity_train::heads::TOKENIZER_FILES;
 
 /// The `build-model` stage kind.
-pub struct BuildModel {
-    schema: StageSchema,
-}
+#[derive(Debug, Default)]
+pub struct BuildModel;
 
 const PRESETS: &[&str] = &["tiny-roberta"];
 
-impl BuildModel {
-    /// The stage kind.
-    pub fn new() -> Self {
-        Self {
-            schema: StageSchema {
-                kind: "build-model",
-                version: 1,
-                summary: "Build a randomly initialised model (a preset or a config.json) with a given or word-level tokenizer",
-                params: vec![
-                    ParamSpec::with_default(
-                        "preset",
-                        ParamType::Choice(PRESETS),
-                        Value::from("tiny-roberta"),
-                        "the architecture, unless `config` is given: tiny-roberta (64 wide, 2 layers)",
-                    ),
-                    ParamSpec::optional(
-                        "config",
-                        ParamType::Path,
-                        "an HF config.json to build instead of the preset",
-                    ),
-                    ParamSpec::optional(
-                        "tokenizer",
-                        ParamType::input(ArtifactKind::MODEL),
-                        "take the tokenizer files of this model",
-                    ),
-                    ParamSpec::optional(
-                        "vocab-from",
-                        ParamType::list(ParamType::input(ArtifactKind::TABLE)),
-                        "train a word-level tokenizer on these tables instead",
-                    ),
-                    ParamSpec::with_default(
-                        "text-columns",
-                        ParamType::list(ParamType::String),
-                        Value::List(vec![
-                            Value::from("interview_question"),
-                            Value::from("interview_answer"),
-                        ]),
-                        "the columns whose words make the vocabulary",
-                    ),
-                    ParamSpec::with_default(
-                        "vocab-size",
-                        ParamType::Int {
-                            min: Some(16),
-                            max: Some(1_000_000),
-                        },
-                        Value::Int(4000),
-                        "word-level vocabulary size, special tokens included",
-                    ),
-                    ParamSpec::with_default(
-                        "seed",
-                        ParamType::Int {
-                            min: Some(0),
-                            max: None,
-                        },
-                        Value::Int(42),
-                        "seed of the weight initialisation",
-                    ),
-                ],
-                outputs: vec![OutputSpec::new(
-                    "model",
-                    ArtifactKind::MODEL,
-                    "config.json, model.safetensors (random weights), tokenizer files",
-                )],
-                rules: vec![ParamRule::ExactlyOne(&["tokenizer", "vocab-from"])],
-                uses_device: false,
-            },
-        }
-    }
-}
-
-impl Default for BuildModel {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Stage for BuildModel {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        StageSchema {
+            kind: "build-model",
+            version: 1,
+            summary: "Build a randomly initialised model (a preset or a config.json) with a given or word-level tokenizer",
+            params: vec![
+                ParamSpec::with_default(
+                    "preset",
+                    ParamType::Choice(PRESETS),
+                    Value::from("tiny-roberta"),
+                    "the architecture, unless `config` is given: tiny-roberta (64 wide, 2 layers)",
+                ),
+                ParamSpec::optional(
+                    "config",
+                    ParamType::Path,
+                    "an HF config.json to build instead of the preset",
+                ),
+                ParamSpec::optional(
+                    "tokenizer",
+                    ParamType::input(ArtifactKind::MODEL),
+                    "take the tokenizer files of this model",
+                ),
+                ParamSpec::optional(
+                    "vocab-from",
+                    ParamType::list(ParamType::input(ArtifactKind::TABLE)),
+                    "train a word-level tokenizer on these tables instead",
+                ),
+                ParamSpec::with_default(
+                    "text-columns",
+                    ParamType::list(ParamType::String),
+                    Value::List(vec![
+                        Value::from("interview_question"),
+                        Value::from("interview_answer"),
+                    ]),
+                    "the columns whose words make the vocabulary",
+                ),
+                ParamSpec::with_default(
+                    "vocab-size",
+                    ParamType::Int {
+                        min: Some(16),
+                        max: Some(1_000_000),
+                    },
+                    Value::Int(4000),
+                    "word-level vocabulary size, special tokens included",
+                ),
+                ParamSpec::with_default(
+                    "seed",
+                    ParamType::Int {
+                        min: Some(0),
+                        max: None,
+                    },
+                    Value::Int(42),
+                    "seed of the weight initialisation",
+                ),
+            ],
+            outputs: vec![OutputSpec::new(
+                "model",
+                ArtifactKind::MODEL,
+                "config.json, model.safetensors (random weights), tokenizer files",
+            )],
+            rules: vec![ParamRule::ExactlyOne(&["tokenizer", "vocab-from"])],
+            uses_device: false,
+        }
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

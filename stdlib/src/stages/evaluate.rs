@@ -11,51 +11,35 @@ use clarity_train::evaluate::{evaluate_predictions, read_predictions, write_eval
 use super::predict::PREDICTIONS_FILE;
 
 /// The `evaluate` stage kind.
-pub struct Evaluate {
-    schema: StageSchema,
-}
-
-impl Evaluate {
-    /// The stage kind.
-    pub fn new() -> Self {
-        Self {
-            schema: StageSchema {
-                kind: "evaluate",
-                version: 1,
-                summary: "Score predictions against a labelled table (CLARITY Task 1 and Task 2 metrics)",
-                params: vec![
-                    ParamSpec::required(
-                        "predictions",
-                        ParamType::input(ArtifactKind::PREDICTIONS),
-                        "the predictions, e.g. \"predict\"",
-                    ),
-                    ParamSpec::required(
-                        "references",
-                        ParamType::input(ArtifactKind::TABLE),
-                        "the labelled table the predictions were made on, e.g. \"split.validation\"",
-                    ),
-                ],
-                outputs: vec![OutputSpec::new(
-                    "metrics",
-                    ArtifactKind::METRICS,
-                    "metrics.json, report.txt, confusion_*.svg",
-                )],
-                rules: Vec::new(),
-                uses_device: false,
-            },
-        }
-    }
-}
-
-impl Default for Evaluate {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+#[derive(Debug, Default)]
+pub struct Evaluate;
 
 impl Stage for Evaluate {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        StageSchema {
+            kind: "evaluate",
+            version: 1,
+            summary: "Score predictions against a labelled table (CLARITY Task 1 and Task 2 metrics)",
+            params: vec![
+                ParamSpec::required(
+                    "predictions",
+                    ParamType::input(ArtifactKind::PREDICTIONS),
+                    "the predictions, e.g. \"predict\"",
+                ),
+                ParamSpec::required(
+                    "references",
+                    ParamType::input(ArtifactKind::TABLE),
+                    "the labelled table the predictions were made on, e.g. \"split.validation\"",
+                ),
+            ],
+            outputs: vec![OutputSpec::new(
+                "metrics",
+                ArtifactKind::METRICS,
+                "metrics.json, report.txt, confusion_*.svg",
+            )],
+            rules: Vec::new(),
+            uses_device: false,
+        }
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

@@ -65,22 +65,8 @@ pub enum ExecError {
 /// `CLARITY_OUT_<NAME>` (the directory for each declared output, name upper-cased with `-`
 /// as `_`), `CLARITY_IN_<N>` (the directory of the N-th input, from 0) and
 /// `CLARITY_IN_<STAGE>_<OUTPUT>` (the same, by reference), `CLARITY_STAGE`, plus `env` items.
-pub struct Exec {
-    schema: StageSchema,
-}
-
-impl Exec {
-    /// The stage with its schema.
-    pub fn new() -> Self {
-        Self { schema: schema() }
-    }
-}
-
-impl Default for Exec {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+#[derive(Debug, Default)]
+pub struct Exec;
 
 fn schema() -> StageSchema {
     StageSchema {
@@ -121,8 +107,8 @@ fn schema() -> StageSchema {
 }
 
 impl Stage for Exec {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        schema()
     }
 
     fn outputs(&self, params: &Params) -> Vec<OutputSpec> {

@@ -13,55 +13,18 @@ use clarity_engine::{
 use super::hub_source::{SourceDocs, fetch, files_param, short, source_params, source_rule};
 
 /// The `fetch-dataset` stage kind.
+#[derive(Default)]
 pub struct FetchDataset {
-    schema: StageSchema,
     env: Option<HubEnv>,
 }
 
 impl FetchDataset {
-    /// The stage kind.
-    pub fn new() -> Self {
-        Self {
-            schema: StageSchema {
-                kind: "fetch-dataset",
-                version: 1,
-                summary: "Download a dataset repo (parquet / CSV / JSONL) from the HuggingFace Hub, or take local files, one table per split",
-                params: source_params(SourceDocs {
-                    repo: "Hub dataset id, e.g. ailsntua/QEvasion",
-                    path: "a local table file or directory instead of a Hub repo",
-                    files: "which files to fetch (globs, e.g. \"data/*.parquet\"); default: every parquet, CSV and JSONL file",
-                })
-                .into_iter()
-                .chain([
-                    ParamSpec::with_default(
-                        "splits",
-                        ParamType::list(ParamType::String),
-                        Value::List(vec![Value::from("train"), Value::from("test")]),
-                        "the splits to output; a file belongs to the split named by a word of its path",
-                    ),
-                ])
-                .collect(),
-                outputs: vec![],
-                rules: vec![source_rule()],
-                uses_device: false,
-            },
-            env: None,
-        }
-    }
-
     /// The stage kind reading the Hub settings from `env` instead of the process environment
     /// (tests; embedding).
     pub fn with_env(env: HubEnv) -> Self {
         Self {
             env: Some(env),
-            ..Self::new()
         }
-    }
-}
-
-impl Default for FetchDataset {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -78,8 +41,30 @@ fn splits(params: &Params) -> Vec<String> {
 }
 
 impl Stage for FetchDataset {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        StageSchema {
+            kind: "fetch-dataset",
+            version: 1,
+            summary: "Download a dataset repo (parquet / CSV / JSONL) from the HuggingFace Hub, or take local files, one table per split",
+            params: source_params(SourceDocs {
+                repo: "Hub dataset id, e.g. ailsntua/QEvasion",
+                path: "a local table file or directory instead of a Hub repo",
+                files: "which files to fetch (globs, e.g. \"data/*.parquet\"); default: every parquet, CSV and JSONL file",
+            })
+            .into_iter()
+            .chain([
+                ParamSpec::with_default(
+                    "splits",
+                    ParamType::list(ParamType::String),
+                    Value::List(vec![Value::from("train"), Value::from("test")]),
+                    "the splits to output; a file belongs to the split named by a word of its path",
+                ),
+            ])
+            .collect(),
+            outputs: vec![],
+            rules: vec![source_rule()],
+            uses_device: false,
+        }
     }
 
     fn outputs(&self, params: &Params) -> Vec<OutputSpec> {

@@ -7,55 +7,40 @@ use clarity_engine::{ArtifactKind, OutputSpec, Stage, StageContext, StageSchema}
 use super::hub_source::{SourceDocs, fetch, files_param, short, source_params, source_rule};
 
 /// The `fetch-model` stage kind.
+#[derive(Default)]
 pub struct FetchModel {
-    schema: StageSchema,
     env: Option<HubEnv>,
 }
 
 impl FetchModel {
-    /// The stage kind.
-    pub fn new() -> Self {
-        Self {
-            schema: StageSchema {
-                kind: "fetch-model",
-                version: 1,
-                summary: "Download a model repo (config, weights, tokenizer) from the HuggingFace Hub, or take a local directory",
-                params: source_params(SourceDocs {
-                    repo: "Hub model id, e.g. microsoft/deberta-v3-base",
-                    path: "a local model directory instead of a Hub repo",
-                    files: "extra files to fetch (globs)",
-                }),
-                outputs: vec![OutputSpec::new(
-                    "model",
-                    ArtifactKind::MODEL,
-                    "config.json, weights and tokenizer files (links into the HF cache) and fetch.json",
-                )],
-                rules: vec![source_rule()],
-                uses_device: false,
-            },
-            env: None,
-        }
-    }
-
     /// The stage kind reading the Hub settings from `env` instead of the process environment
     /// (tests; embedding).
     pub fn with_env(env: HubEnv) -> Self {
         Self {
             env: Some(env),
-            ..Self::new()
         }
     }
 }
 
-impl Default for FetchModel {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Stage for FetchModel {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        StageSchema {
+            kind: "fetch-model",
+            version: 1,
+            summary: "Download a model repo (config, weights, tokenizer) from the HuggingFace Hub, or take a local directory",
+            params: source_params(SourceDocs {
+                repo: "Hub model id, e.g. microsoft/deberta-v3-base",
+                path: "a local model directory instead of a Hub repo",
+                files: "extra files to fetch (globs)",
+            }),
+            outputs: vec![OutputSpec::new(
+                "model",
+                ArtifactKind::MODEL,
+                "config.json, weights and tokenizer files (links into the HF cache) and fetch.json",
+            )],
+            rules: vec![source_rule()],
+            uses_device: false,
+        }
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

@@ -13,7 +13,7 @@ macro_rules! stage_kinds {
 
         /// Registers every stdlib stage kind into `registry`.
         fn register_kinds(registry: &mut Registry) {
-            $(registry.register($kind::new());)*
+            $(registry.register($kind::default());)*
         }
     };
 }

@@ -16,87 +16,71 @@ use clarity_train::predict::Predictions;
 use super::placement::RunOn;
 
 /// The `predict` stage kind.
-pub struct Predict {
-    schema: StageSchema,
-}
+#[derive(Debug, Default)]
+pub struct Predict;
 
 /// The predictions file of a `predictions` artifact.
 pub const PREDICTIONS_FILE: &str = "predictions.csv";
 /// The class probabilities of a `predictions` artifact.
 pub const PROBABILITIES_FILE: &str = "probabilities.csv";
 
-impl Predict {
-    /// The stage kind.
-    pub fn new() -> Self {
-        Self {
-            schema: StageSchema {
-                kind: "predict",
-                version: 1,
-                summary: "Predict clarity and evasion labels with a checkpoint or an ensemble of checkpoints",
-                params: vec![
-                    ParamSpec::optional(
-                        "model",
-                        ParamType::input(ArtifactKind::CHECKPOINT),
-                        "the checkpoint, e.g. \"train.best\"",
-                    ),
-                    ParamSpec::optional(
-                        "models",
-                        ParamType::list(ParamType::input(ArtifactKind::CHECKPOINT)),
-                        "several checkpoints whose logits are averaged (an ensemble)",
-                    ),
-                    ParamSpec::required(
-                        "data",
-                        ParamType::input(ArtifactKind::TOKENS),
-                        "the records to predict, e.g. \"tokens.test\"",
-                    ),
-                    ParamSpec::with_default(
-                        "batch-size",
-                        ParamType::Int {
-                            min: Some(1),
-                            max: None,
-                        },
-                        Value::Int(32),
-                        "records per forward pass",
-                    ),
-                    ParamSpec::optional(
-                        "out",
-                        ParamType::String,
-                        "also copy predictions.csv to this path (relative to the directory clarity runs in, as `path` params are), e.g. \"submissions/run.csv\"",
-                    ),
-                    ParamSpec::with_default(
-                        "precision",
-                        ParamType::Choice(&["auto", "f32", "bf16", "f16"]),
-                        Value::from("auto"),
-                        "compute precision",
-                    ),
-                    ParamSpec::with_default(
-                        "attention",
-                        ParamType::Choice(&["auto", "eager", "fused"]),
-                        Value::from("auto"),
-                        "attention implementation",
-                    ),
-                ],
-                outputs: vec![OutputSpec::new(
-                    "predictions",
-                    ArtifactKind::PREDICTIONS,
-                    "predictions.csv (id,clarity_pred,evasion_pred) and probabilities.csv",
-                )],
-                rules: vec![ParamRule::ExactlyOne(&["model", "models"])],
-                uses_device: true,
-            },
-        }
-    }
-}
-
-impl Default for Predict {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Stage for Predict {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        StageSchema {
+            kind: "predict",
+            version: 1,
+            summary: "Predict clarity and evasion labels with a checkpoint or an ensemble of checkpoints",
+            params: vec![
+                ParamSpec::optional(
+                    "model",
+                    ParamType::input(ArtifactKind::CHECKPOINT),
+                    "the checkpoint, e.g. \"train.best\"",
+                ),
+                ParamSpec::optional(
+                    "models",
+                    ParamType::list(ParamType::input(ArtifactKind::CHECKPOINT)),
+                    "several checkpoints whose logits are averaged (an ensemble)",
+                ),
+                ParamSpec::required(
+                    "data",
+                    ParamType::input(ArtifactKind::TOKENS),
+                    "the records to predict, e.g. \"tokens.test\"",
+                ),
+                ParamSpec::with_default(
+                    "batch-size",
+                    ParamType::Int {
+                        min: Some(1),
+                        max: None,
+                    },
+                    Value::Int(32),
+                    "records per forward pass",
+                ),
+                ParamSpec::optional(
+                    "out",
+                    ParamType::String,
+                    "also copy predictions.csv to this path (relative to the directory clarity runs in, as `path` params are), e.g. \"submissions/run.csv\"",
+                ),
+                ParamSpec::with_default(
+                    "precision",
+                    ParamType::Choice(&["auto", "f32", "bf16", "f16"]),
+                    Value::from("auto"),
+                    "compute precision",
+                ),
+                ParamSpec::with_default(
+                    "attention",
+                    ParamType::Choice(&["auto", "eager", "fused"]),
+                    Value::from("auto"),
+                    "attention implementation",
+                ),
+            ],
+            outputs: vec![OutputSpec::new(
+                "predictions",
+                ArtifactKind::PREDICTIONS,
+                "predictions.csv (id,clarity_pred,evasion_pred) and probabilities.csv",
+            )],
+            rules: vec![ParamRule::ExactlyOne(&["model", "models"])],
+            uses_device: true,
+        }
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

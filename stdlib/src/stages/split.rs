@@ -13,65 +13,8 @@ use clarity_engine::{
 };
 
 /// The `split` stage kind.
-pub struct Split {
-    schema: StageSchema,
-}
-
-impl Split {
-    /// The stage kind.
-    pub fn new() -> Self {
-        Self {
-            schema: StageSchema {
-                kind: "split",
-                version: 1,
-                summary: "Stratified train/validation split of a table (scikit-learn's train_test_split, bit for bit)",
-                params: vec![
-                    ParamSpec::required(
-                        "from",
-                        ParamType::input(ArtifactKind::TABLE),
-                        "the table to split, e.g. \"data.train\"",
-                    ),
-                    ParamSpec::with_default(
-                        "by",
-                        ParamType::String,
-                        Value::from(ClarityColumns::EVASION_LABEL),
-                        "the column to stratify by (label columns are normalised first)",
-                    ),
-                    ParamSpec::with_default(
-                        "validation",
-                        ParamType::Float {
-                            min: Some(Bound::Exclusive(0.0)),
-                            max: Some(Bound::Exclusive(1.0)),
-                        },
-                        Value::Float(0.15),
-                        "fraction of rows for validation: ceil(fraction x rows), allotted per class by largest remainder",
-                    ),
-                    ParamSpec::with_default(
-                        "seed",
-                        ParamType::Int {
-                            min: Some(0),
-                            max: Some(i64::from(u32::MAX)),
-                        },
-                        Value::Int(42),
-                        "random_state of the split",
-                    ),
-                ],
-                outputs: vec![
-                    OutputSpec::new("train", ArtifactKind::TABLE, "the training rows"),
-                    OutputSpec::new("validation", ArtifactKind::TABLE, "the validation rows"),
-                ],
-                rules: Vec::new(),
-                uses_device: false,
-            },
-        }
-    }
-}
-
-impl Default for Split {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+#[derive(Debug, Default)]
+pub struct Split;
 
 /// The class of each row: label columns are normalised to their canonical names (so "Ambivalent"
 /// and "Ambivalent Reply" are one class); other columns are used as their trimmed text.
@@ -116,8 +59,49 @@ fn classes(table: &Table, column: &str) -> Result<Vec<String>, SchemaError> {
 }
 
 impl Stage for Split {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        StageSchema {
+            kind: "split",
+            version: 1,
+            summary: "Stratified train/validation split of a table (scikit-learn's train_test_split, bit for bit)",
+            params: vec![
+                ParamSpec::required(
+                    "from",
+                    ParamType::input(ArtifactKind::TABLE),
+                    "the table to split, e.g. \"data.train\"",
+                ),
+                ParamSpec::with_default(
+                    "by",
+                    ParamType::String,
+                    Value::from(ClarityColumns::EVASION_LABEL),
+                    "the column to stratify by (label columns are normalised first)",
+                ),
+                ParamSpec::with_default(
+                    "validation",
+                    ParamType::Float {
+                        min: Some(Bound::Exclusive(0.0)),
+                        max: Some(Bound::Exclusive(1.0)),
+                    },
+                    Value::Float(0.15),
+                    "fraction of rows for validation: ceil(fraction x rows), allotted per class by largest remainder",
+                ),
+                ParamSpec::with_default(
+                    "seed",
+                    ParamType::Int {
+                        min: Some(0),
+                        max: Some(i64::from(u32::MAX)),
+                    },
+                    Value::Int(42),
+                    "random_state of the split",
+                ),
+            ],
+            outputs: vec![
+                OutputSpec::new("train", ArtifactKind::TABLE, "the training rows"),
+                OutputSpec::new("validation", ArtifactKind::TABLE, "the validation rows"),
+            ],
+            rules: Vec::new(),
+            uses_device: false,
+        }
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

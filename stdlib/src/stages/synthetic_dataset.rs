@@ -8,75 +8,59 @@ use clarity_engine::{
 };
 
 /// The `synthetic-dataset` stage kind.
-pub struct SyntheticDataset {
-    schema: StageSchema,
-}
-
-impl SyntheticDataset {
-    /// The stage kind.
-    pub fn new() -> Self {
-        Self {
-            schema: StageSchema {
-                kind: "synthetic-dataset",
-                version: 1,
-                summary: "Generate a synthetic CLARITY-like dataset (train and test tables) for offline demos and tests",
-                params: vec![
-                    ParamSpec::with_default(
-                        "train-rows",
-                        ParamType::Int {
-                            min: Some(30),
-                            max: Some(1_000_000),
-                        },
-                        Value::Int(400),
-                        "rows of the train table",
-                    ),
-                    ParamSpec::with_default(
-                        "test-rows",
-                        ParamType::Int {
-                            min: Some(1),
-                            max: Some(1_000_000),
-                        },
-                        Value::Int(100),
-                        "rows of the test table",
-                    ),
-                    ParamSpec::with_default(
-                        "seed",
-                        ParamType::Int {
-                            min: Some(0),
-                            max: None,
-                        },
-                        Value::Int(42),
-                        "generator seed",
-                    ),
-                ],
-                outputs: vec![
-                    OutputSpec::new(
-                        "train",
-                        ArtifactKind::TABLE,
-                        "the train rows: data.parquet, data.csv, table.json",
-                    ),
-                    OutputSpec::new(
-                        "test",
-                        ArtifactKind::TABLE,
-                        "the test rows: data.parquet, data.csv, table.json",
-                    ),
-                ],
-                rules: Vec::new(),
-                uses_device: false,
-            },
-        }
-    }
-}
-
-impl Default for SyntheticDataset {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+#[derive(Debug, Default)]
+pub struct SyntheticDataset;
 
 impl Stage for SyntheticDataset {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        StageSchema {
+            kind: "synthetic-dataset",
+            version: 1,
+            summary: "Generate a synthetic CLARITY-like dataset (train and test tables) for offline demos and tests",
+            params: vec![
+                ParamSpec::with_default(
+                    "train-rows",
+                    ParamType::Int {
+                        min: Some(30),
+                        max: Some(1_000_000),
+                    },
+                    Value::Int(400),
+                    "rows of the train table",
+                ),
+                ParamSpec::with_default(
+                    "test-rows",
+                    ParamType::Int {
+                        min: Some(1),
+                        max: Some(1_000_000),
+                    },
+                    Value::Int(100),
+                    "rows of the test table",
+                ),
+                ParamSpec::with_default(
+                    "seed",
+                    ParamType::Int {
+                        min: Some(0),
+                        max: None,
+                    },
+                    Value::Int(42),
+                    "generator seed",
+                ),
+            ],
+            outputs: vec![
+                OutputSpec::new(
+                    "train",
+                    ArtifactKind::TABLE,
+                    "the train rows: data.parquet, data.csv, table.json",
+                ),
+                OutputSpec::new(
+                    "test",
+                    ArtifactKind::TABLE,
+                    "the test rows: data.parquet, data.csv, table.json",
+                ),
+            ],
+            rules: Vec::new(),
+            uses_device: false,
+        }
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

@@ -13,84 +13,10 @@ use clarity_engine::{
 };
 
 /// The `tokenize` stage kind.
-pub struct Tokenize {
-    schema: StageSchema,
-}
+#[derive(Debug, Default)]
+pub struct Tokenize;
 
 const TRUNCATIONS: &[&str] = &["longest_first", "only_second"];
-
-impl Tokenize {
-    /// The stage kind.
-    pub fn new() -> Self {
-        Self {
-            schema: StageSchema {
-                kind: "tokenize",
-                version: 2,
-                summary: "Tokenize tables with a model's tokenizer into compact token files",
-                params: vec![
-                    ParamSpec::optional(
-                        "tokenizer",
-                        ParamType::input(ArtifactKind::MODEL),
-                        "the model whose tokenizer to use, e.g. \"weights\"",
-                    ),
-                    ParamSpec::optional(
-                        "tokenizer-path",
-                        ParamType::Path,
-                        "a local directory with tokenizer files, instead of `tokenizer`",
-                    ),
-                    ParamSpec::required(
-                        "inputs",
-                        ParamType::list(ParamType::input(ArtifactKind::TABLE)),
-                        "the tables, e.g. \"split.train\" \"data.test\"",
-                    ),
-                    ParamSpec::with_default(
-                        "max-length",
-                        ParamType::Int {
-                            min: Some(8),
-                            max: Some(1_000_000),
-                        },
-                        Value::Int(512),
-                        "maximum tokens per example, special tokens included",
-                    ),
-                    ParamSpec::with_default(
-                        "template",
-                        ParamType::String,
-                        Value::from(TextTemplate::QEVASION),
-                        "the text of a row; {column} inserts a column",
-                    ),
-                    ParamSpec::optional(
-                        "pair-template",
-                        ParamType::String,
-                        "a second text for pair encoding ([CLS] A [SEP] B [SEP]), e.g. \"{interview_answer}\"",
-                    ),
-                    ParamSpec::with_default(
-                        "truncation",
-                        ParamType::Choice(TRUNCATIONS),
-                        Value::from("longest_first"),
-                        "how over-long pairs are cut",
-                    ),
-                    ParamSpec::optional(
-                        "stride",
-                        ParamType::Int {
-                            min: Some(1),
-                            max: None,
-                        },
-                        "sliding windows: keep the cut-off rest as extra windows overlapping by this many tokens",
-                    ),
-                ],
-                outputs: vec![],
-                rules: vec![ParamRule::ExactlyOne(&["tokenizer", "tokenizer-path"])],
-                uses_device: false,
-            },
-        }
-    }
-}
-
-impl Default for Tokenize {
-    fn default() -> Self {
-        Self::new()
-    }
-}
 
 /// Output names for input references: the output part (`"split.train"` -> `train`), or the
 /// whole reference with `.` as `-` when two inputs share it.
@@ -115,8 +41,66 @@ fn references(params: &Params) -> Vec<&str> {
 }
 
 impl Stage for Tokenize {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        StageSchema {
+            kind: "tokenize",
+            version: 2,
+            summary: "Tokenize tables with a model's tokenizer into compact token files",
+            params: vec![
+                ParamSpec::optional(
+                    "tokenizer",
+                    ParamType::input(ArtifactKind::MODEL),
+                    "the model whose tokenizer to use, e.g. \"weights\"",
+                ),
+                ParamSpec::optional(
+                    "tokenizer-path",
+                    ParamType::Path,
+                    "a local directory with tokenizer files, instead of `tokenizer`",
+                ),
+                ParamSpec::required(
+                    "inputs",
+                    ParamType::list(ParamType::input(ArtifactKind::TABLE)),
+                    "the tables, e.g. \"split.train\" \"data.test\"",
+                ),
+                ParamSpec::with_default(
+                    "max-length",
+                    ParamType::Int {
+                        min: Some(8),
+                        max: Some(1_000_000),
+                    },
+                    Value::Int(512),
+                    "maximum tokens per example, special tokens included",
+                ),
+                ParamSpec::with_default(
+                    "template",
+                    ParamType::String,
+                    Value::from(TextTemplate::QEVASION),
+                    "the text of a row; {column} inserts a column",
+                ),
+                ParamSpec::optional(
+                    "pair-template",
+                    ParamType::String,
+                    "a second text for pair encoding ([CLS] A [SEP] B [SEP]), e.g. \"{interview_answer}\"",
+                ),
+                ParamSpec::with_default(
+                    "truncation",
+                    ParamType::Choice(TRUNCATIONS),
+                    Value::from("longest_first"),
+                    "how over-long pairs are cut",
+                ),
+                ParamSpec::optional(
+                    "stride",
+                    ParamType::Int {
+                        min: Some(1),
+                        max: None,
+                    },
+                    "sliding windows: keep the cut-off rest as extra windows overlapping by this many tokens",
+                ),
+            ],
+            outputs: vec![],
+            rules: vec![ParamRule::ExactlyOne(&["tokenizer", "tokenizer-path"])],
+            uses_device: false,
+        }
     }
 
     fn outputs(&self, params: &Params) -> Vec<OutputSpec> {

@@ -15,16 +15,14 @@ use clarity_engine::{
 use clarity_train::heads::HeadKind;
 use clarity_train::jobs::TrainJob;
 use clarity_train::train::{
-    EarlyStopping, EpochRecord, Monitor, ProgressObserver, StepReport, TrainConfig, TrainObserver,
-    TrainPaths,
+    EarlyStopping, Monitor, ProgressObserver, TrainConfig, TrainEvent, TrainObserver, TrainPaths,
 };
 
 use super::placement::RunOn;
 
 /// The `train` stage kind.
-pub struct Train {
-    schema: StageSchema,
-}
+#[derive(Debug, Default)]
+pub struct Train;
 
 const HEADS: &[&str] = &["hierarchical", "direct", "multitask"];
 
@@ -49,224 +47,225 @@ fn positive() -> ParamType {
     }
 }
 
-impl Train {
-    /// The stage kind.
-    pub fn new() -> Self {
-        let d = TrainConfig::default();
-        let stopping = d.early_stopping.unwrap_or(EarlyStopping {
-            patience: 0,
-            min_delta: 0.0,
-        });
-        let params = vec![
-            ParamSpec::required(
-                "model",
-                ParamType::input(ArtifactKind::MODEL),
-                "the pre-trained model, e.g. \"weights\"",
-            ),
-            ParamSpec::with_default(
-                "head",
-                ParamType::Choice(HEADS),
-                Value::from("hierarchical"),
-                "hierarchical (9 evasion classes, clarity through the mapping), direct (3 clarity classes) or multitask (both)",
-            ),
-            ParamSpec::required(
-                "data.train",
-                ParamType::input(ArtifactKind::TOKENS),
-                "training records, e.g. \"tokens.train\"",
-            ),
-            ParamSpec::optional(
-                "data.validation",
-                ParamType::input(ArtifactKind::TOKENS),
-                "validation records: scored after every epoch, pick the best checkpoint",
-            ),
-            ParamSpec::with_default(
-                "epochs",
-                int(1),
-                Value::Int(d.epochs as i64),
-                "passes over the training data",
-            ),
-            ParamSpec::with_default(
-                "batch-size",
-                int(1),
-                Value::Int(d.batch_size as i64),
-                "records per micro-batch",
-            ),
-            ParamSpec::with_default(
-                "grad-accum",
-                int(1),
-                Value::Int(d.grad_accum as i64),
-                "micro-batches per optimiser step (gradients averaged)",
-            ),
-            ParamSpec::with_default(
-                "eval-batch-size",
-                int(1),
-                Value::Int(d.eval_batch_size as i64),
-                "records per forward pass in validation",
-            ),
-            ParamSpec::with_default(
-                "lr",
-                positive(),
-                Value::Float(d.lr),
-                "peak learning rate of AdamW",
-            ),
-            ParamSpec::with_default(
-                "weight-decay",
-                float(0.0, None),
-                Value::Float(d.weight_decay),
-                "decoupled weight decay (not on biases and layer norms)",
-            ),
-            ParamSpec::with_default(
-                "warmup-ratio",
-                float(0.0, Some(1.0)),
-                Value::Float(d.warmup_ratio),
-                "fraction of the steps warming up linearly from 0 (then linear decay to 0)",
-            ),
-            ParamSpec::with_default(
-                "max-grad-norm",
-                float(0.0, None),
-                Value::Float(d.max_grad_norm.unwrap_or(0.0)),
-                "global gradient-norm clipping threshold; 0 turns clipping off",
-            ),
-            ParamSpec::with_default(
-                "label-smoothing",
-                float(0.0, Some(0.99)),
-                Value::Float(d.label_smoothing),
-                "label smoothing of the cross-entropy",
-            ),
-            ParamSpec::with_default(
-                "class-weights",
-                ParamType::Bool,
-                Value::Bool(d.class_weights),
-                "weight classes by inverse frequency, total / (classes * count)",
-            ),
-            ParamSpec::with_default(
-                "focal-loss",
-                ParamType::Bool,
-                Value::Bool(d.focal_gamma.is_some()),
-                "use the focal loss instead of the cross-entropy",
-            ),
-            ParamSpec::with_default(
-                "focal-gamma",
-                float(0.0, None),
-                Value::Float(2.0),
-                "the focal loss's gamma",
-            ),
-            ParamSpec::with_default(
-                "alpha",
-                float(0.0, Some(1.0)),
-                Value::Float(d.alpha),
-                "multitask: weight of the evasion loss (clarity gets 1 - alpha)",
-            ),
-            ParamSpec::with_default(
-                "consistency-beta",
-                float(0.0, None),
-                Value::Float(d.beta),
-                "multitask: weight of the KL consistency term",
-            ),
-            ParamSpec::with_default(
-                "dropout",
-                float(0.0, Some(0.99)),
-                Value::Float(0.1),
-                "dropout of the encoder (hidden and attention) and before the heads",
-            ),
-            ParamSpec::with_default(
-                "seed",
-                int(0),
-                Value::Int(d.seed as i64),
-                "seed of head initialisation, data order and dropout",
-            ),
-            ParamSpec::optional(
-                "early-stopping.metric",
-                ParamType::Choice(&Monitor::NAMES),
-                "validation metric of the best checkpoint and early stopping (default: evasion-macro-f1, clarity-macro-f1 for the direct head)",
-            ),
-            ParamSpec::with_default(
-                "early-stopping.patience",
-                int(0),
-                Value::Int(stopping.patience as i64),
-                "epochs without improvement before stopping; 0 never stops early",
-            ),
-            ParamSpec::with_default(
-                "early-stopping.min-delta",
-                float(0.0, None),
-                Value::Float(stopping.min_delta),
-                "the smallest change that counts as an improvement",
-            ),
-            ParamSpec::with_default(
-                "length-bucketing",
-                ParamType::Bool,
-                Value::Bool(d.length_bucketing),
-                "batch records of similar length together (less padding)",
-            ),
-            ParamSpec::optional(
-                "pad-to-multiple-of",
-                int(1),
-                "pad each batch to a multiple of this length",
-            ),
-            ParamSpec::optional(
-                "checkpoint-every",
-                int(1),
-                "also keep a resumable checkpoint every this many optimiser steps",
-            ),
-            ParamSpec::with_default(
-                "log-every",
-                int(1),
-                Value::Int(d.log_every as i64),
-                "optimiser steps between log lines",
-            ),
-            ParamSpec::with_default(
-                "precision",
-                ParamType::Choice(&Precision::REQUEST_NAMES),
-                Value::from("auto"),
-                "compute precision (master weights stay f32); the device policies decide what `auto` means",
-            ),
-            ParamSpec::with_default(
-                "attention",
-                ParamType::Choice(&Attention::NAMES),
-                Value::from("auto"),
-                "attention implementation",
-            ),
-            ParamSpec::with_default(
-                "resume",
-                ParamType::Bool,
-                Value::Bool(true),
-                "continue an interrupted run from its last checkpoint",
-            ),
-        ];
-        Self {
-            schema: StageSchema {
-                kind: "train",
-                version: 2,
-                summary: "Fine-tune a model with CLARITY heads (AdamW, warmup/decay, early stopping, resumable)",
-                params,
-                outputs: vec![
-                    OutputSpec::new(
-                        "best",
-                        ArtifactKind::CHECKPOINT,
-                        "the best checkpoint by the validation metric: config.json, model.safetensors, heads.safetensors, head.json, tokenizer files",
-                    ),
-                    OutputSpec::new(
-                        "last",
-                        ArtifactKind::CHECKPOINT,
-                        "the checkpoint at the end of training",
-                    ),
-                    OutputSpec::new(
-                        "metrics",
-                        ArtifactKind::METRICS,
-                        "metrics.json (per epoch), train.log, learning_curves.svg",
-                    ),
-                ],
-                rules: Vec::new(),
-                uses_device: true,
-            },
-        }
-    }
+/// The params, their defaults taken from [`TrainConfig::default`].
+fn params() -> Vec<ParamSpec> {
+    let d = TrainConfig::default();
+    [
+        data_params(),
+        optimiser_params(&d),
+        loss_params(&d),
+        stopping_params(&d),
+        runtime_params(&d),
+    ]
+    .concat()
 }
 
-impl Default for Train {
-    fn default() -> Self {
-        Self::new()
-    }
+/// What is trained, on what.
+fn data_params() -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::required(
+            "model",
+            ParamType::input(ArtifactKind::MODEL),
+            "the pre-trained model, e.g. \"weights\"",
+        ),
+        ParamSpec::with_default(
+            "head",
+            ParamType::Choice(HEADS),
+            Value::from("hierarchical"),
+            "hierarchical (9 evasion classes, clarity through the mapping), direct (3 clarity classes) or multitask (both)",
+        ),
+        ParamSpec::required(
+            "data.train",
+            ParamType::input(ArtifactKind::TOKENS),
+            "training records, e.g. \"tokens.train\"",
+        ),
+        ParamSpec::optional(
+            "data.validation",
+            ParamType::input(ArtifactKind::TOKENS),
+            "validation records: scored after every epoch, pick the best checkpoint",
+        ),
+    ]
+}
+
+/// Batches, AdamW and its schedule.
+fn optimiser_params(d: &TrainConfig) -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::with_default(
+            "epochs",
+            int(1),
+            Value::Int(d.epochs as i64),
+            "passes over the training data",
+        ),
+        ParamSpec::with_default(
+            "batch-size",
+            int(1),
+            Value::Int(d.batch_size as i64),
+            "records per micro-batch",
+        ),
+        ParamSpec::with_default(
+            "grad-accum",
+            int(1),
+            Value::Int(d.grad_accum as i64),
+            "micro-batches per optimiser step (gradients averaged)",
+        ),
+        ParamSpec::with_default(
+            "eval-batch-size",
+            int(1),
+            Value::Int(d.eval_batch_size as i64),
+            "records per forward pass in validation",
+        ),
+        ParamSpec::with_default(
+            "lr",
+            positive(),
+            Value::Float(d.lr),
+            "peak learning rate of AdamW",
+        ),
+        ParamSpec::with_default(
+            "weight-decay",
+            float(0.0, None),
+            Value::Float(d.weight_decay),
+            "decoupled weight decay (not on biases and layer norms)",
+        ),
+        ParamSpec::with_default(
+            "warmup-ratio",
+            float(0.0, Some(1.0)),
+            Value::Float(d.warmup_ratio),
+            "fraction of the steps warming up linearly from 0 (then linear decay to 0)",
+        ),
+        ParamSpec::with_default(
+            "max-grad-norm",
+            float(0.0, None),
+            Value::Float(d.max_grad_norm.unwrap_or(0.0)),
+            "global gradient-norm clipping threshold; 0 turns clipping off",
+        ),
+        ParamSpec::with_default(
+            "seed",
+            int(0),
+            Value::Int(d.seed as i64),
+            "seed of head initialisation, data order and dropout",
+        ),
+    ]
+}
+
+/// The objective and regularisation.
+fn loss_params(d: &TrainConfig) -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::with_default(
+            "label-smoothing",
+            float(0.0, Some(0.99)),
+            Value::Float(d.label_smoothing),
+            "label smoothing of the cross-entropy",
+        ),
+        ParamSpec::with_default(
+            "class-weights",
+            ParamType::Bool,
+            Value::Bool(d.class_weights),
+            "weight classes by inverse frequency, total / (classes * count)",
+        ),
+        ParamSpec::with_default(
+            "focal-loss",
+            ParamType::Bool,
+            Value::Bool(d.focal_gamma.is_some()),
+            "use the focal loss instead of the cross-entropy",
+        ),
+        ParamSpec::with_default(
+            "focal-gamma",
+            float(0.0, None),
+            Value::Float(TrainConfig::FOCAL_GAMMA),
+            "the focal loss's gamma",
+        ),
+        ParamSpec::with_default(
+            "alpha",
+            float(0.0, Some(1.0)),
+            Value::Float(d.alpha),
+            "multitask: weight of the evasion loss (clarity gets 1 - alpha)",
+        ),
+        ParamSpec::with_default(
+            "consistency-beta",
+            float(0.0, None),
+            Value::Float(d.beta),
+            "multitask: weight of the KL consistency term",
+        ),
+        ParamSpec::with_default(
+            "dropout",
+            float(0.0, Some(0.99)),
+            Value::Float(TrainJob::DROPOUT),
+            "dropout of the encoder (hidden and attention) and before the heads",
+        ),
+    ]
+}
+
+/// The best checkpoint and early stopping.
+fn stopping_params(d: &TrainConfig) -> Vec<ParamSpec> {
+    let stopping = d.early_stopping.unwrap_or(EarlyStopping {
+        patience: 0,
+        min_delta: 0.0,
+    });
+    vec![
+        ParamSpec::optional(
+            "early-stopping.metric",
+            ParamType::Choice(&Monitor::NAMES),
+            "validation metric of the best checkpoint and early stopping (default: evasion-macro-f1, clarity-macro-f1 for the direct head)",
+        ),
+        ParamSpec::with_default(
+            "early-stopping.patience",
+            int(0),
+            Value::Int(stopping.patience as i64),
+            "epochs without improvement before stopping; 0 never stops early",
+        ),
+        ParamSpec::with_default(
+            "early-stopping.min-delta",
+            float(0.0, None),
+            Value::Float(stopping.min_delta),
+            "the smallest change that counts as an improvement",
+        ),
+    ]
+}
+
+/// Batching, checkpoints, logging and the device.
+fn runtime_params(d: &TrainConfig) -> Vec<ParamSpec> {
+    vec![
+        ParamSpec::with_default(
+            "length-bucketing",
+            ParamType::Bool,
+            Value::Bool(d.length_bucketing),
+            "batch records of similar length together (less padding)",
+        ),
+        ParamSpec::optional(
+            "pad-to-multiple-of",
+            int(1),
+            "pad each batch to a multiple of this length",
+        ),
+        ParamSpec::optional(
+            "checkpoint-every",
+            int(1),
+            "also keep a resumable checkpoint every this many optimiser steps",
+        ),
+        ParamSpec::with_default(
+            "log-every",
+            int(1),
+            Value::Int(d.log_every as i64),
+            "optimiser steps between log lines",
+        ),
+        ParamSpec::with_default(
+            "precision",
+            ParamType::Choice(&Precision::REQUEST_NAMES),
+            Value::from("auto"),
+            "compute precision (master weights stay f32); the device policies decide what `auto` means",
+        ),
+        ParamSpec::with_default(
+            "attention",
+            ParamType::Choice(&Attention::NAMES),
+            Value::from("auto"),
+            "attention implementation",
+        ),
+        ParamSpec::with_default(
+            "resume",
+            ParamType::Bool,
+            Value::Bool(true),
+            "continue an interrupted run from its last checkpoint",
+        ),
+    ]
 }
 
 /// The training settings of the stage's params.
@@ -329,8 +328,32 @@ fn resume_dir(ctx: &StageContext<'_>) -> PathBuf {
 }
 
 impl Stage for Train {
-    fn schema(&self) -> &StageSchema {
-        &self.schema
+    fn schema(&self) -> StageSchema {
+        StageSchema {
+            kind: "train",
+            version: 2,
+            summary: "Fine-tune a model with CLARITY heads (AdamW, warmup/decay, early stopping, resumable)",
+            params: params(),
+            outputs: vec![
+                OutputSpec::new(
+                    "best",
+                    ArtifactKind::CHECKPOINT,
+                    "the best checkpoint by the validation metric: config.json, model.safetensors, heads.safetensors, head.json, tokenizer files",
+                ),
+                OutputSpec::new(
+                    "last",
+                    ArtifactKind::CHECKPOINT,
+                    "the checkpoint at the end of training",
+                ),
+                OutputSpec::new(
+                    "metrics",
+                    ArtifactKind::METRICS,
+                    "metrics.json (per epoch), train.log, learning_curves.svg",
+                ),
+            ],
+            rules: Vec::new(),
+            uses_device: true,
+        }
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
@@ -415,7 +438,7 @@ impl Stage for Train {
 }
 
 /// Progress on a terminal bar (loss, lr, samples/s, ETA) when stderr is a terminal, else
-/// epoch lines through the engine's reporter; cancellation from Ctrl-C.
+/// the events' lines through the engine's reporter; cancellation from Ctrl-C.
 struct StageObserver<'a, 'c> {
     ctx: &'a StageContext<'c>,
     bar: Option<ProgressObserver>,
@@ -429,71 +452,22 @@ impl<'a, 'c> StageObserver<'a, 'c> {
 }
 
 impl TrainObserver for StageObserver<'_, '_> {
-    fn start(&mut self, step: u64, total_steps: u64) {
-        match &mut self.bar {
-            Some(bar) => bar.start(step, total_steps),
-            None => self.ctx.progress(step, total_steps),
-        }
-    }
-
-    fn step(&mut self, report: &StepReport) {
+    fn event(&mut self, event: &TrainEvent<'_>) {
         if let Some(bar) = &mut self.bar {
-            bar.step(report);
+            return bar.event(event);
         }
-    }
-
-    fn validating(&mut self, records: usize) {
-        if let Some(bar) = &mut self.bar {
-            bar.validating(records);
+        if let TrainEvent::Started {
+            step, total_steps, ..
+        } = event
+        {
+            self.ctx.progress(*step, *total_steps);
         }
-    }
-
-    fn epoch(&mut self, record: &EpochRecord) {
-        match &mut self.bar {
-            Some(bar) => bar.epoch(record),
-            None => {
-                let scores: Vec<String> = record
-                    .validation
-                    .iter()
-                    .filter(|(k, _)| k.ends_with("macro-f1"))
-                    .map(|(k, v)| format!("{k} {v:.4}"))
-                    .collect();
-                self.ctx.info(&format!(
-                    "epoch {}: train loss {:.4}{}{}",
-                    record.epoch,
-                    record.train_loss,
-                    if scores.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", {}", scores.join(", "))
-                    },
-                    if record.best { " (best)" } else { "" }
-                ));
-            }
-        }
-    }
-
-    fn info(&mut self, message: &str) {
-        match &mut self.bar {
-            Some(bar) => bar.info(message),
-            None => self.ctx.info(message),
-        }
-    }
-
-    fn warn(&mut self, message: &str) {
-        match &mut self.bar {
-            Some(bar) => bar.warn(message),
-            None => self.ctx.warn(message),
+        if let Some(line) = event.message() {
+            self.ctx.info(&line);
         }
     }
 
     fn cancelled(&self) -> bool {
         self.ctx.cancelled()
-    }
-
-    fn finish(&mut self) {
-        if let Some(bar) = &mut self.bar {
-            bar.finish();
-        }
     }
 }

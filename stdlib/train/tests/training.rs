@@ -10,8 +10,8 @@ use std::path::Path;
 use clarity_models::ModelOptions;
 use clarity_train::heads::{HeadKind, load_checkpoint};
 use clarity_train::train::{
-    EarlyStopping, EpochRecord, ModelSource, Monitor, NullObserver, StepReport, TrainConfig,
-    TrainData, TrainError, TrainObserver, TrainPaths, TrainSummary, train,
+    EarlyStopping, EpochRecord, ModelSource, Monitor, NullObserver, TrainConfig, TrainData,
+    TrainError, TrainEvent, TrainObserver, TrainPaths, TrainSummary, train,
 };
 use common::*;
 
@@ -156,6 +156,88 @@ fn learns_and_writes_checkpoints_and_reports() {
     assert_eq!(ckpt.head.head, HeadKind::Hierarchical);
 }
 
+/// Keeps a short name for every event, in order.
+#[derive(Default)]
+struct Recorder(Vec<String>);
+
+impl TrainObserver for Recorder {
+    fn event(&mut self, event: &TrainEvent<'_>) {
+        let name = match event {
+            TrainEvent::Started { step, .. } => format!("started@{step}"),
+            TrainEvent::Step(r) if r.logged_loss.is_some() => format!("step {} logged", r.step),
+            TrainEvent::Step(r) => format!("step {}", r.step),
+            TrainEvent::StepSkipped { step, .. } => format!("skipped {step}"),
+            TrainEvent::Validating { .. } => "validating".into(),
+            TrainEvent::Epoch { record, .. } => format!("epoch {}", record.epoch),
+            TrainEvent::StoppedEarly { epoch, .. } => format!("stopped {epoch}"),
+            TrainEvent::Ended { steps, completed } => format!("ended {steps} {completed}"),
+        };
+        self.0.push(name);
+    }
+}
+
+#[test]
+fn one_event_stream_feeds_the_observer_and_the_log() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let mut recorder = Recorder::default();
+    run(
+        HeadKind::Hierarchical,
+        &config(2),
+        dir.path(),
+        &mut recorder,
+    )
+    .unwrap();
+    let events = recorder.0;
+    // 24 steps an epoch, a log point every 2 steps.
+    let mut expected = vec!["started@0".to_string()];
+    for epoch in 1..=2u64 {
+        for step in (epoch - 1) * 24 + 1..=epoch * 24 {
+            let logged = if step % 2 == 0 { " logged" } else { "" };
+            expected.push(format!("step {step}{logged}"));
+        }
+        expected.extend(["validating".into(), format!("epoch {epoch}")]);
+    }
+    expected.push("ended 48 true".into());
+    assert_eq!(events, expected);
+    // The log has a line for each log point and each epoch, and the end.
+    let log = std::fs::read_to_string(dir.path().join("reports/train.log")).unwrap();
+    assert_eq!(
+        log.lines().filter(|l| l.contains("grad-norm")).count(),
+        24,
+        "{log}"
+    );
+    assert_eq!(log.matches(" done: train loss").count(), 2, "{log}");
+    assert!(
+        log.ends_with("finished after 48 optimiser steps\n"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_failed_run_ends_its_event_stream() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let mut stop = StopAfter {
+        after: 3,
+        done: Cell::new(0),
+    };
+    struct Both<'a>(&'a mut StopAfter, Recorder);
+    impl TrainObserver for Both<'_> {
+        fn event(&mut self, event: &TrainEvent<'_>) {
+            self.0.event(event);
+            self.1.event(event);
+        }
+        fn cancelled(&self) -> bool {
+            self.0.cancelled()
+        }
+    }
+    let mut both = Both(&mut stop, Recorder::default());
+    let err = run(HeadKind::Hierarchical, &config(2), dir.path(), &mut both).unwrap_err();
+    assert!(matches!(err, TrainError::Cancelled { step: 3 }), "{err:?}");
+    assert_eq!(both.1.0.last().map(String::as_str), Some("ended 3 false"));
+}
+
 #[test]
 fn same_seed_same_bits() {
     let _serial = serial();
@@ -182,8 +264,10 @@ struct StopAfter {
 }
 
 impl TrainObserver for StopAfter {
-    fn step(&mut self, report: &StepReport) {
-        self.done.set(report.step);
+    fn event(&mut self, event: &TrainEvent<'_>) {
+        if let TrainEvent::Step(report) = event {
+            self.done.set(report.step);
+        }
     }
     fn cancelled(&self) -> bool {
         self.done.get() >= self.after

@@ -37,6 +37,11 @@ pub struct TrainJob<'a> {
     pub observer: &'a mut dyn TrainObserver,
 }
 
+impl TrainJob<'_> {
+    /// Dropout where none is given: HF's `hidden_dropout_prob` of BERT-family configs.
+    pub const DROPOUT: f64 = 0.1;
+}
+
 /// What a training job gives back.
 #[derive(Debug)]
 pub struct TrainOutcome {

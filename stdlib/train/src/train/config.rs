@@ -121,6 +121,11 @@ pub struct TrainConfig {
     pub precision: Precision,
 }
 
+impl TrainConfig {
+    /// The focal loss's gamma where none is given (Lin et al., 2017).
+    pub const FOCAL_GAMMA: f64 = 2.0;
+}
+
 impl Default for TrainConfig {
     /// The Python tool's DeBERTa-v3-base settings.
     fn default() -> Self {

@@ -1,5 +1,4 @@
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -95,49 +94,6 @@ fn curves(state: &TrainerState) -> String {
         ],
         "epoch",
     )
-}
-
-/// Appends lines to `train.log`.
-pub(crate) struct RunLog {
-    path: PathBuf,
-    file: std::fs::File,
-}
-
-impl RunLog {
-    /// Opens `dir/train.log` for appending; a last line cut short by a kill is ended first.
-    pub(crate) fn open(dir: &Path) -> Result<Self, TrainError> {
-        let path = dir.join(LOG_FILE);
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|source| TrainError::Io {
-                action: "open",
-                path: path.clone(),
-                source,
-            })?;
-        let mut log = Self { path, file };
-        if ends_mid_line(&log.path) {
-            log.line("")?;
-        }
-        Ok(log)
-    }
-
-    pub(crate) fn line(&mut self, text: &str) -> Result<(), TrainError> {
-        writeln!(self.file, "{text}").map_err(|source| TrainError::Io {
-            action: "write",
-            path: self.path.clone(),
-            source,
-        })
-    }
-}
-
-fn ends_mid_line(path: &Path) -> bool {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut last = [0u8];
-    std::fs::File::open(path).is_ok_and(|mut f| {
-        f.seek(SeekFrom::End(-1)).is_ok() && f.read_exact(&mut last).is_ok() && last[0] != b'\n'
-    })
 }
 
 fn write(path: &Path, text: String) -> Result<(), TrainError> {

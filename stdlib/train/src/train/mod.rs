@@ -3,23 +3,27 @@
 //! order, validation, best and last checkpoints, early stopping, `metrics.json`, a log,
 //! learning curves, progress, and resuming an interrupted run exactly.
 
+mod checkpoints;
 mod config;
+mod epoch;
 mod error;
+mod events;
 mod files;
+mod log;
 mod objective;
-mod observer;
 mod progress;
 mod resume;
 mod setup;
 mod state;
+mod stopping;
 mod trainer;
 mod validation;
 
 pub use config::{EarlyStopping, Goal, Monitor, TrainConfig};
 pub use error::TrainError;
+pub use events::{NullObserver, ResumePoint, StepReport, TrainEvent, TrainObserver};
 pub use files::{CURVES_FILE, LOG_FILE, METRICS_FILE};
 pub use objective::Objective;
-pub use observer::{NullObserver, StepReport, TrainObserver};
 pub use progress::ProgressObserver;
 pub use resume::{BEST_DIR, BEST_EPOCH_FILE, LAST_DIR, OPTIMIZER_FILE};
 pub use state::{EpochRecord, STATE_FILE, TrainerState};

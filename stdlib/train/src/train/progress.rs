@@ -1,6 +1,6 @@
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{EpochRecord, StepReport, TrainObserver};
+use super::{TrainEvent, TrainObserver};
 
 /// A terminal progress bar over optimiser steps showing epoch, loss, learning rate, samples/s
 /// and the ETA; messages go above it. Draws nothing when stderr is not a terminal.
@@ -38,62 +38,37 @@ impl<F: Fn() -> bool> ProgressObserver<F> {
 }
 
 impl<F: Fn() -> bool> TrainObserver for ProgressObserver<F> {
-    fn start(&mut self, step: u64, total_steps: u64) {
-        self.bar.set_length(total_steps);
-        self.bar.set_position(step);
-        self.bar.reset_eta();
-    }
-
-    fn step(&mut self, r: &StepReport) {
-        self.bar
-            .set_prefix(format!("epoch {}/{}", r.epoch, r.epochs));
-        self.bar.set_message(format!(
-            "loss {:.4}  lr {:.2e}  {:.1} samples/s",
-            r.loss, r.lr, r.samples_per_second
-        ));
-        self.bar.set_position(r.step);
-    }
-
-    fn validating(&mut self, records: usize) {
-        self.bar
-            .set_message(format!("validating on {records} records"));
-    }
-
-    fn epoch(&mut self, r: &EpochRecord) {
-        let scores: Vec<String> = r
-            .validation
-            .iter()
-            .filter(|(k, _)| k.ends_with("macro-f1"))
-            .map(|(k, v)| format!("{k} {v:.4}"))
-            .collect();
-        self.bar.println(format!(
-            "epoch {}: train loss {:.4}{}{}{}",
-            r.epoch,
-            r.train_loss,
-            r.validation_loss
-                .map_or(String::new(), |l| format!(", validation loss {l:.4}")),
-            if scores.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", scores.join(", "))
-            },
-            if r.best { " (best)" } else { "" }
-        ));
-    }
-
-    fn info(&mut self, message: &str) {
-        self.bar.println(message);
-    }
-
-    fn warn(&mut self, message: &str) {
-        self.bar.println(format!("warning: {message}"));
+    fn event(&mut self, event: &TrainEvent<'_>) {
+        match event {
+            TrainEvent::Started {
+                step, total_steps, ..
+            } => {
+                self.bar.set_length(*total_steps);
+                self.bar.set_position(*step);
+                self.bar.reset_eta();
+            }
+            TrainEvent::Step(r) => {
+                self.bar
+                    .set_prefix(format!("epoch {}/{}", r.epoch, r.epochs));
+                self.bar.set_message(format!(
+                    "loss {:.4}  lr {:.2e}  {:.1} samples/s",
+                    r.loss, r.lr, r.samples_per_second
+                ));
+                self.bar.set_position(r.step);
+            }
+            TrainEvent::Validating { records } => {
+                self.bar
+                    .set_message(format!("validating on {records} records"));
+            }
+            TrainEvent::Ended { .. } => self.bar.finish_and_clear(),
+            _ => {}
+        }
+        if let Some(line) = event.message() {
+            self.bar.println(line);
+        }
     }
 
     fn cancelled(&self) -> bool {
         (self.cancelled)()
-    }
-
-    fn finish(&mut self) {
-        self.bar.finish_and_clear();
     }
 }
