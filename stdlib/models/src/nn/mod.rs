@@ -13,5 +13,5 @@ pub use attention::{
 };
 pub use cast::cast_float_params;
 pub use clarity_device::Attention;
-pub use feed_forward::{Intermediate, ResidualOutput};
+pub use feed_forward::{Intermediate, ResidualOutput, feed_forward};
 pub use linear::{hf_embedding, hf_layer_norm, hf_linear, linear_rows};

@@ -77,14 +77,7 @@ impl<B: Backend> RobertaAttention<B> {
     pub fn init(config: &RobertaConfig, attention: Attention, device: &B::Device) -> Self {
         Self {
             self_attn: RobertaSelfAttention::init(config, attention, device),
-            output: RobertaSelfOutput::init(
-                config.hidden_size,
-                config.hidden_size,
-                config.layer_norm_eps,
-                config.hidden_dropout_prob,
-                config.initializer_range,
-                device,
-            ),
+            output: RobertaSelfOutput::for_block(config.hidden_size, &config.into(), device),
         }
     }
 
