@@ -39,25 +39,8 @@ pub fn deberta_v2_from_spm(
         .map_err(|e| TokenizeError::read(spm_path, e))?;
     let model = SentencePieceModel::from_slice(&bytes)
         .map_err(|e| bad(format!("not a SentencePiece model: {e}")))?;
-    let trainer = model
-        .trainer()
-        .ok_or_else(|| bad("the model has no trainer spec".into()))?;
-    if trainer.model_type() != ModelType::Unigram {
-        return Err(bad(format!(
-            "a {:?} SentencePiece model is not supported (DeBERTa uses Unigram)",
-            trainer.model_type()
-        )));
-    }
-    let vocab: Vec<(String, f64)> = model
-        .pieces()
-        .iter()
-        .map(|p| (p.piece().to_string(), f64::from(p.score())))
-        .collect();
-    let unk_id = usize::try_from(trainer.unk_id()).map_err(|_| bad("negative unk_id".into()))?;
-    let unigram = Unigram::from(vocab, Some(unk_id), trainer.byte_fallback())
-        .map_err(|e| bad(e.to_string()))?;
 
-    let mut tokenizer = Tokenizer::new(unigram);
+    let mut tokenizer = Tokenizer::new(unigram(&model).map_err(bad)?);
     let charsmap = model
         .normalizer()
         .map(|n| n.precompiled_charsmap())
@@ -77,25 +60,7 @@ pub fn deberta_v2_from_spm(
         .map(|p| AddedToken::from(p.piece(), p.r#type() == Type::Control).normalized(false))
         .collect();
     tokenizer.add_tokens(&added);
-
-    let token = |configured: &Option<String>, default: &str| {
-        configured.clone().unwrap_or_else(|| default.to_string())
-    };
-    let cls = token(&config.cls_token, "[CLS]");
-    let sep = token(&config.sep_token, "[SEP]");
-    let unk = token(&config.unk_token, "[UNK]");
-    let specials = [
-        AddedToken::from(token(&config.pad_token, "[PAD]"), true),
-        AddedToken::from(cls.clone(), true),
-        AddedToken::from(sep.clone(), true),
-        AddedToken::from(unk, true).normalized(true),
-        AddedToken::from(token(&config.mask_token, "[MASK]"), true),
-    ];
-    let missing: Vec<AddedToken> = specials
-        .into_iter()
-        .filter(|t| tokenizer.token_to_id(&t.content).is_none() || t.normalized)
-        .collect();
-    tokenizer.add_special_tokens(&missing);
+    let (cls, sep) = add_special_tokens(&mut tokenizer, config);
 
     let id = |t: &str| {
         tokenizer
@@ -114,6 +79,50 @@ pub fn deberta_v2_from_spm(
         .map_err(|e| bad(format!("cannot build the post-processor: {e}")))?;
     tokenizer.with_post_processor(Some(template));
     Ok(tokenizer)
+}
+
+/// The Unigram model over the pieces and their scores (only Unigram models are accepted).
+fn unigram(model: &SentencePieceModel) -> Result<Unigram, String> {
+    let trainer = model
+        .trainer()
+        .ok_or_else(|| "the model has no trainer spec".to_string())?;
+    if trainer.model_type() != ModelType::Unigram {
+        return Err(format!(
+            "a {:?} SentencePiece model is not supported (DeBERTa uses Unigram)",
+            trainer.model_type()
+        ));
+    }
+    let vocab: Vec<(String, f64)> = model
+        .pieces()
+        .iter()
+        .map(|p| (p.piece().to_string(), f64::from(p.score())))
+        .collect();
+    let unk_id = usize::try_from(trainer.unk_id()).map_err(|_| "negative unk_id".to_string())?;
+    Unigram::from(vocab, Some(unk_id), trainer.byte_fallback()).map_err(|e| e.to_string())
+}
+
+/// Adds the configured special tokens the vocabulary lacks (and `[UNK]`, normalised);
+/// returns the `(cls, sep)` tokens.
+fn add_special_tokens(tokenizer: &mut Tokenizer, config: &TokenizerConfig) -> (String, String) {
+    let token = |configured: &Option<String>, default: &str| {
+        configured.clone().unwrap_or_else(|| default.to_string())
+    };
+    let cls = token(&config.cls_token, "[CLS]");
+    let sep = token(&config.sep_token, "[SEP]");
+    let unk = token(&config.unk_token, "[UNK]");
+    let specials = [
+        AddedToken::from(token(&config.pad_token, "[PAD]"), true),
+        AddedToken::from(cls.clone(), true),
+        AddedToken::from(sep.clone(), true),
+        AddedToken::from(unk, true).normalized(true),
+        AddedToken::from(token(&config.mask_token, "[MASK]"), true),
+    ];
+    let missing: Vec<AddedToken> = specials
+        .into_iter()
+        .filter(|t| tokenizer.token_to_id(&t.content).is_none() || t.normalized)
+        .collect();
+    tokenizer.add_special_tokens(&missing);
+    (cls, sep)
 }
 
 fn normalizer(config: &TokenizerConfig, charsmap: &[u8]) -> Result<NormalizerWrapper, String> {
