@@ -75,6 +75,11 @@ impl ClarityLabel {
         }
     }
 
+    /// The canonical spellings of [`Self::ALL`], in class-index order.
+    pub fn class_names() -> Vec<String> {
+        Self::ALL.iter().map(|l| l.name().to_string()).collect()
+    }
+
     /// The evasion labels that map to this clarity label.
     pub fn evasion_labels(self) -> impl Iterator<Item = EvasionLabel> {
         EvasionLabel::ALL
@@ -136,6 +141,11 @@ impl EvasionLabel {
             Self::ClaimsIgnorance => "Claims ignorance",
             Self::Clarification => "Clarification",
         }
+    }
+
+    /// The canonical spellings of [`Self::ALL`], in class-index order.
+    pub fn class_names() -> Vec<String> {
+        Self::ALL.iter().map(|l| l.name().to_string()).collect()
     }
 
     /// The clarity label this evasion label maps to: Clear Reply = {Explicit};
@@ -247,48 +257,27 @@ mod tests {
 
     #[test]
     fn parsing_normalises_case_whitespace_and_aliases() {
-        assert_eq!(
-            ClarityLabel::parse("Ambivalent"),
-            Some(ClarityLabel::AmbivalentReply)
-        );
-        assert_eq!(
-            ClarityLabel::parse(" ambivalent  reply "),
-            Some(ClarityLabel::AmbivalentReply)
-        );
-        assert_eq!(
-            ClarityLabel::parse("CLEAR NON-REPLY"),
-            Some(ClarityLabel::ClearNonReply)
-        );
-        assert_eq!(
-            ClarityLabel::parse("Clear Non Reply"),
-            Some(ClarityLabel::ClearNonReply)
-        );
-        assert_eq!(
-            ClarityLabel::parse("Clear Reply"),
-            Some(ClarityLabel::ClearReply)
-        );
-        assert_eq!(ClarityLabel::parse("Maybe"), None);
-        assert_eq!(
-            EvasionLabel::parse("Partial/half-answer"),
-            Some(EvasionLabel::Partial)
-        );
-        assert_eq!(
-            EvasionLabel::parse("partial / half-answer"),
-            Some(EvasionLabel::Partial)
-        );
-        assert_eq!(
-            EvasionLabel::parse("Declining to answer"),
-            Some(EvasionLabel::Declining)
-        );
-        assert_eq!(
-            EvasionLabel::parse("claims_ignorance"),
-            Some(EvasionLabel::ClaimsIgnorance)
-        );
-        assert_eq!(
-            EvasionLabel::parse("\tDodging\n"),
-            Some(EvasionLabel::Dodging)
-        );
-        assert_eq!(EvasionLabel::parse("Evasive"), None);
+        use ClarityLabel::*;
+        for (raw, expected) in [
+            ("Ambivalent", Some(AmbivalentReply)),
+            (" ambivalent  reply ", Some(AmbivalentReply)),
+            ("CLEAR NON-REPLY", Some(ClearNonReply)),
+            ("Clear Non Reply", Some(ClearNonReply)),
+            ("Clear Reply", Some(ClearReply)),
+            ("Maybe", None),
+        ] {
+            assert_eq!(ClarityLabel::parse(raw), expected, "{raw:?}");
+        }
+        for (raw, expected) in [
+            ("Partial/half-answer", Some(EvasionLabel::Partial)),
+            ("partial / half-answer", Some(EvasionLabel::Partial)),
+            ("Declining to answer", Some(EvasionLabel::Declining)),
+            ("claims_ignorance", Some(EvasionLabel::ClaimsIgnorance)),
+            ("\tDodging\n", Some(EvasionLabel::Dodging)),
+            ("Evasive", None),
+        ] {
+            assert_eq!(EvasionLabel::parse(raw), expected, "{raw:?}");
+        }
         for l in EvasionLabel::ALL {
             assert_eq!(EvasionLabel::parse(l.name()), Some(l));
         }
