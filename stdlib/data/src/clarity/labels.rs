@@ -49,22 +49,37 @@ pub enum EvasionLabel {
     Clarification,
 }
 
+/// The class-index methods both label types share, from their `ALL` and `name`.
+macro_rules! class_index_methods {
+    ($label:ty) => {
+        impl $label {
+            /// The class index (see the type docs for the order).
+            pub fn index(self) -> usize {
+                self as usize
+            }
+
+            /// The label of a class index, `None` when out of range.
+            pub fn from_index(index: usize) -> Option<Self> {
+                Self::ALL.get(index).copied()
+            }
+
+            /// The canonical spellings of [`Self::ALL`], in class-index order.
+            pub fn class_names() -> Vec<String> {
+                Self::ALL.iter().map(|l| l.name().to_string()).collect()
+            }
+        }
+    };
+}
+
+class_index_methods!(ClarityLabel);
+class_index_methods!(EvasionLabel);
+
 impl ClarityLabel {
     /// Number of classes.
     pub const COUNT: usize = 3;
     /// All labels in class-index order.
     pub const ALL: [ClarityLabel; 3] =
         [Self::ClearReply, Self::AmbivalentReply, Self::ClearNonReply];
-
-    /// The class index (see the type docs for the order).
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The label of a class index, `None` when out of range.
-    pub fn from_index(index: usize) -> Option<Self> {
-        Self::ALL.get(index).copied()
-    }
 
     /// The canonical spelling, as in the CLARITY paper and the prediction CSV.
     pub fn name(self) -> &'static str {
@@ -73,11 +88,6 @@ impl ClarityLabel {
             Self::AmbivalentReply => "Ambivalent Reply",
             Self::ClearNonReply => "Clear Non-Reply",
         }
-    }
-
-    /// The canonical spellings of [`Self::ALL`], in class-index order.
-    pub fn class_names() -> Vec<String> {
-        Self::ALL.iter().map(|l| l.name().to_string()).collect()
     }
 
     /// The evasion labels that map to this clarity label.
@@ -118,16 +128,6 @@ impl EvasionLabel {
         Self::Clarification,
     ];
 
-    /// The class index (see the type docs for the order).
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The label of a class index, `None` when out of range.
-    pub fn from_index(index: usize) -> Option<Self> {
-        Self::ALL.get(index).copied()
-    }
-
     /// The canonical spelling, as in QEvasion.
     pub fn name(self) -> &'static str {
         match self {
@@ -141,11 +141,6 @@ impl EvasionLabel {
             Self::ClaimsIgnorance => "Claims ignorance",
             Self::Clarification => "Clarification",
         }
-    }
-
-    /// The canonical spellings of [`Self::ALL`], in class-index order.
-    pub fn class_names() -> Vec<String> {
-        Self::ALL.iter().map(|l| l.name().to_string()).collect()
     }
 
     /// The clarity label this evasion label maps to: Clear Reply = {Explicit};
