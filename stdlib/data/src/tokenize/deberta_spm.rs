@@ -24,7 +24,7 @@ use tokenizers::processors::template::TemplateProcessing;
 use tokenizers::{AddedToken, SplitDelimiterBehavior, Tokenizer};
 
 use super::error::TokenizeError;
-use super::tokenizer_config::TokenizerConfig;
+use super::tokenizer_config::{TokenizerConfig, special_token_id, token_or};
 
 /// Builds DeBERTa-v3's tokenizer from `spm_path` with the settings of `config`.
 pub fn deberta_v2_from_spm(
@@ -62,14 +62,7 @@ pub fn deberta_v2_from_spm(
     tokenizer.add_tokens(&added);
     let (cls, sep) = add_special_tokens(&mut tokenizer, config);
 
-    let id = |t: &str| {
-        tokenizer
-            .token_to_id(t)
-            .ok_or_else(|| TokenizeError::MissingSpecialToken {
-                path: spm_path.to_path_buf(),
-                token: t.to_string(),
-            })
-    };
+    let id = |t: &str| special_token_id(&tokenizer, spm_path, t);
     let template = TemplateProcessing::builder()
         .try_single(format!("{cls}:0 $A:0 {sep}:0"))
         .and_then(|b| b.try_pair(format!("{cls}:0 $A:0 {sep}:0 $B:1 {sep}:1")))
@@ -104,18 +97,15 @@ fn unigram(model: &SentencePieceModel) -> Result<Unigram, String> {
 /// Adds the configured special tokens the vocabulary lacks (and `[UNK]`, normalised);
 /// returns the `(cls, sep)` tokens.
 fn add_special_tokens(tokenizer: &mut Tokenizer, config: &TokenizerConfig) -> (String, String) {
-    let token = |configured: &Option<String>, default: &str| {
-        configured.clone().unwrap_or_else(|| default.to_string())
-    };
-    let cls = token(&config.cls_token, "[CLS]");
-    let sep = token(&config.sep_token, "[SEP]");
-    let unk = token(&config.unk_token, "[UNK]");
+    let cls = token_or(&config.cls_token, "[CLS]");
+    let sep = token_or(&config.sep_token, "[SEP]");
+    let unk = token_or(&config.unk_token, "[UNK]");
     let specials = [
-        AddedToken::from(token(&config.pad_token, "[PAD]"), true),
+        AddedToken::from(token_or(&config.pad_token, "[PAD]"), true),
         AddedToken::from(cls.clone(), true),
         AddedToken::from(sep.clone(), true),
         AddedToken::from(unk, true).normalized(true),
-        AddedToken::from(token(&config.mask_token, "[MASK]"), true),
+        AddedToken::from(token_or(&config.mask_token, "[MASK]"), true),
     ];
     let missing: Vec<AddedToken> = specials
         .into_iter()
