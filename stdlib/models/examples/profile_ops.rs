@@ -36,39 +36,55 @@ fn time<B: Backend, T>(name: &str, device: &B::Device, reps: usize, mut f: impl 
     println!("{name:<44} cpu {cpu:8.1} ms   wall {wall:8.1} ms");
 }
 
+/// Batch, sequence, hidden, heads, head width, feed-forward width (roberta/deberta-base).
+const SHAPE: (usize, usize, usize, usize, usize, usize) = (8, 128, 768, 12, 64, 3072);
+/// Timed calls per op.
+const REPS: usize = 5;
+
 fn run<B: Backend>(device: B::Device, backend: &str) {
     println!("== {backend}");
-    let (b, s, h, heads, d, ff) = (8, 128, 768, 12, 64, 3072);
-    let x = Tensor::<B, 3>::random([b, s, h], Distribution::Normal(0.0, 1.0), &device);
-    let xf = Tensor::<B, 3>::random([b, s, ff], Distribution::Normal(0.0, 1.0), &device);
-    let lin = hf_linear::<B>(h, h, true, 0.02, &device);
-    let up = hf_linear::<B>(h, ff, true, 0.02, &device);
-    let down = hf_linear::<B>(ff, h, true, 0.02, &device);
-    let ln = hf_layer_norm::<B>(h, 1e-7, &device);
-    let reps = 5;
-    time::<B, _>("linear 1024x768x768", &device, reps, || {
+    dense_ops::<B>(&device);
+    attention_ops::<B>(&device);
+    layout_ops::<B>(&device);
+}
+
+/// The linear layers, LayerNorm and GELU.
+fn dense_ops<B: Backend>(device: &B::Device) {
+    let (b, s, h, _, _, ff) = SHAPE;
+    let x = Tensor::<B, 3>::random([b, s, h], Distribution::Normal(0.0, 1.0), device);
+    let xf = Tensor::<B, 3>::random([b, s, ff], Distribution::Normal(0.0, 1.0), device);
+    let lin = hf_linear::<B>(h, h, true, 0.02, device);
+    let up = hf_linear::<B>(h, ff, true, 0.02, device);
+    let down = hf_linear::<B>(ff, h, true, 0.02, device);
+    let ln = hf_layer_norm::<B>(h, 1e-7, device);
+    time::<B, _>("linear 1024x768x768", device, REPS, || {
         lin.forward(x.clone()).into_data()
     });
-    time::<B, _>("linear 1024x768x3072", &device, reps, || {
+    time::<B, _>("linear 1024x768x3072", device, REPS, || {
         up.forward(x.clone()).into_data()
     });
-    time::<B, _>("linear 1024x3072x768", &device, reps, || {
+    time::<B, _>("linear 1024x3072x768", device, REPS, || {
         down.forward(xf.clone()).into_data()
     });
-    time::<B, _>("layer_norm 8x128x768", &device, reps, || {
+    time::<B, _>("layer_norm 8x128x768", device, REPS, || {
         ln.forward(x.clone()).into_data()
     });
-    time::<B, _>("gelu 8x128x3072", &device, reps, || {
+    time::<B, _>("gelu 8x128x3072", device, REPS, || {
         gelu_exact(xf.clone()).into_data()
     });
-    let q = Tensor::<B, 4>::random([b, heads, s, d], Distribution::Normal(0.0, 1.0), &device);
-    let bias = Tensor::<B, 4>::zeros([b, 1, 1, s], &device);
+}
+
+/// Fused and eager attention, softmax, and DeBERTa's c2p product and gather.
+fn attention_ops<B: Backend>(device: &B::Device) {
+    let (b, s, _, heads, d, _) = SHAPE;
+    let q = Tensor::<B, 4>::random([b, heads, s, d], Distribution::Normal(0.0, 1.0), device);
+    let bias = Tensor::<B, 4>::zeros([b, 1, 1, s], device);
     let opts = AttentionModuleOptions {
         scale: Some(0.125),
         softcap: None,
         is_causal: false,
     };
-    time::<B, _>("attention fused 8x12x128x64", &device, reps, || {
+    time::<B, _>("attention fused 8x12x128x64", device, REPS, || {
         attention(
             q.clone(),
             q.clone(),
@@ -79,49 +95,46 @@ fn run<B: Backend>(device: B::Device, backend: &str) {
         )
         .into_data()
     });
-    time::<B, _>("attention eager 8x12x128x64", &device, reps, || {
+    time::<B, _>("attention eager 8x12x128x64", device, REPS, || {
         let scores = q.clone().matmul(q.clone().swap_dims(2, 3)) * 0.125 + bias.clone();
         softmax(scores, 3).matmul(q.clone()).into_data()
     });
-    let scores = Tensor::<B, 4>::random([b, heads, s, s], Distribution::Normal(0.0, 1.0), &device);
-    time::<B, _>("softmax 8x12x128x128", &device, reps, || {
+    let scores = Tensor::<B, 4>::random([b, heads, s, s], Distribution::Normal(0.0, 1.0), device);
+    time::<B, _>("softmax 8x12x128x128", device, REPS, || {
         softmax(scores.clone(), 3).into_data()
     });
-    let pos = Tensor::<B, 4>::random([1, heads, 512, d], Distribution::Normal(0.0, 1.0), &device);
-    time::<B, _>("c2p matmul 8x12x128x64 @ 64x512", &device, reps, || {
+    let pos = Tensor::<B, 4>::random([1, heads, 512, d], Distribution::Normal(0.0, 1.0), device);
+    time::<B, _>("c2p matmul 8x12x128x64 @ 64x512", device, REPS, || {
         q.clone().matmul(pos.clone().swap_dims(2, 3)).into_data()
     });
-    let c2p = Tensor::<B, 4>::random([b, heads, s, 512], Distribution::Normal(0.0, 1.0), &device);
+    let c2p = Tensor::<B, 4>::random([b, heads, s, 512], Distribution::Normal(0.0, 1.0), device);
     let idx: Vec<i64> = (0..s * s)
         .map(|k| ((k / s) * 512 + 256 + (k / s) - (k % s)) as i64)
         .collect();
-    let idx = Tensor::<B, 1, Int>::from_data(TensorData::new(idx, [s * s]), &device);
-    time::<B, _>(
-        "c2p select 8x12x(128*512) -> 128*128",
-        &device,
-        reps,
-        || {
-            c2p.clone()
-                .reshape([b, heads, s * 512])
-                .select(2, idx.clone())
-                .into_data()
-        },
-    );
-    time::<B, _>(
-        "split heads (reshape+swap) 8x128x768",
-        &device,
-        reps,
-        || {
-            x.clone()
-                .reshape([b, s, heads, d])
-                .swap_dims(1, 2)
-                .into_data()
-        },
-    );
+    let idx = Tensor::<B, 1, Int>::from_data(TensorData::new(idx, [s * s]), device);
+    time::<B, _>("c2p select 8x12x(128*512) -> 128*128", device, REPS, || {
+        c2p.clone()
+            .reshape([b, heads, s * 512])
+            .select(2, idx.clone())
+            .into_data()
+    });
+}
+
+/// Splitting and merging the heads.
+fn layout_ops<B: Backend>(device: &B::Device) {
+    let (b, s, h, heads, d, _) = SHAPE;
+    let x = Tensor::<B, 3>::random([b, s, h], Distribution::Normal(0.0, 1.0), device);
+    let q = Tensor::<B, 4>::random([b, heads, s, d], Distribution::Normal(0.0, 1.0), device);
+    time::<B, _>("split heads (reshape+swap) 8x128x768", device, REPS, || {
+        x.clone()
+            .reshape([b, s, heads, d])
+            .swap_dims(1, 2)
+            .into_data()
+    });
     time::<B, _>(
         "merge heads (swap+reshape) 8x12x128x64",
-        &device,
-        reps,
+        device,
+        REPS,
         || q.clone().swap_dims(1, 2).reshape([b, s, h]).into_data(),
     );
 }

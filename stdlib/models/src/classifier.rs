@@ -6,10 +6,10 @@ use burn::tensor::{Int, Tensor};
 
 use crate::config::{ArchConfig, ModelConfig};
 use crate::deberta_v2::DebertaV2ForSequenceClassification;
-use crate::encoder::to_precision;
+use crate::encoder::{load_pretrained, to_precision};
 use crate::roberta::RobertaForSequenceClassification;
 use crate::weights::{
-    LoadPlan, LoadReport, WeightsError, WeightsFormat, find_weights, load_module, save_safetensors,
+    LoadPlan, LoadReport, WeightsError, WeightsFormat, load_module, save_safetensors,
 };
 use crate::{ModelError, ModelOptions};
 
@@ -56,11 +56,11 @@ impl<B: Backend> SequenceClassifier<B> {
         options: &ModelOptions,
         device: &B::Device,
     ) -> Result<(Self, ModelConfig, LoadReport), ModelError> {
-        let config = ModelConfig::from_dir(dir)?;
-        let (path, format) = find_weights(dir)?;
-        let model = Self::init(&config, options, device);
-        let (model, report) = model.load_weights(&config, &path, format, options)?;
-        Ok((model, config, report))
+        load_pretrained(
+            dir,
+            |config| Self::init(config, options, device),
+            |model, config, path, format| model.load_weights(config, path, format, options),
+        )
     }
 
     /// Loads a weight file; only the head (`classifier.`, DeBERTa's `pooler.`) may be absent.

@@ -49,11 +49,11 @@ impl<B: Backend> Encoder<B> {
         options: &ModelOptions,
         device: &B::Device,
     ) -> Result<(Self, ModelConfig, LoadReport), ModelError> {
-        let config = ModelConfig::from_dir(dir)?;
-        let (path, format) = crate::weights::find_weights(dir)?;
-        let encoder = Self::init(&config, options, device);
-        let (encoder, report) = encoder.load_weights(&config, &path, format, options)?;
-        Ok((encoder, config, report))
+        load_pretrained(
+            dir,
+            |config| Self::init(config, options, device),
+            |encoder, config, path, format| encoder.load_weights(config, path, format, options),
+        )
     }
 
     /// Loads encoder weights from a file (with or without the `roberta.`/`deberta.` prefix).
@@ -113,6 +113,20 @@ impl<B: Backend> Encoder<B> {
             Encoder::DebertaV2(_) => "deberta",
         }
     }
+}
+
+/// The steps `from_pretrained` shares between [`Encoder`] and the classifier: `dir`'s
+/// `config.json`, a model `init` builds from it, and `dir`'s weights loaded into it by `load`.
+pub(crate) fn load_pretrained<M>(
+    dir: &Path,
+    init: impl FnOnce(&ModelConfig) -> M,
+    load: impl FnOnce(M, &ModelConfig, &Path, WeightsFormat) -> Result<(M, LoadReport), WeightsError>,
+) -> Result<(M, ModelConfig, LoadReport), ModelError> {
+    let config = ModelConfig::from_dir(dir)?;
+    let (path, format) = crate::weights::find_weights(dir)?;
+    let model = init(&config);
+    let (model, report) = load(model, &config, &path, format)?;
+    Ok((model, config, report))
 }
 
 /// Casts a freshly built module to the options' precision when it differs from the

@@ -127,14 +127,8 @@ fn random_tokens(records: usize, seq: usize, vocab: u64) -> TokenizedDataset {
         has_evasion: true,
         has_clarity: true,
         has_annotators: false,
-        evasion_classes: EvasionLabel::ALL
-            .iter()
-            .map(|l| l.name().to_string())
-            .collect(),
-        clarity_classes: ClarityLabel::ALL
-            .iter()
-            .map(|l| l.name().to_string())
-            .collect(),
+        evasion_classes: EvasionLabel::class_names(),
+        clarity_classes: ClarityLabel::class_names(),
         truncated_examples: 0,
     };
     TokenizedDataset::new(meta, rows)

@@ -49,22 +49,37 @@ pub enum EvasionLabel {
     Clarification,
 }
 
+/// The class-index methods both label types share, from their `ALL` and `name`.
+macro_rules! class_index_methods {
+    ($label:ty) => {
+        impl $label {
+            /// The class index (see the type docs for the order).
+            pub fn index(self) -> usize {
+                self as usize
+            }
+
+            /// The label of a class index, `None` when out of range.
+            pub fn from_index(index: usize) -> Option<Self> {
+                Self::ALL.get(index).copied()
+            }
+
+            /// The canonical spellings of [`Self::ALL`], in class-index order.
+            pub fn class_names() -> Vec<String> {
+                Self::ALL.iter().map(|l| l.name().to_string()).collect()
+            }
+        }
+    };
+}
+
+class_index_methods!(ClarityLabel);
+class_index_methods!(EvasionLabel);
+
 impl ClarityLabel {
     /// Number of classes.
     pub const COUNT: usize = 3;
     /// All labels in class-index order.
     pub const ALL: [ClarityLabel; 3] =
         [Self::ClearReply, Self::AmbivalentReply, Self::ClearNonReply];
-
-    /// The class index (see the type docs for the order).
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The label of a class index, `None` when out of range.
-    pub fn from_index(index: usize) -> Option<Self> {
-        Self::ALL.get(index).copied()
-    }
 
     /// The canonical spelling, as in the CLARITY paper and the prediction CSV.
     pub fn name(self) -> &'static str {
@@ -112,16 +127,6 @@ impl EvasionLabel {
         Self::ClaimsIgnorance,
         Self::Clarification,
     ];
-
-    /// The class index (see the type docs for the order).
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The label of a class index, `None` when out of range.
-    pub fn from_index(index: usize) -> Option<Self> {
-        Self::ALL.get(index).copied()
-    }
 
     /// The canonical spelling, as in QEvasion.
     pub fn name(self) -> &'static str {
@@ -247,48 +252,27 @@ mod tests {
 
     #[test]
     fn parsing_normalises_case_whitespace_and_aliases() {
-        assert_eq!(
-            ClarityLabel::parse("Ambivalent"),
-            Some(ClarityLabel::AmbivalentReply)
-        );
-        assert_eq!(
-            ClarityLabel::parse(" ambivalent  reply "),
-            Some(ClarityLabel::AmbivalentReply)
-        );
-        assert_eq!(
-            ClarityLabel::parse("CLEAR NON-REPLY"),
-            Some(ClarityLabel::ClearNonReply)
-        );
-        assert_eq!(
-            ClarityLabel::parse("Clear Non Reply"),
-            Some(ClarityLabel::ClearNonReply)
-        );
-        assert_eq!(
-            ClarityLabel::parse("Clear Reply"),
-            Some(ClarityLabel::ClearReply)
-        );
-        assert_eq!(ClarityLabel::parse("Maybe"), None);
-        assert_eq!(
-            EvasionLabel::parse("Partial/half-answer"),
-            Some(EvasionLabel::Partial)
-        );
-        assert_eq!(
-            EvasionLabel::parse("partial / half-answer"),
-            Some(EvasionLabel::Partial)
-        );
-        assert_eq!(
-            EvasionLabel::parse("Declining to answer"),
-            Some(EvasionLabel::Declining)
-        );
-        assert_eq!(
-            EvasionLabel::parse("claims_ignorance"),
-            Some(EvasionLabel::ClaimsIgnorance)
-        );
-        assert_eq!(
-            EvasionLabel::parse("\tDodging\n"),
-            Some(EvasionLabel::Dodging)
-        );
-        assert_eq!(EvasionLabel::parse("Evasive"), None);
+        use ClarityLabel::*;
+        for (raw, expected) in [
+            ("Ambivalent", Some(AmbivalentReply)),
+            (" ambivalent  reply ", Some(AmbivalentReply)),
+            ("CLEAR NON-REPLY", Some(ClearNonReply)),
+            ("Clear Non Reply", Some(ClearNonReply)),
+            ("Clear Reply", Some(ClearReply)),
+            ("Maybe", None),
+        ] {
+            assert_eq!(ClarityLabel::parse(raw), expected, "{raw:?}");
+        }
+        for (raw, expected) in [
+            ("Partial/half-answer", Some(EvasionLabel::Partial)),
+            ("partial / half-answer", Some(EvasionLabel::Partial)),
+            ("Declining to answer", Some(EvasionLabel::Declining)),
+            ("claims_ignorance", Some(EvasionLabel::ClaimsIgnorance)),
+            ("\tDodging\n", Some(EvasionLabel::Dodging)),
+            ("Evasive", None),
+        ] {
+            assert_eq!(EvasionLabel::parse(raw), expected, "{raw:?}");
+        }
         for l in EvasionLabel::ALL {
             assert_eq!(EvasionLabel::parse(l.name()), Some(l));
         }

@@ -109,13 +109,7 @@ fn select_model(extra: &[String], available: &[String]) -> Result<Vec<String>, U
     if !tokenizer {
         missing.push("a tokenizer (tokenizer.json, spm.model, or vocab.json + merges.txt)".into());
     }
-    for pattern in extra {
-        let matched = matching(pattern, available)?;
-        if matched.is_empty() {
-            missing.push(format!("files matching {pattern:?}"));
-        }
-        chosen.extend(matched);
-    }
+    add_matches(extra, available, &mut chosen, &mut missing)?;
     finish(
         chosen,
         missing,
@@ -137,6 +131,21 @@ fn select_dataset(patterns: &[String], available: &[String]) -> Result<Vec<Strin
             missing.push("table files (.parquet, .csv or .jsonl)".into());
         }
     }
+    add_matches(patterns, available, &mut chosen, &mut missing)?;
+    finish(
+        chosen,
+        missing,
+        "a dataset repo needs parquet, CSV or JSONL files; set `files` to pick them",
+    )
+}
+
+/// Adds the files each pattern matches to `chosen`; a pattern matching nothing is `missing`.
+fn add_matches(
+    patterns: &[String],
+    available: &[String],
+    chosen: &mut Vec<String>,
+    missing: &mut Vec<String>,
+) -> Result<(), Unselected> {
     for pattern in patterns {
         let matched = matching(pattern, available)?;
         if matched.is_empty() {
@@ -144,11 +153,7 @@ fn select_dataset(patterns: &[String], available: &[String]) -> Result<Vec<Strin
         }
         chosen.extend(matched);
     }
-    finish(
-        chosen,
-        missing,
-        "a dataset repo needs parquet, CSV or JSONL files; set `files` to pick them",
-    )
+    Ok(())
 }
 
 fn matching(pattern: &str, available: &[String]) -> Result<Vec<String>, Unselected> {

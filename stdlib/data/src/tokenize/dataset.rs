@@ -266,52 +266,11 @@ impl TokenizedDataset {
             bytes: &bytes,
             at: 0,
         };
-        if reader
-            .take(8)
-            .ok_or_else(|| corrupt("shorter than its header".into()))?
-            != MAGIC
-        {
-            return Err(corrupt("wrong magic bytes".into()));
-        }
-        let header = (reader.u64(), reader.u64());
-        let (Some(n_records), Some(n_ids)) = header else {
-            return Err(corrupt("shorter than its header".into()));
-        };
-        let (n_records, n_ids) = (n_records as usize, n_ids as usize);
-        let expected = 24usize
-            .checked_add(n_records.saturating_mul(RECORD_BYTES + 8))
-            .and_then(|n| n.checked_add(8))
-            .and_then(|n| n.checked_add(n_ids.saturating_mul(4)));
-        if expected != Some(bytes.len()) || n_records != meta.records || n_ids != meta.tokens {
-            return Err(corrupt(format!(
-                "{} bytes do not hold {} records and {} ids",
-                bytes.len(),
-                meta.records,
-                meta.tokens
-            )));
-        }
-        let mut records = Vec::with_capacity(n_records);
-        for index in 0..n_records {
-            let record = reader
-                .record()
-                .ok_or_else(|| corrupt(format!("record {index} is cut short")))?;
-            if record.example as usize >= meta.example_ids.len() {
-                return Err(corrupt(format!(
-                    "record {index} names example {} of {}",
-                    record.example,
-                    meta.example_ids.len()
-                )));
-            }
-            records.push(record);
-        }
-        let offsets: Vec<u64> = (0..=n_records).filter_map(|_| reader.u64()).collect();
-        let ids: Vec<u32> = (0..n_ids).filter_map(|_| reader.u32()).collect();
-        let monotone = offsets.first() == Some(&0)
-            && offsets.last() == Some(&(n_ids as u64))
-            && offsets.windows(2).all(|w| w[0] <= w[1]);
-        if offsets.len() != n_records + 1 || ids.len() != n_ids || !monotone {
-            return Err(corrupt("the offsets do not index the ids".into()));
-        }
+        let (n_records, n_ids) = reader.header(&meta).map_err(corrupt)?;
+        let records = reader
+            .records(n_records, meta.example_ids.len())
+            .map_err(corrupt)?;
+        let (offsets, ids) = reader.offsets_and_ids(n_records, n_ids).map_err(corrupt)?;
         Ok(Self {
             meta,
             records,
@@ -324,6 +283,69 @@ impl TokenizedDataset {
 struct ByteReader<'a> {
     bytes: &'a [u8],
     at: usize,
+}
+
+/// The layout of `tokens.bin` after the meta checks: header, records, offsets, ids; each
+/// step's error is the message of a [`TokenizeError::Corrupt`].
+impl ByteReader<'_> {
+    /// The magic bytes and the `(records, ids)` counts, checked against the meta and the file
+    /// length.
+    fn header(&mut self, meta: &TokensMeta) -> Result<(usize, usize), String> {
+        if self.take(8).ok_or("shorter than its header")? != MAGIC {
+            return Err("wrong magic bytes".into());
+        }
+        let (Some(n_records), Some(n_ids)) = (self.u64(), self.u64()) else {
+            return Err("shorter than its header".into());
+        };
+        let (n_records, n_ids) = (n_records as usize, n_ids as usize);
+        let len = self.bytes.len();
+        let expected = 24usize
+            .checked_add(n_records.saturating_mul(RECORD_BYTES + 8))
+            .and_then(|n| n.checked_add(8))
+            .and_then(|n| n.checked_add(n_ids.saturating_mul(4)));
+        if expected != Some(len) || n_records != meta.records || n_ids != meta.tokens {
+            return Err(format!(
+                "{len} bytes do not hold {} records and {} ids",
+                meta.records, meta.tokens
+            ));
+        }
+        Ok((n_records, n_ids))
+    }
+
+    /// `n` records, each naming one of `examples` examples.
+    fn records(&mut self, n: usize, examples: usize) -> Result<Vec<Record>, String> {
+        let mut records = Vec::with_capacity(n);
+        for index in 0..n {
+            let record = self
+                .record()
+                .ok_or_else(|| format!("record {index} is cut short"))?;
+            if record.example as usize >= examples {
+                return Err(format!(
+                    "record {index} names example {} of {examples}",
+                    record.example
+                ));
+            }
+            records.push(record);
+        }
+        Ok(records)
+    }
+
+    /// `n_records + 1` monotone offsets from 0 to `n_ids`, then the ids.
+    fn offsets_and_ids(
+        &mut self,
+        n_records: usize,
+        n_ids: usize,
+    ) -> Result<(Vec<u64>, Vec<u32>), String> {
+        let offsets: Vec<u64> = (0..=n_records).filter_map(|_| self.u64()).collect();
+        let ids: Vec<u32> = (0..n_ids).filter_map(|_| self.u32()).collect();
+        let monotone = offsets.first() == Some(&0)
+            && offsets.last() == Some(&(n_ids as u64))
+            && offsets.windows(2).all(|w| w[0] <= w[1]);
+        if offsets.len() != n_records + 1 || ids.len() != n_ids || !monotone {
+            return Err("the offsets do not index the ids".into());
+        }
+        Ok((offsets, ids))
+    }
 }
 
 impl<'a> ByteReader<'a> {

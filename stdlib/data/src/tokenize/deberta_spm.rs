@@ -24,7 +24,7 @@ use tokenizers::processors::template::TemplateProcessing;
 use tokenizers::{AddedToken, SplitDelimiterBehavior, Tokenizer};
 
 use super::error::TokenizeError;
-use super::tokenizer_config::TokenizerConfig;
+use super::tokenizer_config::{TokenizerConfig, special_token_id, token_or};
 
 /// Builds DeBERTa-v3's tokenizer from `spm_path` with the settings of `config`.
 pub fn deberta_v2_from_spm(
@@ -39,25 +39,8 @@ pub fn deberta_v2_from_spm(
         .map_err(|e| TokenizeError::read(spm_path, e))?;
     let model = SentencePieceModel::from_slice(&bytes)
         .map_err(|e| bad(format!("not a SentencePiece model: {e}")))?;
-    let trainer = model
-        .trainer()
-        .ok_or_else(|| bad("the model has no trainer spec".into()))?;
-    if trainer.model_type() != ModelType::Unigram {
-        return Err(bad(format!(
-            "a {:?} SentencePiece model is not supported (DeBERTa uses Unigram)",
-            trainer.model_type()
-        )));
-    }
-    let vocab: Vec<(String, f64)> = model
-        .pieces()
-        .iter()
-        .map(|p| (p.piece().to_string(), f64::from(p.score())))
-        .collect();
-    let unk_id = usize::try_from(trainer.unk_id()).map_err(|_| bad("negative unk_id".into()))?;
-    let unigram = Unigram::from(vocab, Some(unk_id), trainer.byte_fallback())
-        .map_err(|e| bad(e.to_string()))?;
 
-    let mut tokenizer = Tokenizer::new(unigram);
+    let mut tokenizer = Tokenizer::new(unigram(&model).map_err(bad)?);
     let charsmap = model
         .normalizer()
         .map(|n| n.precompiled_charsmap())
@@ -77,34 +60,9 @@ pub fn deberta_v2_from_spm(
         .map(|p| AddedToken::from(p.piece(), p.r#type() == Type::Control).normalized(false))
         .collect();
     tokenizer.add_tokens(&added);
+    let (cls, sep) = add_special_tokens(&mut tokenizer, config);
 
-    let token = |configured: &Option<String>, default: &str| {
-        configured.clone().unwrap_or_else(|| default.to_string())
-    };
-    let cls = token(&config.cls_token, "[CLS]");
-    let sep = token(&config.sep_token, "[SEP]");
-    let unk = token(&config.unk_token, "[UNK]");
-    let specials = [
-        AddedToken::from(token(&config.pad_token, "[PAD]"), true),
-        AddedToken::from(cls.clone(), true),
-        AddedToken::from(sep.clone(), true),
-        AddedToken::from(unk, true).normalized(true),
-        AddedToken::from(token(&config.mask_token, "[MASK]"), true),
-    ];
-    let missing: Vec<AddedToken> = specials
-        .into_iter()
-        .filter(|t| tokenizer.token_to_id(&t.content).is_none() || t.normalized)
-        .collect();
-    tokenizer.add_special_tokens(&missing);
-
-    let id = |t: &str| {
-        tokenizer
-            .token_to_id(t)
-            .ok_or_else(|| TokenizeError::MissingSpecialToken {
-                path: spm_path.to_path_buf(),
-                token: t.to_string(),
-            })
-    };
+    let id = |t: &str| special_token_id(&tokenizer, spm_path, t);
     let template = TemplateProcessing::builder()
         .try_single(format!("{cls}:0 $A:0 {sep}:0"))
         .and_then(|b| b.try_pair(format!("{cls}:0 $A:0 {sep}:0 $B:1 {sep}:1")))
@@ -114,6 +72,47 @@ pub fn deberta_v2_from_spm(
         .map_err(|e| bad(format!("cannot build the post-processor: {e}")))?;
     tokenizer.with_post_processor(Some(template));
     Ok(tokenizer)
+}
+
+/// The Unigram model over the pieces and their scores (only Unigram models are accepted).
+fn unigram(model: &SentencePieceModel) -> Result<Unigram, String> {
+    let trainer = model
+        .trainer()
+        .ok_or_else(|| "the model has no trainer spec".to_string())?;
+    if trainer.model_type() != ModelType::Unigram {
+        return Err(format!(
+            "a {:?} SentencePiece model is not supported (DeBERTa uses Unigram)",
+            trainer.model_type()
+        ));
+    }
+    let vocab: Vec<(String, f64)> = model
+        .pieces()
+        .iter()
+        .map(|p| (p.piece().to_string(), f64::from(p.score())))
+        .collect();
+    let unk_id = usize::try_from(trainer.unk_id()).map_err(|_| "negative unk_id".to_string())?;
+    Unigram::from(vocab, Some(unk_id), trainer.byte_fallback()).map_err(|e| e.to_string())
+}
+
+/// Adds the configured special tokens the vocabulary lacks (and `[UNK]`, normalised);
+/// returns the `(cls, sep)` tokens.
+fn add_special_tokens(tokenizer: &mut Tokenizer, config: &TokenizerConfig) -> (String, String) {
+    let cls = token_or(&config.cls_token, "[CLS]");
+    let sep = token_or(&config.sep_token, "[SEP]");
+    let unk = token_or(&config.unk_token, "[UNK]");
+    let specials = [
+        AddedToken::from(token_or(&config.pad_token, "[PAD]"), true),
+        AddedToken::from(cls.clone(), true),
+        AddedToken::from(sep.clone(), true),
+        AddedToken::from(unk, true).normalized(true),
+        AddedToken::from(token_or(&config.mask_token, "[MASK]"), true),
+    ];
+    let missing: Vec<AddedToken> = specials
+        .into_iter()
+        .filter(|t| tokenizer.token_to_id(&t.content).is_none() || t.normalized)
+        .collect();
+    tokenizer.add_special_tokens(&missing);
+    (cls, sep)
 }
 
 fn normalizer(config: &TokenizerConfig, charsmap: &[u8]) -> Result<NormalizerWrapper, String> {

@@ -123,20 +123,6 @@ impl TokenizeError {
             message: e.to_string(),
         }
     }
-
-    pub(crate) fn read(path: &std::path::Path, source: std::io::Error) -> Self {
-        Self::Io {
-            action: "read",
-            path: path.to_path_buf(),
-            source,
-        }
-    }
-
-    pub(crate) fn write(path: &std::path::Path, source: std::io::Error) -> Self {
-        Self::Io {
-            action: "write",
-            path: path.to_path_buf(),
-            source,
-        }
-    }
 }
+
+io_error_constructors!(TokenizeError);

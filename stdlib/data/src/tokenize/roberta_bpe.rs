@@ -12,7 +12,7 @@ use tokenizers::processors::roberta::RobertaProcessing;
 use tokenizers::{AddedToken, Tokenizer};
 
 use super::error::TokenizeError;
-use super::tokenizer_config::TokenizerConfig;
+use super::tokenizer_config::{TokenizerConfig, special_token_id, token_or};
 use crate::files::{MAX_TOKENIZER_BYTES, read_capped_string};
 
 /// Builds RoBERTa's tokenizer from `vocab.json` and `merges.txt`.
@@ -39,27 +39,17 @@ pub fn roberta_from_vocab_merges(
     tokenizer.with_pre_tokenizer(Some(ByteLevel::new(add_prefix_space, true, true)));
     tokenizer.with_decoder(Some(ByteLevelDecoder::default()));
 
-    let token = |configured: &Option<String>, default: &str| {
-        configured.clone().unwrap_or_else(|| default.to_string())
-    };
-    let cls = token(&config.cls_token, "<s>");
-    let sep = token(&config.sep_token, "</s>");
+    let cls = token_or(&config.cls_token, "<s>");
+    let sep = token_or(&config.sep_token, "</s>");
     let specials = [
         AddedToken::from(cls.clone(), true).normalized(true),
-        AddedToken::from(token(&config.pad_token, "<pad>"), true).normalized(true),
+        AddedToken::from(token_or(&config.pad_token, "<pad>"), true).normalized(true),
         AddedToken::from(sep.clone(), true).normalized(true),
-        AddedToken::from(token(&config.unk_token, "<unk>"), true).normalized(true),
-        AddedToken::from(token(&config.mask_token, "<mask>"), true).lstrip(true),
+        AddedToken::from(token_or(&config.unk_token, "<unk>"), true).normalized(true),
+        AddedToken::from(token_or(&config.mask_token, "<mask>"), true).lstrip(true),
     ];
     tokenizer.add_special_tokens(&specials);
-    let id = |t: &str| {
-        tokenizer
-            .token_to_id(t)
-            .ok_or_else(|| TokenizeError::MissingSpecialToken {
-                path: vocab.to_path_buf(),
-                token: t.to_string(),
-            })
-    };
+    let id = |t: &str| special_token_id(&tokenizer, vocab, t);
     let processor = RobertaProcessing::new((sep.clone(), id(&sep)?), (cls.clone(), id(&cls)?))
         .trim_offsets(true)
         .add_prefix_space(add_prefix_space);

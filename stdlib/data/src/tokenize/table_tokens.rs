@@ -26,28 +26,11 @@ pub fn tokenize_table(
     encoder: &PairEncoder,
     inputs: &TextInputs,
 ) -> Result<TokenizedDataset, TokenizeError> {
-    let mut columns = inputs.text.columns();
-    if let Some(pair) = &inputs.pair {
-        columns.extend(pair.columns());
-    }
-    require_columns(table, &columns)?;
-    let texts = (0..table.num_rows())
-        .map(|row| {
-            let text = inputs.text.render(table, row)?;
-            let pair = inputs
-                .pair
-                .as_ref()
-                .map(|p| p.render(table, row))
-                .transpose()?;
-            Ok((text, pair))
-        })
-        .collect::<Result<Vec<_>, TokenizeError>>()?;
-    let reader = LabelReader::new(table);
-    let labels = reader.read_all()?;
+    let texts = render_texts(table, inputs)?;
+    let labels = LabelReader::new(table).read_all()?;
     let votes = (0..table.num_rows())
         .map(|row| AnnotatorVotes::of_row(table, row))
         .collect::<Result<Vec<_>, _>>()?;
-    let example_ids = example_ids(table);
     let encoded = encoder
         .encode_batch(&texts)
         .map_err(|e| locate_failure(table, encoder, &texts).unwrap_or(e))?;
@@ -59,7 +42,7 @@ pub fn tokenize_table(
         examples: table.num_rows(),
         records: 0,
         tokens: 0,
-        example_ids,
+        example_ids: example_ids(table),
         pad_id: tokenizer.pad_id(),
         max_length: options.max_length,
         truncation: options.truncation.name().into(),
@@ -71,14 +54,8 @@ pub fn tokenize_table(
         has_evasion: labels.iter().any(|l| l.evasion.is_some()),
         has_clarity: labels.iter().any(|l| l.clarity.is_some()),
         has_annotators: labels.iter().any(|l| !l.annotators.is_empty()),
-        evasion_classes: EvasionLabel::ALL
-            .iter()
-            .map(|l| l.name().to_string())
-            .collect(),
-        clarity_classes: ClarityLabel::ALL
-            .iter()
-            .map(|l| l.name().to_string())
-            .collect(),
+        evasion_classes: EvasionLabel::class_names(),
+        clarity_classes: ClarityLabel::class_names(),
         truncated_examples: encoded.iter().filter(|e| e.truncated).count(),
     };
     let records = encoded
@@ -103,6 +80,29 @@ pub fn tokenize_table(
         })
         .collect();
     Ok(TokenizedDataset::new(meta, records))
+}
+
+/// Each row's `(text, pair)` from the templates, after checking the table has their columns.
+fn render_texts(
+    table: &Table,
+    inputs: &TextInputs,
+) -> Result<Vec<(String, Option<String>)>, TokenizeError> {
+    let mut columns = inputs.text.columns();
+    if let Some(pair) = &inputs.pair {
+        columns.extend(pair.columns());
+    }
+    require_columns(table, &columns)?;
+    (0..table.num_rows())
+        .map(|row| {
+            let text = inputs.text.render(table, row)?;
+            let pair = inputs
+                .pair
+                .as_ref()
+                .map(|p| p.render(table, row))
+                .transpose()?;
+            Ok((text, pair))
+        })
+        .collect()
 }
 
 /// Finds the first row the encoder fails on and names it.

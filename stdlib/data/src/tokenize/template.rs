@@ -25,51 +25,10 @@ impl TextTemplate {
 
     /// Parses a template.
     pub fn parse(text: &str) -> Result<Self, TokenizeError> {
-        let err = |message: &str| TokenizeError::Template {
+        let parts = parse_parts(text).map_err(|message| TokenizeError::Template {
             template: text.to_string(),
             message: message.to_string(),
-        };
-        let mut parts = Vec::new();
-        let mut literal = String::new();
-        let mut chars = text.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '{' if chars.peek() == Some(&'{') => {
-                    chars.next();
-                    literal.push('{');
-                }
-                '}' if chars.peek() == Some(&'}') => {
-                    chars.next();
-                    literal.push('}');
-                }
-                '{' => {
-                    let mut name = String::new();
-                    loop {
-                        match chars.next() {
-                            Some('}') => break,
-                            Some('{') | None => return Err(err("a `{` is not closed")),
-                            Some(c) => name.push(c),
-                        }
-                    }
-                    let name = name.trim();
-                    if name.is_empty() {
-                        return Err(err("`{}` names no column"));
-                    }
-                    if !literal.is_empty() {
-                        parts.push(Part::Literal(std::mem::take(&mut literal)));
-                    }
-                    parts.push(Part::Column(name.to_string()));
-                }
-                '}' => return Err(err("a `}` has no matching `{`")),
-                c => literal.push(c),
-            }
-        }
-        if !literal.is_empty() {
-            parts.push(Part::Literal(literal));
-        }
-        if !parts.iter().any(|p| matches!(p, Part::Column(_))) {
-            return Err(err("the template uses no column"));
-        }
+        })?;
         Ok(Self {
             text: text.to_string(),
             parts,
@@ -107,6 +66,59 @@ impl TextTemplate {
         }
         Ok(out)
     }
+}
+
+/// The literal and column parts of a template, `{{`/`}}` unescaped (at least one column);
+/// the error message names what is malformed.
+fn parse_parts(text: &str) -> Result<Vec<Part>, &'static str> {
+    let mut parts = Vec::new();
+    let mut literal = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                literal.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                literal.push('}');
+            }
+            '{' => {
+                let name = column_name(&mut chars)?;
+                if !literal.is_empty() {
+                    parts.push(Part::Literal(std::mem::take(&mut literal)));
+                }
+                parts.push(Part::Column(name));
+            }
+            '}' => return Err("a `}` has no matching `{`"),
+            c => literal.push(c),
+        }
+    }
+    if !literal.is_empty() {
+        parts.push(Part::Literal(literal));
+    }
+    if !parts.iter().any(|p| matches!(p, Part::Column(_))) {
+        return Err("the template uses no column");
+    }
+    Ok(parts)
+}
+
+/// The trimmed column name after a `{`, through its closing `}`.
+fn column_name(chars: &mut impl Iterator<Item = char>) -> Result<String, &'static str> {
+    let mut name = String::new();
+    loop {
+        match chars.next() {
+            Some('}') => break,
+            Some('{') | None => return Err("a `{` is not closed"),
+            Some(c) => name.push(c),
+        }
+    }
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("`{}` names no column");
+    }
+    Ok(name.to_string())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::Value;
+use tokenizers::Tokenizer;
 
 use super::error::TokenizeError;
 
@@ -69,6 +70,26 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, Tok
         .map_err(|e| TokenizeError::BadTokenizer {
             path: path.to_path_buf(),
             message: e.to_string(),
+        })
+}
+
+/// A configured special token, or the converter's `default` when the config names none.
+pub(crate) fn token_or(configured: &Option<String>, default: &str) -> String {
+    configured.clone().unwrap_or_else(|| default.to_string())
+}
+
+/// The id of special token `token` in `tokenizer` (built from `path`); a diagnostic naming
+/// both when the vocabulary lacks it.
+pub(crate) fn special_token_id(
+    tokenizer: &Tokenizer,
+    path: &Path,
+    token: &str,
+) -> Result<u32, TokenizeError> {
+    tokenizer
+        .token_to_id(token)
+        .ok_or_else(|| TokenizeError::MissingSpecialToken {
+            path: path.to_path_buf(),
+            token: token.to_string(),
         })
 }
 

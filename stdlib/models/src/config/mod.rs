@@ -1,5 +1,6 @@
 //! Model configs read straight from HuggingFace `config.json` files.
 
+mod block;
 mod deberta_v2;
 mod error;
 mod hidden_act;
@@ -10,6 +11,7 @@ mod pos_att_type;
 mod roberta;
 mod source_text;
 
+pub use block::BlockConfig;
 pub use deberta_v2::DebertaV2Config;
 pub use error::ConfigError;
 pub use hidden_act::HiddenAct;

@@ -205,6 +205,7 @@ impl ModelConfig {
         serde_json::to_string_pretty(&out).expect("a JSON map always serialises")
     }
 
+    /// Checks what the typed fields cannot express: heads and labels, then per architecture.
     fn validate(&self, src: &SourceText) -> Result<(), ConfigError> {
         let invalid =
             |field: &str, message: String, help: Option<&str>| ConfigError::InvalidField {
@@ -214,9 +215,9 @@ impl ModelConfig {
                 src: src.named(),
                 help: help.map(str::to_string),
             };
-        let (hidden, heads) = match &self.arch {
-            ArchConfig::Roberta(c) => (c.hidden_size, c.num_attention_heads),
-            ArchConfig::DebertaV2(c) => (c.hidden_size, c.num_attention_heads),
+        let heads = match &self.arch {
+            ArchConfig::Roberta(c) => c.num_attention_heads,
+            ArchConfig::DebertaV2(c) => c.num_attention_heads,
         };
         if heads == 0 {
             return Err(invalid(
@@ -225,6 +226,15 @@ impl ModelConfig {
                 None,
             ));
         }
+        self.validate_labels(&invalid)?;
+        match &self.arch {
+            ArchConfig::Roberta(c) => validate_roberta(c, &invalid),
+            ArchConfig::DebertaV2(c) => validate_deberta_v2(c, &invalid),
+        }
+    }
+
+    /// At least one label and no more than the size limit allows.
+    fn validate_labels(&self, invalid: Invalid<'_>) -> Result<(), ConfigError> {
         if self.num_labels() == 0 {
             return Err(invalid("num_labels", "must be at least 1".into(), None));
         }
@@ -247,105 +257,117 @@ impl ModelConfig {
                 None,
             ));
         }
-        match &self.arch {
-            ArchConfig::Roberta(c) => {
-                if hidden % heads != 0 {
-                    return Err(invalid(
-                        "hidden_size",
-                        format!("{hidden} is not a multiple of num_attention_heads ({heads})"),
-                        None,
-                    ));
-                }
-                if c.position_embedding_type != "absolute" {
-                    return Err(invalid(
-                        "position_embedding_type",
-                        format!("`{}` is not implemented", c.position_embedding_type),
-                        Some("only \"absolute\" position embeddings are supported"),
-                    ));
-                }
-                if c.is_decoder {
-                    return Err(invalid(
-                        "is_decoder",
-                        "decoder RoBERTa is not implemented".into(),
-                        Some("use an encoder checkpoint (is_decoder: false)"),
-                    ));
-                }
-                if c.max_position_embeddings <= c.pad_token_id.max(0) as usize + 1 {
-                    return Err(invalid(
-                        "max_position_embeddings",
-                        "must exceed pad_token_id + 1 (RoBERTa positions start after the pad id)"
-                            .into(),
-                        None,
-                    ));
-                }
-                check_dropouts(
-                    &invalid,
-                    &[
-                        ("hidden_dropout_prob", c.hidden_dropout_prob),
-                        (
-                            "attention_probs_dropout_prob",
-                            c.attention_probs_dropout_prob,
-                        ),
-                        ("classifier_dropout", c.classifier_dropout_prob()),
-                    ],
-                )
-            }
-            ArchConfig::DebertaV2(c) => {
-                if c.attention_head_size.is_none() && hidden % heads != 0 {
-                    return Err(invalid(
-                        "hidden_size",
-                        format!("{hidden} is not a multiple of num_attention_heads ({heads})"),
-                        None,
-                    ));
-                }
-                if c.conv_kernel_size > 0 {
-                    return Err(invalid(
-                        "conv_kernel_size",
-                        "the DeBERTa-v2 convolution layer is not implemented".into(),
-                        Some("DeBERTa-v3 checkpoints have no conv layer (conv_kernel_size 0)"),
-                    ));
-                }
-                let norm = c.norm_rel_ebd.to_lowercase();
-                if norm
-                    .split('|')
-                    .any(|s| !matches!(s.trim(), "none" | "layer_norm"))
-                {
-                    return Err(invalid(
-                        "norm_rel_ebd",
-                        format!("`{}` is not implemented", c.norm_rel_ebd),
-                        Some("supported: \"none\", \"layer_norm\""),
-                    ));
-                }
-                if let Some(buckets) = c.position_buckets() {
-                    let mid = buckets / 2;
-                    if mid < 2 || c.max_relative_positions() <= mid + 1 {
-                        return Err(invalid(
-                            "position_buckets",
-                            format!(
-                                "{buckets} buckets do not fit a relative span of {}",
-                                c.max_relative_positions()
-                            ),
-                            Some(
-                                "position_buckets / 2 must be at least 2 and below max_relative_positions - 1",
-                            ),
-                        ));
-                    }
-                }
-                check_dropouts(
-                    &invalid,
-                    &[
-                        ("hidden_dropout_prob", c.hidden_dropout_prob),
-                        (
-                            "attention_probs_dropout_prob",
-                            c.attention_probs_dropout_prob,
-                        ),
-                        ("pooler_dropout", c.pooler_dropout),
-                        ("cls_dropout", c.cls_dropout_prob()),
-                    ],
-                )
-            }
+        Ok(())
+    }
+}
+
+/// Builds a [`ConfigError::InvalidField`] for a field, a message and an optional help.
+type Invalid<'a> = &'a dyn Fn(&str, String, Option<&str>) -> ConfigError;
+
+/// `hidden_size` splits evenly across the heads.
+fn check_heads_divide(
+    hidden: usize,
+    heads: usize,
+    invalid: Invalid<'_>,
+) -> Result<(), ConfigError> {
+    if !hidden.is_multiple_of(heads) {
+        return Err(invalid(
+            "hidden_size",
+            format!("{hidden} is not a multiple of num_attention_heads ({heads})"),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+/// An absolute-position encoder whose positions fit past the pad id; dropouts in range.
+fn validate_roberta(c: &RobertaConfig, invalid: Invalid<'_>) -> Result<(), ConfigError> {
+    check_heads_divide(c.hidden_size, c.num_attention_heads, invalid)?;
+    if c.position_embedding_type != "absolute" {
+        return Err(invalid(
+            "position_embedding_type",
+            format!("`{}` is not implemented", c.position_embedding_type),
+            Some("only \"absolute\" position embeddings are supported"),
+        ));
+    }
+    if c.is_decoder {
+        return Err(invalid(
+            "is_decoder",
+            "decoder RoBERTa is not implemented".into(),
+            Some("use an encoder checkpoint (is_decoder: false)"),
+        ));
+    }
+    if c.max_position_embeddings <= c.pad_token_id.max(0) as usize + 1 {
+        return Err(invalid(
+            "max_position_embeddings",
+            "must exceed pad_token_id + 1 (RoBERTa positions start after the pad id)".into(),
+            None,
+        ));
+    }
+    check_dropouts(
+        invalid,
+        &[
+            ("hidden_dropout_prob", c.hidden_dropout_prob),
+            (
+                "attention_probs_dropout_prob",
+                c.attention_probs_dropout_prob,
+            ),
+            ("classifier_dropout", c.classifier_dropout_prob()),
+        ],
+    )
+}
+
+/// No conv layer, a supported relative-embedding norm, buckets that fit the relative span;
+/// dropouts in range.
+fn validate_deberta_v2(c: &DebertaV2Config, invalid: Invalid<'_>) -> Result<(), ConfigError> {
+    if c.attention_head_size.is_none() {
+        check_heads_divide(c.hidden_size, c.num_attention_heads, invalid)?;
+    }
+    if c.conv_kernel_size > 0 {
+        return Err(invalid(
+            "conv_kernel_size",
+            "the DeBERTa-v2 convolution layer is not implemented".into(),
+            Some("DeBERTa-v3 checkpoints have no conv layer (conv_kernel_size 0)"),
+        ));
+    }
+    let norm = c.norm_rel_ebd.to_lowercase();
+    if norm
+        .split('|')
+        .any(|s| !matches!(s.trim(), "none" | "layer_norm"))
+    {
+        return Err(invalid(
+            "norm_rel_ebd",
+            format!("`{}` is not implemented", c.norm_rel_ebd),
+            Some("supported: \"none\", \"layer_norm\""),
+        ));
+    }
+    if let Some(buckets) = c.position_buckets() {
+        let mid = buckets / 2;
+        if mid < 2 || c.max_relative_positions() <= mid + 1 {
+            return Err(invalid(
+                "position_buckets",
+                format!(
+                    "{buckets} buckets do not fit a relative span of {}",
+                    c.max_relative_positions()
+                ),
+                Some(
+                    "position_buckets / 2 must be at least 2 and below max_relative_positions - 1",
+                ),
+            ));
         }
     }
+    check_dropouts(
+        invalid,
+        &[
+            ("hidden_dropout_prob", c.hidden_dropout_prob),
+            (
+                "attention_probs_dropout_prob",
+                c.attention_probs_dropout_prob,
+            ),
+            ("pooler_dropout", c.pooler_dropout),
+            ("cls_dropout", c.cls_dropout_prob()),
+        ],
+    )
 }
 
 /// A size field out of its limit, or sizes describing too large a model.
@@ -359,10 +381,7 @@ fn too_large(src: &SourceText, violation: SizeViolation) -> ConfigError {
     }
 }
 
-fn check_dropouts(
-    invalid: &dyn Fn(&str, String, Option<&str>) -> ConfigError,
-    probs: &[(&str, f64)],
-) -> Result<(), ConfigError> {
+fn check_dropouts(invalid: Invalid<'_>, probs: &[(&str, f64)]) -> Result<(), ConfigError> {
     for (field, p) in probs {
         if !(0.0..1.0).contains(p) {
             return Err(invalid(

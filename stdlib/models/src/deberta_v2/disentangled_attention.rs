@@ -4,7 +4,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 
 use crate::config::DebertaV2Config;
-use crate::nn::{Attention, hf_linear, linear_rows, multi_head_attention};
+use crate::nn::{Attention, AttentionInputs, hf_linear, linear_rows, multi_head_attention};
 
 /// Per-forward inputs shared by every layer: the relative embeddings (already through
 /// `encoder.LayerNorm`) and the c2p / p2c gather indices.
@@ -90,13 +90,16 @@ impl<B: Backend> DisentangledSelfAttention<B> {
             Some(rel_att) => rel_att + mask_bias,
             None => mask_bias,
         };
-        multi_head_attention(
+        let inputs = AttentionInputs {
             q,
             k,
             v,
             bias,
+            scale: 1.0 / scale,
+        };
+        multi_head_attention(
+            inputs,
             self.num_attention_heads,
-            1.0 / scale,
             &self.dropout,
             self.attention,
         )

@@ -3,8 +3,8 @@ use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 
 use super::{DisentangledSelfAttention, RelativeContext};
-use crate::config::DebertaV2Config;
-use crate::nn::{Attention, Intermediate, ResidualOutput};
+use crate::config::{BlockConfig, DebertaV2Config};
+use crate::nn::{Attention, Intermediate, ResidualOutput, feed_forward};
 
 /// `DebertaV2SelfOutput` (HF key `attention.output`): dense, dropout, residual LayerNorm.
 pub type DebertaV2SelfOutput<B> = ResidualOutput<B>;
@@ -30,14 +30,7 @@ impl<B: Backend> DebertaV2Attention<B> {
         let all = config.num_attention_heads * config.attention_head_size();
         Self {
             self_attn: DisentangledSelfAttention::init(config, attention, device),
-            output: ResidualOutput::init(
-                all,
-                config.hidden_size,
-                config.layer_norm_eps,
-                config.hidden_dropout_prob,
-                config.initializer_range,
-                device,
-            ),
+            output: ResidualOutput::for_block(all, &config.into(), device),
         }
     }
 
@@ -67,23 +60,11 @@ pub struct DebertaV2Layer<B: Backend> {
 impl<B: Backend> DebertaV2Layer<B> {
     /// A randomly initialised module shaped by `config`.
     pub fn init(config: &DebertaV2Config, attention: Attention, device: &B::Device) -> Self {
+        let block = BlockConfig::from(config);
         Self {
             attention: DebertaV2Attention::init(config, attention, device),
-            intermediate: Intermediate::init(
-                config.hidden_size,
-                config.intermediate_size,
-                config.hidden_act,
-                config.initializer_range,
-                device,
-            ),
-            output: ResidualOutput::init(
-                config.intermediate_size,
-                config.hidden_size,
-                config.layer_norm_eps,
-                config.hidden_dropout_prob,
-                config.initializer_range,
-                device,
-            ),
+            intermediate: Intermediate::for_block(&block, device),
+            output: ResidualOutput::for_block(config.intermediate_size, &block, device),
         }
     }
 
@@ -95,7 +76,6 @@ impl<B: Backend> DebertaV2Layer<B> {
         relative: Option<&RelativeContext<B>>,
     ) -> Tensor<B, 3> {
         let attention_output = self.attention.forward(hidden, mask_bias, relative);
-        let intermediate = self.intermediate.forward(attention_output.clone());
-        self.output.forward(intermediate, attention_output)
+        feed_forward(&self.intermediate, &self.output, attention_output)
     }
 }

@@ -17,7 +17,7 @@ use burn::tensor::Tensor;
 use burn::tensor::activation::softmax;
 use burn::tensor::backend::Backend;
 
-use crate::nn::gelu_exact;
+use crate::nn::{AttentionInputs, gelu_exact};
 
 /// `gelu(x + bias)` (exact, erf) for `x` `[rows, d]`, `bias` `[d]`.
 pub fn bias_gelu<B: Backend>(x: Tensor<B, 2>, bias: Tensor<B, 1>) -> Tensor<B, 2> {
@@ -91,23 +91,18 @@ fn keep_probability<B: Backend, const D: usize>(
 /// heads * head_dim]`. One parallel task per `(batch, head)` computes `softmax(q·kᵀ·scale +
 /// bias)`, dropout and `·v` without splitting or merging the heads in memory, and its
 /// backward recomputes the dropout mask instead of storing it.
-#[allow(clippy::too_many_arguments)]
 pub fn attention<B: Backend>(
-    q: Tensor<B, 3>,
-    k: Tensor<B, 3>,
-    v: Tensor<B, 3>,
-    bias: Tensor<B, 4>,
+    inputs: AttentionInputs<B, 3>,
     heads: usize,
-    scale: f64,
     dropout: &Dropout,
-) -> Result<Tensor<B, 3>, [Tensor<B, 3>; 3]> {
+) -> Result<Tensor<B, 3>, AttentionInputs<B, 3>> {
     #[cfg(feature = "flex")]
-    if flex::applies::<B>(q.dtype()) {
-        let keep = keep_probability(dropout, &q);
-        return Ok(flex::attention(q, k, v, bias, heads, scale, keep));
+    if flex::applies::<B>(inputs.q.dtype()) {
+        let keep = keep_probability(dropout, &inputs.q);
+        return Ok(flex::attention(inputs, heads, keep));
     }
-    let _ = (bias, heads, scale, dropout);
-    Err([q, k, v])
+    let _ = (heads, dropout);
+    Err(inputs)
 }
 
 #[cfg(all(test, feature = "flex"))]
@@ -205,16 +200,14 @@ mod tests {
                 random([batch, seq, all]),
                 random([batch, seq, all]),
             );
-            let fused = attention(
-                q.clone(),
-                k.clone(),
-                v.clone(),
-                bias.clone(),
-                heads,
-                0.3,
-                &off,
-            )
-            .expect("flex runs the fused kernel");
+            let inputs = AttentionInputs {
+                q: q.clone(),
+                k: k.clone(),
+                v: v.clone(),
+                bias: bias.clone(),
+                scale: 0.3,
+            };
+            let fused = attention(inputs, heads, &off).expect("flex runs the fused kernel");
             let split = |t: Tensor<Ad, 3>| crate::nn::split_heads(t, heads);
             let scores =
                 split(q.clone()).matmul(split(k.clone()).swap_dims(2, 3)) * 0.3 + bias.clone();

@@ -26,20 +26,40 @@ pub enum ResolvedAttention {
     Eager,
 }
 
-/// `softmax(q·kᵀ·scale + bias)·v` with dropout on the probabilities.
+/// The operands of scaled dot-product attention `softmax(q·kᵀ·scale + bias)·v`.
 ///
-/// Shapes: `q` `[batch, heads, seq_q, head_dim]`, `k`/`v` `[batch, heads, seq_k, head_dim]`,
-/// `bias` broadcastable to `[batch, heads, seq_q, seq_k]` (it carries the padding mask as
-/// [`mask_value`] entries and, for DeBERTa, the relative-position scores).
+/// With `D` = 4 the heads are split: `q` `[batch, heads, seq_q, head_dim]`, `k`/`v` `[batch,
+/// heads, seq_k, head_dim]`; with `D` = 3 they are the projections' layout: `q` `[batch,
+/// seq_q, heads * head_dim]`, `k`/`v` `[batch, seq_k, heads * head_dim]`. `bias` broadcasts
+/// to `[batch, heads, seq_q, seq_k]` (it carries the padding mask as [`mask_value`] entries
+/// and, for DeBERTa, the relative-position scores).
+#[derive(Debug, Clone)]
+pub struct AttentionInputs<B: Backend, const D: usize> {
+    /// Queries.
+    pub q: Tensor<B, D>,
+    /// Keys.
+    pub k: Tensor<B, D>,
+    /// Values.
+    pub v: Tensor<B, D>,
+    /// Additive bias on the scaled scores.
+    pub bias: Tensor<B, 4>,
+    /// Multiplies `q·kᵀ`.
+    pub scale: f64,
+}
+
+/// `softmax(q·kᵀ·scale + bias)·v` with dropout on the probabilities, heads split.
 pub fn scaled_dot_product_attention<B: Backend>(
-    q: Tensor<B, 4>,
-    k: Tensor<B, 4>,
-    v: Tensor<B, 4>,
-    bias: Tensor<B, 4>,
-    scale: f64,
+    inputs: AttentionInputs<B, 4>,
     dropout: &Dropout,
     implementation: Attention,
 ) -> Tensor<B, 4> {
+    let AttentionInputs {
+        q,
+        k,
+        v,
+        bias,
+        scale,
+    } = inputs;
     let dropout_active = B::ad_enabled(&q.device()) && dropout.prob > 0.0;
     match resolve(implementation, dropout_active) {
         ResolvedAttention::Fused => {
@@ -57,41 +77,35 @@ pub fn scaled_dot_product_attention<B: Backend>(
     }
 }
 
-/// Multi-head attention from the projections `q` `[batch, seq_q, heads * head_dim]` and
-/// `k`/`v` `[batch, seq_k, heads * head_dim]`; returns the context in the same layout.
+/// Multi-head attention from the projections (`inputs` in the `D` = 3 layout of
+/// [`AttentionInputs`]); returns the context `[batch, seq_q, heads * head_dim]`.
 ///
 /// Flex in f32 runs the fused kernel (`kernels::attention`: the arithmetic of the eager
 /// path, dropout included) unless `Eager` is asked for explicitly; everything else splits the
 /// heads and calls [`scaled_dot_product_attention`].
-#[allow(clippy::too_many_arguments)]
 pub fn multi_head_attention<B: Backend>(
-    q: Tensor<B, 3>,
-    k: Tensor<B, 3>,
-    v: Tensor<B, 3>,
-    bias: Tensor<B, 4>,
+    inputs: AttentionInputs<B, 3>,
     heads: usize,
-    scale: f64,
     dropout: &Dropout,
     implementation: Attention,
 ) -> Tensor<B, 3> {
-    let [q, k, v] = if implementation == Attention::Eager {
-        [q, k, v]
+    let inputs = if implementation == Attention::Eager {
+        inputs
     } else {
-        match kernels::attention(q, k, v, bias.clone(), heads, scale, dropout) {
+        match kernels::attention(inputs, heads, dropout) {
             Ok(context) => return context,
-            Err(qkv) => qkv,
+            Err(inputs) => inputs,
         }
     };
-    let [batch, seq, all] = q.dims();
-    let context = scaled_dot_product_attention(
-        split_heads(q, heads),
-        split_heads(k, heads),
-        split_heads(v, heads),
-        bias,
-        scale,
-        dropout,
-        implementation,
-    );
+    let [batch, seq, all] = inputs.q.dims();
+    let split = AttentionInputs {
+        q: split_heads(inputs.q, heads),
+        k: split_heads(inputs.k, heads),
+        v: split_heads(inputs.v, heads),
+        bias: inputs.bias,
+        scale: inputs.scale,
+    };
+    let context = scaled_dot_product_attention(split, dropout, implementation);
     context.swap_dims(1, 2).reshape([batch, seq, all])
 }
 

@@ -4,7 +4,7 @@ use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 
 use super::{apply_activation, hf_layer_norm, hf_linear, linear_rows};
-use crate::config::HiddenAct;
+use crate::config::{BlockConfig, HiddenAct};
 use crate::kernels;
 
 /// Dense, dropout, residual LayerNorm: BERT's `*SelfOutput` and `*Output` blocks
@@ -35,6 +35,18 @@ impl<B: Backend> ResidualOutput<B> {
             dropout: DropoutConfig::new(dropout).init(),
             layer_norm_eps,
         }
+    }
+
+    /// A randomly initialised block from `d_input` to the hidden width, shaped by `block`.
+    pub fn for_block(d_input: usize, block: &BlockConfig, device: &B::Device) -> Self {
+        Self::init(
+            d_input,
+            block.hidden_size,
+            block.layer_norm_eps,
+            block.hidden_dropout_prob,
+            block.initializer_range,
+            device,
+        )
     }
 
     /// `LayerNorm(dropout(dense(hidden)) + input)`: the product without its bias, then bias,
@@ -83,6 +95,17 @@ impl<B: Backend> Intermediate<B> {
         }
     }
 
+    /// A randomly initialised block shaped by `block`.
+    pub fn for_block(block: &BlockConfig, device: &B::Device) -> Self {
+        Self::init(
+            block.hidden_size,
+            block.intermediate_size,
+            block.hidden_act,
+            block.initializer_range,
+            device,
+        )
+    }
+
     /// `act(dense(hidden))`; exact GELU with the bias add fused (`kernels::bias_gelu`).
     pub fn forward(&self, hidden: Tensor<B, 3>) -> Tensor<B, 3> {
         let (HiddenAct::Gelu, Some(bias)) = (self.act, &self.dense.bias) else {
@@ -97,4 +120,14 @@ impl<B: Backend> Intermediate<B> {
         let [_, d_output] = product.dims();
         kernels::bias_gelu(product, bias.val()).reshape([batch, seq, d_output])
     }
+}
+
+/// The feed-forward half of a layer: `output(intermediate(x), x)`.
+pub fn feed_forward<B: Backend>(
+    intermediate: &Intermediate<B>,
+    output: &ResidualOutput<B>,
+    x: Tensor<B, 3>,
+) -> Tensor<B, 3> {
+    let hidden = intermediate.forward(x.clone());
+    output.forward(hidden, x)
 }

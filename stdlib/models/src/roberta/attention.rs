@@ -4,7 +4,9 @@ use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 
 use crate::config::RobertaConfig;
-use crate::nn::{Attention, ResidualOutput, hf_linear, linear_rows, multi_head_attention};
+use crate::nn::{
+    Attention, AttentionInputs, ResidualOutput, hf_linear, linear_rows, multi_head_attention,
+};
 
 /// `RobertaSelfAttention` (HF key `attention.self`): multi-head scaled dot-product attention.
 #[derive(Module, Debug)]
@@ -42,14 +44,16 @@ impl<B: Backend> RobertaSelfAttention<B> {
         let q = linear_rows(&self.query, hidden.clone());
         let k = linear_rows(&self.key, hidden.clone());
         let v = linear_rows(&self.value, hidden);
-        let scale = 1.0 / (self.attention_head_size as f64).sqrt();
-        multi_head_attention(
+        let inputs = AttentionInputs {
             q,
             k,
             v,
-            mask_bias,
+            bias: mask_bias,
+            scale: 1.0 / (self.attention_head_size as f64).sqrt(),
+        };
+        multi_head_attention(
+            inputs,
             self.num_attention_heads,
-            scale,
             &self.dropout,
             self.attention,
         )
@@ -73,14 +77,7 @@ impl<B: Backend> RobertaAttention<B> {
     pub fn init(config: &RobertaConfig, attention: Attention, device: &B::Device) -> Self {
         Self {
             self_attn: RobertaSelfAttention::init(config, attention, device),
-            output: RobertaSelfOutput::init(
-                config.hidden_size,
-                config.hidden_size,
-                config.layer_norm_eps,
-                config.hidden_dropout_prob,
-                config.initializer_range,
-                device,
-            ),
+            output: RobertaSelfOutput::for_block(config.hidden_size, &config.into(), device),
         }
     }
 

@@ -3,8 +3,8 @@ use burn::tensor::Tensor;
 use burn::tensor::backend::Backend;
 
 use super::RobertaAttention;
-use crate::config::RobertaConfig;
-use crate::nn::{Attention, Intermediate, ResidualOutput};
+use crate::config::{BlockConfig, RobertaConfig};
+use crate::nn::{Attention, Intermediate, ResidualOutput, feed_forward};
 
 /// `RobertaIntermediate`: dense + activation.
 pub type RobertaIntermediate<B> = Intermediate<B>;
@@ -26,30 +26,17 @@ pub struct RobertaLayer<B: Backend> {
 impl<B: Backend> RobertaLayer<B> {
     /// A randomly initialised module shaped by `config`.
     pub fn init(config: &RobertaConfig, attention: Attention, device: &B::Device) -> Self {
+        let block = BlockConfig::from(config);
         Self {
             attention: RobertaAttention::init(config, attention, device),
-            intermediate: Intermediate::init(
-                config.hidden_size,
-                config.intermediate_size,
-                config.hidden_act,
-                config.initializer_range,
-                device,
-            ),
-            output: ResidualOutput::init(
-                config.intermediate_size,
-                config.hidden_size,
-                config.layer_norm_eps,
-                config.hidden_dropout_prob,
-                config.initializer_range,
-                device,
-            ),
+            intermediate: Intermediate::for_block(&block, device),
+            output: ResidualOutput::for_block(config.intermediate_size, &block, device),
         }
     }
 
     /// One encoder layer.
     pub fn forward(&self, hidden: Tensor<B, 3>, mask_bias: Tensor<B, 4>) -> Tensor<B, 3> {
         let attention_output = self.attention.forward(hidden, mask_bias);
-        let intermediate = self.intermediate.forward(attention_output.clone());
-        self.output.forward(intermediate, attention_output)
+        feed_forward(&self.intermediate, &self.output, attention_output)
     }
 }

@@ -1,0 +1,82 @@
+//! Row-parallel f32 kernels on plain slices (rayon): the arithmetic of the fused flex ops.
+//!
+//! Rows are split into fixed-size chunks, so reductions across rows (bias and LayerNorm
+//! parameter gradients) are summed in the same order whatever the thread count.
+//!
+//! One module per fused op: [`gelu`] (bias + GELU), [`layer_norm`] (dropout + residual +
+//! LayerNorm), [`softmax`] (scale + bias + softmax + dropout) and [`attention`] (the whole
+//! multi-head attention product); the dropout mask and the shared row helpers live here.
+
+mod attention;
+mod gelu;
+mod layer_norm;
+mod softmax;
+
+pub use attention::{
+    AttentionDims, AttentionGrads, AttentionInputs, attention_backward, attention_forward,
+};
+pub use gelu::{bias_gelu_backward, bias_gelu_forward};
+pub use layer_norm::{ResidualInputs, residual_layer_norm_backward, residual_layer_norm_forward};
+pub use softmax::{BiasView, softmax_backward, softmax_forward};
+
+/// Rows per rayon task: large enough to amortise scheduling, small enough to balance.
+const ROWS_PER_TASK: usize = 16;
+
+/// Dropout's keep mask drawn from a counter-based hash (SplitMix64's finaliser): element
+/// `i` of a tensor is kept when `hash(seed + i·φ)` falls under `keep`. Forward and backward
+/// regenerate the same mask from `(seed, i)`, so it is never stored, and the draw is the same
+/// whatever the thread count.
+#[derive(Clone, Copy, Debug)]
+pub struct DropoutMask {
+    seed: u64,
+    threshold: u64,
+    /// `1 / keep`.
+    pub scale: f32,
+}
+
+impl DropoutMask {
+    /// A mask keeping each element with probability `keep` (in `(0, 1]`).
+    pub fn new(seed: u64, keep: f64) -> Self {
+        Self {
+            seed,
+            threshold: (keep * (1u64 << 32) as f64) as u64,
+            scale: (1.0 / keep) as f32,
+        }
+    }
+
+    /// 1.0 when element `i` is kept, else 0.0.
+    #[inline]
+    pub fn at(&self, i: usize) -> f32 {
+        let mut z = self
+            .seed
+            .wrapping_add((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        if (z >> 32) < self.threshold { 1.0 } else { 0.0 }
+    }
+}
+
+fn sum_partials(partials: Vec<Vec<f32>>, d: usize) -> Vec<f32> {
+    let mut total = vec![0.0f32; d];
+    for p in partials {
+        for (t, v) in total.iter_mut().zip(p) {
+            *t += v;
+        }
+    }
+    total
+}
+
+/// Softmax of one row in place (scale and bias already applied), as Burn's decomposition:
+/// subtract the max, `exp`, divide by the sum.
+fn softmax_row(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0f32;
+    for v in row.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    for v in row.iter_mut() {
+        *v /= sum;
+    }
+}
