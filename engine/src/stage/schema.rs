@@ -130,6 +130,44 @@ impl ParamType {
         max: None,
     };
 
+    /// An integer of at least `min`.
+    pub const fn int_at_least(min: i64) -> Self {
+        Self::Int {
+            min: Some(min),
+            max: None,
+        }
+    }
+
+    /// An integer in `min..=max`.
+    pub const fn int_in(min: i64, max: i64) -> Self {
+        Self::Int {
+            min: Some(min),
+            max: Some(max),
+        }
+    }
+
+    /// A number of at least `min`.
+    pub const fn float_at_least(min: f64) -> Self {
+        Self::Float {
+            min: Some(Bound::Inclusive(min)),
+            max: None,
+        }
+    }
+
+    /// A number in `min..=max`.
+    pub const fn float_in(min: f64, max: f64) -> Self {
+        Self::Float {
+            min: Some(Bound::Inclusive(min)),
+            max: Some(Bound::Inclusive(max)),
+        }
+    }
+
+    /// A number above 0.
+    pub const POSITIVE: Self = Self::Float {
+        min: Some(Bound::Exclusive(0.0)),
+        max: None,
+    };
+
     /// A reference to an output of kind `kind`.
     pub fn input(kind: ArtifactKind) -> Self {
         Self::Input { kind }

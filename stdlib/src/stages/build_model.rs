@@ -61,19 +61,13 @@ impl Stage for BuildModel {
                 ),
                 ParamSpec::with_default(
                     "vocab-size",
-                    ParamType::Int {
-                        min: Some(16),
-                        max: Some(1_000_000),
-                    },
+                    ParamType::int_in(16, 1_000_000),
                     Value::Int(4000),
                     "word-level vocabulary size, special tokens included",
                 ),
                 ParamSpec::with_default(
                     "seed",
-                    ParamType::Int {
-                        min: Some(0),
-                        max: None,
-                    },
+                    ParamType::int_at_least(0),
                     Value::Int(42),
                     "seed of the weight initialisation",
                 ),

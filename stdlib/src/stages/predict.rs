@@ -48,10 +48,7 @@ impl Stage for Predict {
                 ),
                 ParamSpec::with_default(
                     "batch-size",
-                    ParamType::Int {
-                        min: Some(1),
-                        max: None,
-                    },
+                    ParamType::int_at_least(1),
                     Value::Int(32),
                     "records per forward pass",
                 ),

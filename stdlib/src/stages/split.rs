@@ -87,10 +87,7 @@ impl Stage for Split {
                 ),
                 ParamSpec::with_default(
                     "seed",
-                    ParamType::Int {
-                        min: Some(0),
-                        max: Some(i64::from(u32::MAX)),
-                    },
+                    ParamType::int_in(0, i64::from(u32::MAX)),
                     Value::Int(42),
                     "random_state of the split",
                 ),

@@ -20,28 +20,19 @@ impl Stage for SyntheticDataset {
             params: vec![
                 ParamSpec::with_default(
                     "train-rows",
-                    ParamType::Int {
-                        min: Some(30),
-                        max: Some(1_000_000),
-                    },
+                    ParamType::int_in(30, 1_000_000),
                     Value::Int(400),
                     "rows of the train table",
                 ),
                 ParamSpec::with_default(
                     "test-rows",
-                    ParamType::Int {
-                        min: Some(1),
-                        max: Some(1_000_000),
-                    },
+                    ParamType::int_in(1, 1_000_000),
                     Value::Int(100),
                     "rows of the test table",
                 ),
                 ParamSpec::with_default(
                     "seed",
-                    ParamType::Int {
-                        min: Some(0),
-                        max: None,
-                    },
+                    ParamType::int_at_least(0),
                     Value::Int(42),
                     "generator seed",
                 ),

@@ -64,10 +64,7 @@ impl Stage for Tokenize {
                 ),
                 ParamSpec::with_default(
                     "max-length",
-                    ParamType::Int {
-                        min: Some(8),
-                        max: Some(1_000_000),
-                    },
+                    ParamType::int_in(8, 1_000_000),
                     Value::Int(512),
                     "maximum tokens per example, special tokens included",
                 ),
@@ -90,10 +87,7 @@ impl Stage for Tokenize {
                 ),
                 ParamSpec::optional(
                     "stride",
-                    ParamType::Int {
-                        min: Some(1),
-                        max: None,
-                    },
+                    ParamType::int_at_least(1),
                     "sliding windows: keep the cut-off rest as extra windows overlapping by this many tokens",
                 ),
             ],

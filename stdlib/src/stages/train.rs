@@ -9,7 +9,7 @@ use std::time::Instant;
 use clarity_data::tokenize::TokenizedDataset;
 use clarity_device::{Attention, Precision};
 use clarity_engine::{
-    ArtifactKind, Bound, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext,
+    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext,
     StageSchema, Value,
 };
 use clarity_train::heads::HeadKind;
@@ -25,27 +25,6 @@ use super::placement::RunOn;
 pub struct Train;
 
 const HEADS: &[&str] = &["hierarchical", "direct", "multitask"];
-
-fn int(min: i64) -> ParamType {
-    ParamType::Int {
-        min: Some(min),
-        max: None,
-    }
-}
-
-fn float(min: f64, max: Option<f64>) -> ParamType {
-    ParamType::Float {
-        min: Some(Bound::Inclusive(min)),
-        max: max.map(Bound::Inclusive),
-    }
-}
-
-fn positive() -> ParamType {
-    ParamType::Float {
-        min: Some(Bound::Exclusive(0.0)),
-        max: None,
-    }
-}
 
 /// The params, their defaults taken from [`TrainConfig::default`].
 fn params() -> Vec<ParamSpec> {
@@ -92,55 +71,55 @@ fn optimiser_params(d: &TrainConfig) -> Vec<ParamSpec> {
     vec![
         ParamSpec::with_default(
             "epochs",
-            int(1),
+            ParamType::int_at_least(1),
             Value::Int(d.epochs as i64),
             "passes over the training data",
         ),
         ParamSpec::with_default(
             "batch-size",
-            int(1),
+            ParamType::int_at_least(1),
             Value::Int(d.batch_size as i64),
             "records per micro-batch",
         ),
         ParamSpec::with_default(
             "grad-accum",
-            int(1),
+            ParamType::int_at_least(1),
             Value::Int(d.grad_accum as i64),
             "micro-batches per optimiser step (gradients averaged)",
         ),
         ParamSpec::with_default(
             "eval-batch-size",
-            int(1),
+            ParamType::int_at_least(1),
             Value::Int(d.eval_batch_size as i64),
             "records per forward pass in validation",
         ),
         ParamSpec::with_default(
             "lr",
-            positive(),
+            ParamType::POSITIVE,
             Value::Float(d.lr),
             "peak learning rate of AdamW",
         ),
         ParamSpec::with_default(
             "weight-decay",
-            float(0.0, None),
+            ParamType::float_at_least(0.0),
             Value::Float(d.weight_decay),
             "decoupled weight decay (not on biases and layer norms)",
         ),
         ParamSpec::with_default(
             "warmup-ratio",
-            float(0.0, Some(1.0)),
+            ParamType::float_in(0.0, 1.0),
             Value::Float(d.warmup_ratio),
             "fraction of the steps warming up linearly from 0 (then linear decay to 0)",
         ),
         ParamSpec::with_default(
             "max-grad-norm",
-            float(0.0, None),
+            ParamType::float_at_least(0.0),
             Value::Float(d.max_grad_norm.unwrap_or(0.0)),
             "global gradient-norm clipping threshold; 0 turns clipping off",
         ),
         ParamSpec::with_default(
             "seed",
-            int(0),
+            ParamType::int_at_least(0),
             Value::Int(d.seed as i64),
             "seed of head initialisation, data order and dropout",
         ),
@@ -152,7 +131,7 @@ fn loss_params(d: &TrainConfig) -> Vec<ParamSpec> {
     vec![
         ParamSpec::with_default(
             "label-smoothing",
-            float(0.0, Some(0.99)),
+            ParamType::float_in(0.0, 0.99),
             Value::Float(d.label_smoothing),
             "label smoothing of the cross-entropy",
         ),
@@ -170,25 +149,25 @@ fn loss_params(d: &TrainConfig) -> Vec<ParamSpec> {
         ),
         ParamSpec::with_default(
             "focal-gamma",
-            float(0.0, None),
+            ParamType::float_at_least(0.0),
             Value::Float(TrainConfig::FOCAL_GAMMA),
             "the focal loss's gamma",
         ),
         ParamSpec::with_default(
             "alpha",
-            float(0.0, Some(1.0)),
+            ParamType::float_in(0.0, 1.0),
             Value::Float(d.alpha),
             "multitask: weight of the evasion loss (clarity gets 1 - alpha)",
         ),
         ParamSpec::with_default(
             "consistency-beta",
-            float(0.0, None),
+            ParamType::float_at_least(0.0),
             Value::Float(d.beta),
             "multitask: weight of the KL consistency term",
         ),
         ParamSpec::with_default(
             "dropout",
-            float(0.0, Some(0.99)),
+            ParamType::float_in(0.0, 0.99),
             Value::Float(TrainJob::DROPOUT),
             "dropout of the encoder (hidden and attention) and before the heads",
         ),
@@ -209,13 +188,13 @@ fn stopping_params(d: &TrainConfig) -> Vec<ParamSpec> {
         ),
         ParamSpec::with_default(
             "early-stopping.patience",
-            int(0),
+            ParamType::int_at_least(0),
             Value::Int(stopping.patience as i64),
             "epochs without improvement before stopping; 0 never stops early",
         ),
         ParamSpec::with_default(
             "early-stopping.min-delta",
-            float(0.0, None),
+            ParamType::float_at_least(0.0),
             Value::Float(stopping.min_delta),
             "the smallest change that counts as an improvement",
         ),
@@ -233,17 +212,17 @@ fn runtime_params(d: &TrainConfig) -> Vec<ParamSpec> {
         ),
         ParamSpec::optional(
             "pad-to-multiple-of",
-            int(1),
+            ParamType::int_at_least(1),
             "pad each batch to a multiple of this length",
         ),
         ParamSpec::optional(
             "checkpoint-every",
-            int(1),
+            ParamType::int_at_least(1),
             "also keep a resumable checkpoint every this many optimiser steps",
         ),
         ParamSpec::with_default(
             "log-every",
-            int(1),
+            ParamType::int_at_least(1),
             Value::Int(d.log_every as i64),
             "optimiser steps between log lines",
         ),
@@ -283,6 +262,7 @@ pub fn train_config(
     let monitor =
         Monitor::named(metric).ok_or_else(|| miette::miette!("unknown metric `{metric}`"))?;
     let patience = params.get_usize("early-stopping.patience")?;
+    let min_delta = params.get_f64("early-stopping.min-delta")?;
     let max_grad_norm = params.get_f64("max-grad-norm")?;
     Ok(TrainConfig {
         epochs: params.get_usize("epochs")?,
@@ -293,7 +273,6 @@ pub fn train_config(
         weight_decay: params.get_f64("weight-decay")?,
         warmup_ratio: params.get_f64("warmup-ratio")?,
         max_grad_norm: (max_grad_norm > 0.0).then_some(max_grad_norm),
-        adam_eps: 1e-8,
         label_smoothing: params.get_f64("label-smoothing")?,
         class_weights: params.get_bool("class-weights")?,
         focal_gamma: params
@@ -304,17 +283,16 @@ pub fn train_config(
         beta: params.get_f64("consistency-beta")?,
         seed: params.get_i64("seed")?.unsigned_abs(),
         monitor,
-        early_stopping: (patience > 0).then(|| EarlyStopping {
+        early_stopping: (patience > 0).then_some(EarlyStopping {
             patience,
-            min_delta: params.get_f64("early-stopping.min-delta").unwrap_or(0.0),
+            min_delta,
         }),
         length_bucketing: params.get_bool("length-bucketing")?,
-        pad_to_multiple_of: params.opt_usize("pad-to-multiple-of")?.map(|v| v.max(1)),
-        checkpoint_every: params
-            .opt_usize("checkpoint-every")?
-            .map(|v| v.max(1) as u64),
-        log_every: params.get_usize("log-every")?.max(1) as u64,
+        pad_to_multiple_of: params.opt_usize("pad-to-multiple-of")?,
+        checkpoint_every: params.opt_usize("checkpoint-every")?.map(|v| v as u64),
+        log_every: params.get_usize("log-every")? as u64,
         precision,
+        ..TrainConfig::default()
     })
 }
 
@@ -380,15 +358,11 @@ impl Stage for Train {
             reports: ctx.output_dir("metrics")?.to_path_buf(),
             resume,
         };
-        ctx.info(&format!(
-            "{} head on {device} ({precision}): {} training records{}",
-            head,
-            train.len(),
-            validation.as_ref().map_or(String::new(), |v| format!(
-                ", {} validation records",
-                v.len()
-            ))
-        ));
+        let records = match &validation {
+            Some(v) => format!("{} training records, {} validation records", train.len(), v.len()),
+            None => format!("{} training records", train.len()),
+        };
+        ctx.info(&format!("{head} head on {device} ({precision}): {records}"));
         let started = Instant::now();
         let outcome = {
             let mut observer = StageObserver::new(ctx);
