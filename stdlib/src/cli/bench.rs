@@ -5,10 +5,9 @@
 
 use clap::Args;
 use clarity_models::commands::{BenchArgs, BenchMode, bench};
-use clarity_models::{Attention, ModelOptions, Precision};
 use miette::IntoDiagnostic;
 
-use super::ToolError;
+use super::{DeviceArgs, ToolError};
 
 /// Time training or inference steps of a randomly initialised model (warm-up step excluded).
 #[derive(Debug, Args)]
@@ -28,15 +27,9 @@ pub struct BenchCommand {
     /// train (forward, backward, AdamW step) or infer (eval forward).
     #[arg(long, default_value = "train", value_name = "MODE")]
     pub mode: BenchMode,
-    /// auto, cpu, cpu:flex, cpu:candle, cuda or cuda:N, metal, vulkan, wgpu.
-    #[arg(long, default_value = "auto", value_name = "D")]
-    pub device: String,
-    /// Float precision: f32, f16, bf16.
-    #[arg(long, default_value = "f32", value_name = "P")]
-    pub precision: Precision,
-    /// Attention path: auto, fused, eager.
-    #[arg(long, default_value = "auto", value_name = "A")]
-    pub attention: Attention,
+    /// Where and how the model runs.
+    #[command(flatten)]
+    pub target: DeviceArgs,
     /// Every N steps, print a JSON line to stderr with the step's time, the device memory
     /// (GPU backends) and the resident memory.
     #[arg(long, default_value_t = 0, value_name = "N")]
@@ -52,10 +45,8 @@ impl BenchCommand {
             seq_len: self.seq_len,
             steps: self.steps,
             mode: self.mode,
-            device: self.device,
-            options: ModelOptions::default()
-                .with_precision(self.precision)
-                .with_attention(self.attention),
+            options: self.target.options(),
+            device: self.target.device,
             memory_every: self.memory_every,
         })?;
         let json = serde_json::to_string(&report)

@@ -5,10 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clarity_models::commands::{ForwardArgs, forward};
-use clarity_models::{Attention, ModelOptions, Precision};
 use miette::IntoDiagnostic;
 
-use super::ToolError;
+use super::{DeviceArgs, ToolError};
 
 /// Run a model in eval mode on token ids and print its logits and last hidden state as JSON.
 #[derive(Debug, Args)]
@@ -19,18 +18,12 @@ pub struct ForwardCommand {
     /// JSON `{"input_ids": [[..]], "attention_mask": [[..]]}` (the mask defaults to all ones).
     #[arg(long, value_name = "FILE")]
     pub inputs: PathBuf,
-    /// auto, cpu, cpu:flex, cpu:candle, cuda or cuda:N, metal, vulkan, wgpu.
-    #[arg(long, default_value = "auto", value_name = "D")]
-    pub device: String,
+    /// Where and how the model runs.
+    #[command(flatten)]
+    pub target: DeviceArgs,
     /// Write the JSON here instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Float precision: f32, f16, bf16.
-    #[arg(long, default_value = "f32", value_name = "P")]
-    pub precision: Precision,
-    /// Attention path: auto, fused, eager.
-    #[arg(long, default_value = "auto", value_name = "A")]
-    pub attention: Attention,
 }
 
 impl ForwardCommand {
@@ -41,10 +34,8 @@ impl ForwardCommand {
         let run = forward(&ForwardArgs {
             model: self.model.clone(),
             inputs: self.inputs,
-            device: self.device,
-            options: ModelOptions::default()
-                .with_precision(self.precision)
-                .with_attention(self.attention),
+            options: self.target.options(),
+            device: self.target.device,
         })?;
         for warning in &run.warnings {
             eprintln!("warning: {warning}");

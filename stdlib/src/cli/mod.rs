@@ -3,6 +3,7 @@
 //! commands.
 
 mod bench;
+mod device_args;
 mod devices;
 mod forward;
 mod parity;
@@ -10,6 +11,7 @@ mod tokenize;
 mod tool_error;
 
 pub use bench::BenchCommand;
+pub use device_args::DeviceArgs;
 pub use devices::DevicesCommand;
 pub use forward::ForwardCommand;
 pub use parity::ParityCommand;

@@ -6,10 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clarity_models::commands::{ParityArgs, parity};
-use clarity_models::{Attention, ModelOptions, Precision};
 use miette::{IntoDiagnostic, miette};
 
-use super::ToolError;
+use super::{DeviceArgs, ToolError};
 
 /// Check a fixture's model against HF transformers' outputs on a device; exit 2 when a value
 /// is out of tolerance.
@@ -19,15 +18,9 @@ pub struct ParityCommand {
     /// stdlib/models/tests/fixtures/tiny_roberta).
     #[arg(long, value_name = "DIR")]
     pub fixture: PathBuf,
-    /// auto, cpu, cpu:flex, cpu:candle, cuda or cuda:N, metal, vulkan, wgpu.
-    #[arg(long, default_value = "auto", value_name = "D")]
-    pub device: String,
-    /// Float precision: f32, f16, bf16 (tolerances widen for the half precisions).
-    #[arg(long, default_value = "f32", value_name = "P")]
-    pub precision: Precision,
-    /// Attention path: auto, fused, eager.
-    #[arg(long, default_value = "auto", value_name = "A")]
-    pub attention: Attention,
+    /// Where and how the model runs.
+    #[command(flatten)]
+    pub target: DeviceArgs,
     /// Check eval outputs only, not the training steps.
     #[arg(long)]
     pub forward_only: bool,
@@ -41,10 +34,8 @@ impl ParityCommand {
     pub fn run(self) -> Result<(), ToolError> {
         let report = parity(&ParityArgs {
             fixture: self.fixture,
-            device: self.device,
-            options: ModelOptions::default()
-                .with_precision(self.precision)
-                .with_attention(self.attention),
+            options: self.target.options(),
+            device: self.target.device,
             forward_only: self.forward_only,
         })?;
         if self.json {

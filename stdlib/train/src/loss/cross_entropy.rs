@@ -1,5 +1,5 @@
 use burn::tensor::activation::log_softmax;
-use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
+use burn::tensor::{Int, Tensor, backend::Backend};
 
 /// Cross-entropy over logits `[batch, classes]` and target indices `[batch]`, with PyTorch's
 /// `torch.nn.functional.cross_entropy(weight=w, label_smoothing=eps, reduction="mean")`
@@ -43,10 +43,7 @@ impl CrossEntropyLoss {
     ) -> Tensor<B, 1> {
         let [batch, classes] = logits.dims();
         let log_probs = log_softmax(logits, 1);
-        let target_log_probs = log_probs
-            .clone()
-            .gather(1, targets.clone().reshape([batch, 1]))
-            .reshape([batch]);
+        let target_log_probs = super::at_targets(log_probs.clone(), targets.clone());
         let eps = self.label_smoothing;
         let (nll, smooth) = match &self.class_weights {
             None => {
@@ -55,9 +52,7 @@ impl CrossEntropyLoss {
                 (nll, smooth)
             }
             Some(weights) => {
-                let device = log_probs.device();
-                let weights =
-                    Tensor::<B, 1>::from_data(TensorData::new(weights.clone(), [classes]), &device);
+                let weights = super::weight_tensor::<B>(weights, &log_probs.device());
                 let target_weights = weights.clone().select(0, targets);
                 let normaliser = target_weights.clone().sum();
                 let nll = (target_log_probs * target_weights).sum().neg() / normaliser.clone();

@@ -1,5 +1,5 @@
 use burn::tensor::activation::log_softmax;
-use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
+use burn::tensor::{Int, Tensor, backend::Backend};
 
 /// Focal loss (Lin et al. 2017) over logits `[batch, classes]` and targets `[batch]`:
 ///
@@ -37,10 +37,7 @@ impl FocalLoss {
         logits: Tensor<B, 2>,
         targets: Tensor<B, 1, Int>,
     ) -> Tensor<B, 1> {
-        let [batch, classes] = logits.dims();
-        let log_pt = log_softmax(logits, 1)
-            .gather(1, targets.clone().reshape([batch, 1]))
-            .reshape([batch]);
+        let log_pt = super::at_targets(log_softmax(logits, 1), targets.clone());
         let modulating = log_pt
             .clone()
             .exp()
@@ -49,9 +46,7 @@ impl FocalLoss {
             .powf_scalar(self.gamma);
         let mut per_example = modulating * log_pt.neg();
         if let Some(weights) = &self.class_weights {
-            let device = per_example.device();
-            let weights =
-                Tensor::<B, 1>::from_data(TensorData::new(weights.clone(), [classes]), &device);
+            let weights = super::weight_tensor::<B>(weights, &per_example.device());
             per_example = per_example * weights.select(0, targets);
         }
         per_example.mean()
