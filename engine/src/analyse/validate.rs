@@ -16,7 +16,7 @@ use crate::{
 };
 
 use super::vars::location;
-use super::{AnalyseError, EValue, Instance};
+use super::{EValue, Instance, ParamCheckError, StageError};
 
 /// A stage instance whose params match its schema.
 #[derive(Clone)]
@@ -64,7 +64,7 @@ impl Checker<'_> {
             };
             if spans.contains_key(&name.value) {
                 let (src, span) = (name.span.source.source_text(), name.span.range);
-                diags.push(AnalyseError::DuplicateParam {
+                diags.push(ParamCheckError::DuplicateParam {
                     param: name.value.clone(),
                     src,
                     span,
@@ -120,7 +120,7 @@ impl Checker<'_> {
                 None => "`clarity stages` lists the stage kinds".to_owned(),
             };
             let (src, span) = (kind.span.source.source_text(), kind.span.range);
-            diags.push(AnalyseError::UnknownKind {
+            diags.push(StageError::UnknownKind {
                 kind: kind.value.clone(),
                 src,
                 span,
@@ -146,7 +146,7 @@ impl Checker<'_> {
             };
             let (src, span) = (name.span.source.source_text(), name.span.range);
             let (kind, param) = (kind.to_owned(), name.value.clone());
-            diags.push(AnalyseError::UnknownParam {
+            diags.push(ParamCheckError::UnknownParam {
                 kind,
                 param,
                 src,
@@ -242,7 +242,7 @@ impl Checker<'_> {
             return Some(());
         }
         let (src, span) = (span.source.source_text(), span.range);
-        diags.push(AnalyseError::PathMissing {
+        diags.push(ParamCheckError::PathMissing {
             path: path.to_owned(),
             src,
             span,
@@ -272,7 +272,7 @@ fn stage_problem(
 ) {
     let at = param_span(instance, spans, &problem.param, problem.item);
     let (src, span) = (at.source.source_text(), at.range);
-    diags.push(AnalyseError::InvalidParam {
+    diags.push(ParamCheckError::InvalidParam {
         param: problem.param,
         message: problem.message,
         src,
@@ -314,7 +314,7 @@ fn check_output_names(
         });
         let at = named_at.unwrap_or(&instance.name.span);
         let (src, span) = (at.source.source_text(), at.range);
-        diags.push(AnalyseError::OutputName {
+        diags.push(StageError::OutputName {
             stage: instance.name.value.clone(),
             output: output.name.clone(),
             reason,
@@ -343,7 +343,7 @@ fn article(type_name: &str) -> String {
 
 fn wrong_type(spec: &ParamSpec, ty: &ParamType, found: &str, span: &Span, diags: &mut Diagnostics) {
     let (src, range) = (span.source.source_text(), span.range);
-    diags.push(AnalyseError::WrongType {
+    diags.push(ParamCheckError::WrongType {
         param: spec.name.to_owned(),
         expected: article(&ty.describe()),
         found: found.to_owned(),
@@ -372,7 +372,7 @@ fn check_range(
         spec.name,
         article(spec.ty.describe().trim_start_matches("list of "))
     );
-    diags.push(AnalyseError::OutOfRange {
+    diags.push(ParamCheckError::OutOfRange {
         param: spec.name.to_owned(),
         value: value.to_string(),
         src,
@@ -402,7 +402,7 @@ fn check_choice(
         None => format!("use one of {listed}"),
     };
     let (src, range) = (span.source.source_text(), span.range);
-    diags.push(AnalyseError::NotAChoice {
+    diags.push(ParamCheckError::NotAChoice {
         param: spec.name.to_owned(),
         value: s.to_owned(),
         src,
@@ -430,7 +430,7 @@ fn fill_defaults(
             (Some(default), _) => params.insert(spec.name, default.clone()),
             (None, true) => {
                 let (src, span) = (stage.span.source.source_text(), stage.span.range);
-                diags.push(AnalyseError::MissingParam {
+                diags.push(ParamCheckError::MissingParam {
                     stage: stage.value.clone(),
                     param: spec.name.to_owned(),
                     src,
@@ -505,7 +505,7 @@ fn conflict(stage: &str, rule: &ParamRule, written: &[&Spanned<String>], diags: 
     if !elsewhere.is_empty() {
         help = format!("{help} ({})", elsewhere.join(", "));
     }
-    diags.push(AnalyseError::ParamConflict {
+    diags.push(ParamCheckError::ParamConflict {
         stage: stage.to_owned(),
         given: if quoted.len() == 2 && rule.params().len() == 2 {
             "both".to_owned()
@@ -534,7 +534,7 @@ fn missing_one_of(
         })
         .collect();
     let (src, span) = (stage.span.source.source_text(), stage.span.range);
-    diags.push(AnalyseError::MissingOneOf {
+    diags.push(ParamCheckError::MissingOneOf {
         stage: stage.value.clone(),
         rule: rule.describe(),
         src,
