@@ -38,15 +38,12 @@ fn stage(
     uses_device: bool,
     params: &[(&str, &str)],
 ) -> Stage {
-    let mut p = Params::new();
-    for (k, v) in params {
-        p.insert(*k, *v);
-    }
+    let params = params.iter().copied().collect();
     Stage {
         name,
         kind,
         uses_device,
-        params: p,
+        params,
     }
 }
 

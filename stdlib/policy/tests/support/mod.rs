@@ -42,15 +42,12 @@ pub fn stage(
     uses_device: bool,
     params: &[(&str, &str)],
 ) -> StageSpec {
-    let mut p = Params::new();
-    for (k, v) in params {
-        p.insert(*k, *v);
-    }
+    let params = params.iter().copied().collect();
     StageSpec {
         name,
         kind,
         uses_device,
-        params: p,
+        params,
     }
 }
 
