@@ -4,12 +4,13 @@
 //! must have written (an error when missing).
 
 mod stage;
+mod syntax;
 mod values;
 
 use kdl::{KdlDocument, KdlNode};
 use miette::SourceSpan;
 
-use super::kdl_read::{KdlProblem, MAX_DEPTH, MAX_FILE_BYTES, NodeReader, clamp, read_document};
+use super::kdl_read::{NodeReader, clamp, read_document};
 use super::{FileAst, Item, LangError, Source, Spanned};
 
 const ITEMS: [&str; 6] = ["stage", "let", "include", "use", "device", "pipeline"];
@@ -41,37 +42,10 @@ impl Parser<'_> {
         match read_document(self.source.text()) {
             Ok(doc) => Some(doc),
             Err(problems) => {
-                let errors = problems.into_iter().map(|p| self.problem(p));
-                self.errors.extend(errors.collect::<Vec<_>>());
+                let errors = self.syntax_errors(problems);
+                self.errors.extend(errors);
                 None
             }
-        }
-    }
-
-    fn problem(&self, problem: KdlProblem) -> LangError {
-        match problem {
-            KdlProblem::TooLarge { size } => LangError::TooLarge {
-                name: self.source.name().to_owned(),
-                size,
-                limit: MAX_FILE_BYTES,
-            },
-            KdlProblem::TooDeep { span } => LangError::TooDeep {
-                src: self.source.source_text(),
-                span,
-                limit: MAX_DEPTH,
-            },
-            KdlProblem::Syntax {
-                message,
-                span,
-                label,
-                help,
-            } => LangError::Syntax {
-                message,
-                src: self.source.source_text(),
-                span,
-                label,
-                help,
-            },
         }
     }
 
