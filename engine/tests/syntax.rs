@@ -179,6 +179,12 @@ fn key_value_as_a_line_of_a_stage_block_is_explained() {
 }
 
 #[test]
+fn key_value_lines_deep_in_blocks_are_one_error_not_a_cascade() {
+    let text = "pipeline \"p\" {\n  stage \"a\" train {\n    lr=2e-5\n  }\n  stage \"b\" train {\n  }\n}\n";
+    assert_eq!(codes(text), ["clarity::syntax::key_value_node"]);
+}
+
+#[test]
 fn every_habit_of_a_file_is_reported_and_nothing_else() {
     let text = "stage \"t\" train {\n    shuffle false # no\n}\n";
     assert_eq!(
@@ -187,6 +193,15 @@ fn every_habit_of_a_file_is_reported_and_nothing_else() {
             "clarity::syntax::bare_keyword",
             "clarity::syntax::hash_comment"
         ]
+    );
+}
+
+#[test]
+fn a_parser_error_elsewhere_is_reported_with_the_habits() {
+    let text = "stage \"a\" exec command=\"echo\nstage \"b\" exec command=\"true\" env=true\n";
+    assert_eq!(
+        codes(text),
+        ["clarity::syntax", "clarity::syntax::bare_keyword"]
     );
 }
 

@@ -32,6 +32,17 @@ pub enum Habit {
     },
 }
 
+impl Habit {
+    /// Where it is.
+    pub fn span(&self) -> SourceSpan {
+        match self {
+            Self::BareKeyword { span, .. }
+            | Self::HashComment { span }
+            | Self::KeyValueNode { span, .. } => *span,
+        }
+    }
+}
+
 /// Every habit in `text`, in order.
 pub fn find_habits(text: &str) -> Vec<Habit> {
     let mut scanner = Scanner {
@@ -220,11 +231,7 @@ mod tests {
     fn spans(text: &str) -> Vec<(usize, usize)> {
         find_habits(text)
             .iter()
-            .map(|h| match h {
-                Habit::BareKeyword { span, .. }
-                | Habit::HashComment { span }
-                | Habit::KeyValueNode { span, .. } => (span.offset(), span.len()),
-            })
+            .map(|h| (h.span().offset(), h.span().len()))
             .collect()
     }
 

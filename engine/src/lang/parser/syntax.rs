@@ -22,22 +22,31 @@ fn is_cascade(problem: &KdlProblem) -> bool {
 }
 
 impl Parser<'_> {
-    /// The errors to report for a text the KDL parser rejected with `problems`.
+    /// The errors to report for a text the KDL parser rejected with `problems`: its habits,
+    /// and the parser's first real error unless that is one of the habits, in text order.
     pub(super) fn syntax_errors(&self, problems: Vec<KdlProblem>) -> Vec<LangError> {
-        let syntax = problems
-            .iter()
-            .all(|p| matches!(p, KdlProblem::Syntax { .. }));
-        let habits = if syntax {
-            find_habits(self.source.text())
-        } else {
-            Vec::new()
-        };
-        if !habits.is_empty() {
-            return habits.into_iter().map(|h| self.habit(h)).collect();
-        }
         let first = problems.iter().position(|p| !is_cascade(p)).unwrap_or(0);
-        let problem = problems.into_iter().nth(first);
-        problem.map(|p| self.problem(p)).into_iter().collect()
+        let Some(first) = problems.into_iter().nth(first) else {
+            return Vec::new();
+        };
+        let KdlProblem::Syntax { span, .. } = &first else {
+            return vec![self.problem(first)];
+        };
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        let habits = find_habits(self.source.text());
+        let covered = habits.iter().any(|h| {
+            let at = h.span();
+            at.offset() <= end && start <= at.offset() + at.len()
+        });
+        let mut errors: Vec<(usize, LangError)> = habits
+            .into_iter()
+            .map(|h| (h.span().offset(), self.habit(h)))
+            .collect();
+        if !covered {
+            errors.push((start, self.problem(first)));
+        }
+        errors.sort_by_key(|(at, _)| *at);
+        errors.into_iter().map(|(_, e)| e).collect()
     }
 
     fn habit(&self, habit: Habit) -> LangError {
