@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::analyse::{AnalyseError, Binding};
+use crate::analyse::{ArgError, Binding};
 use crate::diag::Diagnostics;
 use crate::lang::Span;
 use crate::{OutputSpec, Params, Placement, PolicySource, StageKind};
@@ -85,7 +85,7 @@ impl Pipeline {
                     Some(best) => format!("did you mean `{best}`?"),
                     None => "`clarity plan` lists the stages".to_owned(),
                 };
-                diags.push(AnalyseError::OnlyUnknownStage {
+                diags.push(ArgError::OnlyUnknownStage {
                     stage: name.clone(),
                     help,
                 });

@@ -136,3 +136,88 @@ fn errors_deep_in_a_long_file_show_the_right_lines() {
         "{rendered}"
     );
 }
+
+#[test]
+fn a_bare_true_is_written_with_a_hash() {
+    let text = "stage \"s\" split seed=42 shuffle=true\n";
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::syntax::bare_keyword",
+            &[(32, 4, "write `#true`")],
+            Some("`true` is written `#true` in KDL v2"),
+        )]
+    );
+}
+
+#[test]
+fn a_hash_comment_is_named_as_one() {
+    let text = "# the data\nstage \"a\" produce text=\"x\" // fine\n";
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::syntax::hash_comment",
+            &[(0, 10, "not a comment")],
+            Some("KDL comments are `//` (to the end of the line) and `/* */`"),
+        )]
+    );
+}
+
+#[test]
+fn key_value_as_a_line_of_a_stage_block_is_explained() {
+    let text = "stage \"t\" train {\n    lr=2e-5\n}\n";
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::syntax::key_value_node",
+            &[(22, 7, "key=value as a line")],
+            Some(
+                "write `lr 2e-5` as a param line, or `lr=2e-5` on the stage line (`let lr=2e-5` for a variable)"
+            ),
+        )]
+    );
+}
+
+#[test]
+fn key_value_lines_deep_in_blocks_are_one_error_not_a_cascade() {
+    let text = "pipeline \"p\" {\n  stage \"a\" train {\n    lr=2e-5\n  }\n  stage \"b\" train {\n  }\n}\n";
+    assert_eq!(codes(text), ["clarity::syntax::key_value_node"]);
+}
+
+#[test]
+fn every_habit_of_a_file_is_reported_and_nothing_else() {
+    let text = "stage \"t\" train {\n    shuffle false # no\n}\n";
+    assert_eq!(
+        codes(text),
+        [
+            "clarity::syntax::bare_keyword",
+            "clarity::syntax::hash_comment"
+        ]
+    );
+}
+
+#[test]
+fn a_parser_error_elsewhere_is_reported_with_the_habits() {
+    let text = "stage \"a\" exec command=\"echo\nstage \"b\" exec command=\"true\" env=true\n";
+    assert_eq!(
+        codes(text),
+        ["clarity::syntax", "clarity::syntax::bare_keyword"]
+    );
+}
+
+#[test]
+fn a_cascade_of_unclosed_blocks_is_reduced_to_the_first_real_error() {
+    let text = "pipeline \"p\" {\n    stage \"b\" concat {\n        inputs [\"a.x\"]\n    }\n}\n";
+    let problems = clarity_engine::lang::kdl_read::read_document(text).unwrap_err();
+    assert!(problems.len() > 2, "the kdl crate cascades: {problems:?}");
+    assert_eq!(
+        meanings(text),
+        [Meaning::new(
+            "clarity::syntax",
+            &[(54, 6, "not quoted string")],
+            Some(
+                "A valid value was partially parsed, but was not followed by a value terminator. Did you want a space here?"
+            ),
+        )]
+    );
+}

@@ -14,41 +14,15 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use clarity_engine::diag::render;
-use clarity_engine::{
-    ArtifactKind, Params, PlacementRequest, PlacementSetup, Placer, PolicySource, Style, UpstreamStage,
-};
+use clarity_engine::{PlacementRequest, PlacementSetup, Placer, PolicySource, Style};
 use clarity_policy::facts::{FactValue, MemoryHost};
 use clarity_policy::lang::Template;
 use clarity_device::{Backend, Inventory};
 use clarity_policy::PolicyPlacer;
+use clarity_policy::testing::{StageSpec, stage, upstream};
 use libfuzzer_sys::fuzz_target;
 
 const PROJECT: &str = "/work/project";
-
-struct Stage {
-    name: &'static str,
-    kind: &'static str,
-    uses_device: bool,
-    params: Params,
-}
-
-fn stage(
-    name: &'static str,
-    kind: &'static str,
-    uses_device: bool,
-    params: &[(&str, &str)],
-) -> Stage {
-    let mut p = Params::new();
-    for (k, v) in params {
-        p.insert(*k, *v);
-    }
-    Stage {
-        name,
-        kind,
-        uses_device,
-        params: p,
-    }
-}
 
 /// The policies loaded before the input's, in place of the stdlib's (whose KDL takes the
 /// parser ~100 ms per run under ASan, most of a run without; the seeds hold the stdlib's
@@ -122,23 +96,13 @@ fn place_all(placer: &PolicyPlacer, device: &str, assume: Option<&str>, used: &[
         true,
         &[("model", "train.best"), ("precision", "bf16")],
     );
-    let chain: [(&str, &str, &Stage); 4] = [
+    let chain: [(&str, &str, &StageSpec); 4] = [
         ("predict", "model", &train),
         ("predict", "data", &tokens),
         ("train", "model", &weights),
         ("tokens", "tokenizer", &weights),
     ];
-    let upstream: Vec<UpstreamStage<'_>> = chain
-        .iter()
-        .map(|(consumer, param, s)| UpstreamStage {
-            consumer,
-            param,
-            artifact: produced_by(s.kind),
-            stage: s.name,
-            kind: s.kind,
-            params: &s.params,
-        })
-        .collect();
+    let upstream = upstream(&chain);
     for target in [&weights, &train, &predict] {
         let request = PlacementRequest {
             stage: target.name,
@@ -215,14 +179,3 @@ fuzz_target!(|data: &[u8]| {
         .with_base_policies(base());
     place_all(&placer, device, assume, &used);
 });
-
-/// The kind of output a stdlib stage kind makes (what the engine reads from its schema).
-fn produced_by(kind: &str) -> ArtifactKind {
-    match kind {
-        "fetch-model" | "build-model" => ArtifactKind::MODEL,
-        "train" => ArtifactKind::CHECKPOINT,
-        "tokenize" | "synthetic-dataset" => ArtifactKind::TOKENS,
-        "fetch-dataset" | "split" => ArtifactKind::TABLE,
-        _ => ArtifactKind::FILES,
-    }
-}

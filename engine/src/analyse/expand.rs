@@ -7,7 +7,7 @@ use crate::diag::Diagnostics;
 use crate::lang::{Item, LetDecl, Span, Spanned, StageDecl, is_name};
 
 use super::vars::location;
-use super::{AnalyseError, EValue, Scope, SetArg, SetTarget};
+use super::{ArgError, EValue, Scope, SetArg, SetTarget, StageError, VarError};
 
 /// One stage after expansion, its params evaluated but not yet checked.
 #[derive(Clone, Debug)]
@@ -101,7 +101,7 @@ fn define_vars(items: &[Item], sets: &[SetArg], diags: &mut Diagnostics) -> Scop
                 "--set NAME=VALUE overrides a `let`; use --set STAGE.PARAM=VALUE for a param"
                     .to_owned();
             let (src, span) = (target.span.source.source_text(), target.span.range);
-            diags.push(AnalyseError::UnknownVariable {
+            diags.push(VarError::UnknownVariable {
                 name: name.to_owned(),
                 src,
                 span,
@@ -132,7 +132,7 @@ fn expand_stage(decl: &StageDecl, scope: &Scope, diags: &mut Diagnostics) -> Vec
     let list: Vec<_> = list.collect();
     if list.len() > MAX_FOREACH_MEMBERS {
         let (src, span) = (foreach.span.source.source_text(), foreach.span.range);
-        diags.push(AnalyseError::ForeachTooLarge {
+        diags.push(StageError::ForeachTooLarge {
             count: list.len(),
             limit: MAX_FOREACH_MEMBERS,
             src,
@@ -171,7 +171,7 @@ fn member_suffix(value: &Spanned<Value>, diags: &mut Diagnostics) -> Option<Stri
         Value::String(s) if is_name(s) => s.clone(),
         other => {
             let (src, span) = (value.span.source.source_text(), value.span.range);
-            diags.push(AnalyseError::ForeachValue {
+            diags.push(StageError::ForeachValue {
                 value: other.to_string(),
                 src,
                 span,
@@ -213,7 +213,7 @@ fn duplicate_stage(name: &Spanned<String>, first: &Span, diags: &mut Diagnostics
         location(first)
     );
     let (src, span) = (name.span.source.source_text(), name.span.range);
-    diags.push(AnalyseError::DuplicateStage {
+    diags.push(StageError::DuplicateStage {
         name: name.value.clone(),
         src,
         span,
@@ -258,7 +258,7 @@ fn set_unknown_stage(stage: &Spanned<String>, out: &Expanded, diags: &mut Diagno
         None => "name a stage of the pipeline (see `clarity plan`)".to_owned(),
     };
     let (src, span) = (stage.span.source.source_text(), stage.span.range);
-    diags.push(AnalyseError::SetUnknownStage {
+    diags.push(ArgError::SetUnknownStage {
         stage: stage.value.clone(),
         src,
         span,

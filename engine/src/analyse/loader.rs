@@ -6,7 +6,7 @@ use crate::diag::Diagnostics;
 use crate::fs::{FileSystem, normalize};
 use crate::lang::{FileAst, Item, Source, Spanned, parse_file};
 
-use super::AnalyseError;
+use super::IncludeError;
 
 /// The most files one pipeline may include, in all.
 pub const MAX_INCLUDES: usize = 256;
@@ -86,7 +86,7 @@ impl Loader<'_> {
                 .collect::<Vec<_>>()
                 .join(" -> ");
             let path = resolved.display().to_string();
-            self.diags.push(AnalyseError::IncludeCycle {
+            self.diags.push(IncludeError::IncludeCycle {
                 path,
                 chain,
                 src,
@@ -99,7 +99,7 @@ impl Loader<'_> {
             Ok(text) => text,
             Err(e) => {
                 let path = resolved.display().to_string();
-                self.diags.push(AnalyseError::IncludeMissing {
+                self.diags.push(IncludeError::IncludeMissing {
                     path,
                     reason: e.to_string(),
                     src,

@@ -14,7 +14,10 @@ mod validate;
 mod value;
 mod vars;
 
-pub use error::AnalyseError;
+pub use error::{
+    AnalyseError, ArgError, DeviceError, IncludeError, ParamCheckError, ReferenceError, StageError,
+    VarError,
+};
 pub use expand::{Expanded, Instance, MAX_FOREACH_MEMBERS, expand};
 pub use loader::{Loaded, MAX_INCLUDES, load};
 pub use overrides::{SetArg, SetTarget, parse_set};
@@ -125,7 +128,7 @@ fn policies(items: &[Item], options: &Options<'_>, diags: &mut Diagnostics) -> V
                     None => "use a library of this binary (e.g. \"std/policies\") or a path to a .kdl file".to_owned(),
                 };
                 let (src, span) = (name.span.source.source_text(), name.span.range);
-                diags.push(AnalyseError::UnknownLibrary {
+                diags.push(DeviceError::UnknownLibrary {
                     name: name.value.clone(),
                     src,
                     span,
@@ -161,7 +164,7 @@ fn requested_device(items: &[Item], options: &Options<'_>, diags: &mut Diagnosti
         if let Some(first) = given {
             let (src, span) = (device.span.source.source_text(), device.span.range);
             let help = format!("the first names `{}`; keep one `device`", first.value);
-            diags.push(AnalyseError::DuplicateDevice { src, span, help });
+            diags.push(DeviceError::DuplicateDevice { src, span, help });
             continue;
         }
         given = Some(device);
@@ -281,7 +284,7 @@ fn placement_error(c: &Checked, report: miette::Report, diags: &mut Diagnostics)
     }
     let (src, span) = (c.name.span.source.source_text(), c.name.span.range);
     let help = report.help().map(|h| h.to_string());
-    diags.push(AnalyseError::Placement {
+    diags.push(DeviceError::Placement {
         stage: c.name.value.clone(),
         reason: report.to_string(),
         src,

@@ -5,7 +5,7 @@ use miette::SourceSpan;
 use crate::lang::is_name;
 use crate::lang::{Expr, Source, Spanned};
 
-use super::AnalyseError;
+use super::{AnalyseError, ArgError};
 
 /// What a `--set` changes.
 #[derive(Clone, Debug)]
@@ -34,10 +34,13 @@ pub struct SetArg {
 /// bare strings, `$var`; several space-separated values make a list.
 pub fn parse_set(arg: &str) -> Result<SetArg, Box<AnalyseError>> {
     let bad = |message: &str| {
-        Box::new(AnalyseError::BadSet {
-            arg: arg.to_owned(),
-            message: message.to_owned(),
-        })
+        Box::<AnalyseError>::new(
+            ArgError::BadSet {
+                arg: arg.to_owned(),
+                message: message.to_owned(),
+            }
+            .into(),
+        )
     };
     let source = Source::new("--set", None, arg);
     let (path, value) = arg.split_once('=').ok_or_else(|| bad("missing `=`"))?;

@@ -6,7 +6,7 @@ use crate::diag::Diagnostics;
 use crate::lang::Span;
 use crate::{ArtifactKind, ParamType};
 
-use super::{AnalyseError, Checked};
+use super::{Checked, ReferenceError};
 
 /// One resolved reference: stage `to` reads output `output` of stage `from` through `param`.
 #[derive(Clone, Debug)]
@@ -136,7 +136,7 @@ impl Resolver<'_> {
                     "a reference is \"STAGE.OUTPUT\", naming a stage of this pipeline".to_owned()
                 }
             };
-            diags.push(AnalyseError::UnknownStage {
+            diags.push(ReferenceError::UnknownStage {
                 stage: name.to_owned(),
                 src,
                 span,
@@ -154,7 +154,7 @@ impl Resolver<'_> {
                     .join(", ")
             );
             let (reference, param, count) = (text.to_owned(), site.param.to_owned(), members.len());
-            diags.push(AnalyseError::EnsembleInSingle {
+            diags.push(ReferenceError::EnsembleInSingle {
                 reference,
                 param,
                 count,
@@ -197,7 +197,7 @@ impl Resolver<'_> {
                 ),
             };
             let output = output.unwrap_or("").to_owned();
-            diags.push(AnalyseError::UnknownOutput {
+            diags.push(ReferenceError::UnknownOutput {
                 stage: stage.name.value.clone(),
                 output,
                 src,
@@ -208,7 +208,7 @@ impl Resolver<'_> {
         };
         let reference = format!("{}.{}", stage.name.value, spec.name);
         if !site.expected.accepts(spec.kind) {
-            diags.push(AnalyseError::KindMismatch {
+            diags.push(ReferenceError::KindMismatch {
                 reference,
                 param: site.param.to_owned(),
                 produced: spec.kind.to_string(),

@@ -8,7 +8,7 @@ use crate::Value;
 use crate::diag::Diagnostics;
 use crate::lang::{Expr, LetDecl, Span, Spanned};
 
-use super::{AnalyseError, EValue};
+use super::{EValue, VarError};
 
 /// The most bytes that evaluating one pipeline may produce, over every `let`, param and
 /// `foreach` member together (strings by length, other values by 8 bytes each): far above
@@ -56,7 +56,7 @@ impl Scope {
                 location(&first.span)
             );
             let (src, span) = (decl.name.span.source.source_text(), decl.name.span.range);
-            diags.push(AnalyseError::DuplicateVariable {
+            diags.push(VarError::DuplicateVariable {
                 name: decl.name.value.clone(),
                 src,
                 span,
@@ -101,7 +101,7 @@ impl Scope {
         }
         if !self.budget.reported.swap(true, Ordering::Relaxed) {
             let (src, span) = (span.source.source_text(), span.range);
-            diags.push(AnalyseError::ExpansionTooLarge {
+            diags.push(VarError::ExpansionTooLarge {
                 limit: MAX_EXPANDED_BYTES,
                 src,
                 span,
@@ -159,7 +159,7 @@ impl Scope {
                 None => format!("define it with `let {name}=VALUE`"),
             };
             let (src, span) = (span.source.source_text(), span.range);
-            diags.push(AnalyseError::UnknownVariable {
+            diags.push(VarError::UnknownVariable {
                 name: name.to_owned(),
                 src,
                 span,
@@ -202,7 +202,7 @@ impl Scope {
             EValue::Scalar(other) => Some(other.to_string()),
             EValue::List(_) => {
                 let (src, span) = (span.source.source_text(), span.range);
-                diags.push(AnalyseError::ListInString {
+                diags.push(VarError::ListInString {
                     name: name.to_owned(),
                     src,
                     span,

@@ -3,7 +3,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cache::Cache;
 use crate::diag::{Style, render};
-use crate::run::{RunEnv, RunObserver, RunOptions, RunStatus, StageRecord, run_pipeline};
+use crate::run::{
+    RunEnv, RunObserver, RunOptions, RunReport, RunStatus, StageRecord, run_pipeline,
+};
 use crate::{Registry, StderrReporter};
 
 use super::load::{Loaded, load, print_error};
@@ -85,6 +87,16 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         Ok(report) => report,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
+    print_summary(&report, style);
+    if report.manifest.status == RunStatus::Ok {
+        EXIT_OK
+    } else {
+        EXIT_RUNTIME
+    }
+}
+
+/// Each failed stage's error, then one line of counts and where the manifest is.
+fn print_summary(report: &RunReport, style: Style) {
     for (stage, failure) in &report.failures {
         eprintln!("\nstage `{stage}` failed:");
         eprint!("{}", render(failure.as_ref(), style));
@@ -111,11 +123,6 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         count("cancelled"),
         report.manifest_path.display()
     );
-    if report.manifest.status == RunStatus::Ok {
-        EXIT_OK
-    } else {
-        EXIT_RUNTIME
-    }
 }
 
 /// Ctrl-C, SIGTERM and SIGHUP all stop a run the same way: running stages are told to stop

@@ -5,7 +5,7 @@ use petgraph::algo::kosaraju_scc;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 
-use crate::analyse::{AnalyseError, Binding};
+use crate::analyse::{AnalyseError, Binding, ReferenceError};
 
 use super::StageGraph;
 
@@ -81,9 +81,10 @@ fn cycle_error(edges: &[usize], names: &[&str], bindings: &[Binding]) -> Analyse
             LabeledSpan::new_with_span(Some(text), b.span.range)
         })
         .collect();
-    AnalyseError::Cycle {
+    ReferenceError::Cycle {
         path: path.join(" -> "),
         src: first.span.source.source_text(),
         edges: labels,
     }
+    .into()
 }

@@ -68,6 +68,52 @@ pub enum LangError {
         #[help]
         help: String,
     },
+    /// `true`, `false` or `null` without the `#` of KDL v2.
+    #[error("`{word}` is not a value in KDL v2")]
+    #[diagnostic(code(clarity::syntax::bare_keyword))]
+    BareKeyword {
+        /// The word.
+        word: String,
+        /// Source text.
+        #[source_code]
+        src: crate::lang::SourceText,
+        /// The word's span.
+        #[label("write `#{word}`")]
+        span: SourceSpan,
+        /// How KDL v2 writes it.
+        #[help]
+        help: String,
+    },
+    /// A comment started with `#`.
+    #[error("`#` does not start a comment in KDL")]
+    #[diagnostic(
+        code(clarity::syntax::hash_comment),
+        help("KDL comments are `//` (to the end of the line) and `/* */`")
+    )]
+    HashComment {
+        /// Source text.
+        #[source_code]
+        src: crate::lang::SourceText,
+        /// The comment.
+        #[label("not a comment")]
+        span: SourceSpan,
+    },
+    /// `key=value` written as a node of its own.
+    #[error("`{key}=...` cannot stand on a line of its own")]
+    #[diagnostic(code(clarity::syntax::key_value_node))]
+    KeyValueNode {
+        /// The key.
+        key: String,
+        /// Source text.
+        #[source_code]
+        src: crate::lang::SourceText,
+        /// The whole `key=value`.
+        #[label("key=value as a line")]
+        span: SourceSpan,
+        /// The two ways to write it.
+        #[help]
+        help: String,
+    },
     /// A node of the right name but the wrong shape.
     #[error("{message}")]
     #[diagnostic(code(clarity::syntax::malformed))]

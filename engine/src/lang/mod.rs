@@ -3,6 +3,7 @@
 
 mod ast;
 mod error;
+mod habits;
 pub mod kdl_read;
 mod parser;
 mod source;

@@ -168,10 +168,14 @@ fn wrong(name: &str, expected: &'static str, value: &Value) -> ParamError {
     }
 }
 
-impl FromIterator<(String, Value)> for Params {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+/// Params from `(name, value)` pairs, e.g. `[("seed", 42)]` or string pairs in tests.
+impl<K: Into<String>, V: Into<Value>> FromIterator<(K, V)> for Params {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Self {
-            values: iter.into_iter().collect(),
+            values: iter
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         }
     }
 }

@@ -20,6 +20,8 @@ pub mod facts;
 pub mod lang;
 pub mod library;
 mod placer;
+#[doc(hidden)]
+pub mod testing;
 
 pub use library::{PolicySet, STD_LIBRARY, stdlib_library_text, stdlib_policies};
 pub use placer::PolicyPlacer;

@@ -157,6 +157,8 @@ mod tests {
         );
     }
 
+    const CONV: &str = r#", "conv_kernel_size": 3"#;
+
     // Shapes of the Hub's configs (hidden_size, num_hidden_layers, conv_kernel_size).
     #[test]
     fn configs_give_family_and_size() {
@@ -167,32 +169,20 @@ mod tests {
             let f = ModelFacts::from_config("x", &text, "here").unwrap();
             (f.family, f.size)
         };
-        assert_eq!(
-            config("deberta-v2", 1024, 24, ""),
-            some("deberta-v3", "large")
-        );
-        assert_eq!(
-            config("deberta-v2", 768, 12, ""),
-            some("deberta-v3", "base")
-        );
-        assert_eq!(
-            config("deberta-v2", 768, 6, ""),
-            some("deberta-v3", "small")
-        );
-        assert_eq!(
-            config("deberta-v2", 384, 12, ""),
-            some("deberta-v3", "xsmall")
-        );
-        assert_eq!(
-            config("deberta-v2", 1536, 24, r#", "conv_kernel_size": 3"#),
-            some("deberta-v2", "xlarge")
-        );
-        assert_eq!(
-            config("deberta-v2", 1536, 48, r#", "conv_kernel_size": 3"#),
-            some("deberta-v2", "xxlarge")
-        );
-        assert_eq!(config("roberta", 768, 12, ""), some("roberta", "base"));
-        assert_eq!(config("roberta", 1024, 24, ""), some("roberta", "large"));
+        let cases = [
+            (("deberta-v2", 1024, 24, ""), ("deberta-v3", "large")),
+            (("deberta-v2", 768, 12, ""), ("deberta-v3", "base")),
+            (("deberta-v2", 768, 6, ""), ("deberta-v3", "small")),
+            (("deberta-v2", 384, 12, ""), ("deberta-v3", "xsmall")),
+            (("deberta-v2", 1536, 24, CONV), ("deberta-v2", "xlarge")),
+            (("deberta-v2", 1536, 48, CONV), ("deberta-v2", "xxlarge")),
+            (("roberta", 768, 12, ""), ("roberta", "base")),
+            (("roberta", 1024, 24, ""), ("roberta", "large")),
+        ];
+        for ((ty, hidden, layers, conv), (family, size)) in cases {
+            let found = config(ty, hidden, layers, conv);
+            assert_eq!(found, some(family, size), "{ty} {hidden}x{layers}{conv}");
+        }
     }
 
     #[test]

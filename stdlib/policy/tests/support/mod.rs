@@ -5,12 +5,9 @@ use std::path::Path;
 
 use clarity_device::{Backend, Inventory};
 use clarity_engine::diag::{Style, render};
-use clarity_engine::{
-    ArtifactKind, Params, Placement, PlacementRequest, PlacementSetup, Placer, PolicySource,
-    UpstreamStage,
-};
-use clarity_policy::PolicyPlacer;
+use clarity_engine::{Placement, PlacementRequest, PlacementSetup, Placer, PolicySource};
 use clarity_policy::facts::MemoryHost;
+use clarity_policy::{PolicyPlacer, testing};
 
 /// Where the fake project lives.
 pub const PROJECT: &str = "/work/project";
@@ -27,32 +24,7 @@ pub fn default_placer() -> PolicyPlacer {
     placer(MemoryHost::new())
 }
 
-/// A stage as the engine sees it.
-pub struct StageSpec {
-    pub name: &'static str,
-    pub kind: &'static str,
-    pub uses_device: bool,
-    pub params: Params,
-}
-
-/// A stage with string params.
-pub fn stage(
-    name: &'static str,
-    kind: &'static str,
-    uses_device: bool,
-    params: &[(&str, &str)],
-) -> StageSpec {
-    let mut p = Params::new();
-    for (k, v) in params {
-        p.insert(*k, *v);
-    }
-    StageSpec {
-        name,
-        kind,
-        uses_device,
-        params: p,
-    }
-}
+pub use clarity_policy::testing::{StageSpec, stage};
 
 /// What a placement is asked under: the device, the assumed machine, the policy files.
 #[derive(Clone, Default)]
@@ -98,17 +70,7 @@ pub fn place_in(
     if let Some(problem) = placer.check(&setup).into_iter().next() {
         return Err(problem);
     }
-    let upstream: Vec<UpstreamStage<'_>> = upstream
-        .iter()
-        .map(|(consumer, param, s)| UpstreamStage {
-            consumer,
-            param,
-            artifact: produced_by(s.kind),
-            stage: s.name,
-            kind: s.kind,
-            params: &s.params,
-        })
-        .collect();
+    let upstream = testing::upstream(upstream);
     let request = PlacementRequest {
         stage: target.name,
         kind: target.kind,
@@ -162,15 +124,4 @@ pub fn settings(placement: &Placement) -> String {
 /// A diagnostic as `clarity` prints it without colour.
 pub fn rendered(report: &miette::Report) -> String {
     render(report.as_ref(), Style::Plain)
-}
-
-/// The kind of output a stdlib stage kind makes (what the engine reads from its schema).
-fn produced_by(kind: &str) -> ArtifactKind {
-    match kind {
-        "fetch-model" | "build-model" => ArtifactKind::MODEL,
-        "train" => ArtifactKind::CHECKPOINT,
-        "tokenize" | "synthetic-dataset" => ArtifactKind::TOKENS,
-        "fetch-dataset" | "split" => ArtifactKind::TABLE,
-        _ => ArtifactKind::FILES,
-    }
 }

@@ -73,7 +73,11 @@ impl Parser<'_> {
 
     pub(super) fn parse_env(&mut self, node: &KdlNode) -> Option<Action> {
         let help = "write `env \"NAME\" \"VALUE\"`; `{fact}` in the value quotes a fact";
-        let [name, value] = node.entries() else {
+        let pair = match node.entries() {
+            [name, value] if name.name().is_none() && value.name().is_none() => Some((name, value)),
+            _ => None,
+        };
+        let Some((name, value)) = pair.filter(|_| node.children().is_none()) else {
             self.malformed(
                 node.span(),
                 "`env` takes a variable name and a value",
@@ -82,15 +86,6 @@ impl Parser<'_> {
             );
             return None;
         };
-        if name.name().is_some() || value.name().is_some() || node.children().is_some() {
-            self.malformed(
-                node.span(),
-                "`env` takes a variable name and a value",
-                "here",
-                help,
-            );
-            return None;
-        }
         let (name, value) = (self.expect_string(name)?, self.expect_string(value)?);
         let valid = name
             .value
