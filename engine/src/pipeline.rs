@@ -78,13 +78,11 @@ impl Pipeline {
                 })
                 .collect();
             if hits.is_empty() {
-                let help = match crate::suggest::closest(
+                let help = crate::suggest::did_you_mean(
                     name,
                     self.stages.iter().map(|s| s.name.as_str()),
-                ) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => "`clarity plan` lists the stages".to_owned(),
-                };
+                    || "`clarity plan` lists the stages".to_owned(),
+                );
                 diags.push(ArgError::OnlyUnknownStage {
                     stage: name.clone(),
                     help,

@@ -17,3 +17,21 @@ where
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
 }
+
+/// The help line for a misspelt name: "did you mean `BEST`?" when [`closest`] found a
+/// candidate, else `otherwise`.
+pub fn help(best: Option<impl std::fmt::Display>, otherwise: impl FnOnce() -> String) -> String {
+    match best {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => otherwise(),
+    }
+}
+
+/// [`help`] for the candidate of `candidates` closest to `word`.
+pub fn did_you_mean<I>(word: &str, candidates: I, otherwise: impl FnOnce() -> String) -> String
+where
+    I: IntoIterator,
+    I::Item: AsRef<str> + std::fmt::Display,
+{
+    help(closest(word, candidates), otherwise)
+}

@@ -40,25 +40,8 @@ const FILES: [&str; 4] = [
     "/p/a/common.kdl",
     "/p/common.kdl",
 ];
-const BASE_POLICIES: &str = r#"
-policy "half-precision-needs-cuda" {
-    when {
-        precision "f16" "bf16"
-    }
-    unless {
-        device "cuda"
-    }
-    precision "f32"
-    warn "{precision} needs a CUDA GPU; stage `{stage-name}` runs in f32 on {device}"
-}
-policy "tokenizers-serial-beside-a-model" {
-    when {
-        uses-device #true
-        env.TOKENIZERS_PARALLELISM #null
-    }
-    env "TOKENIZERS_PARALLELISM" "false"
-}
-"#;
+/// A few stdlib-like policies (the stdlib's own KDL is slow to parse under ASan).
+const BASE_POLICIES: &str = include_str!("common/base_policies.kdl");
 const MODEL_CONFIG: &str = r#"{"model_type": "deberta-v2", "hidden_size": 1024, "num_hidden_layers": 24, "vocab_size": 128100}"#;
 
 /// The fake kinds of [`common::registry`], plus `fetch-model` and `train` (which the

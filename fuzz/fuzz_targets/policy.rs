@@ -27,33 +27,7 @@ const PROJECT: &str = "/work/project";
 /// The policies loaded before the input's, in place of the stdlib's (whose KDL takes the
 /// parser ~100 ms per run under ASan, most of a run without; the seeds hold the stdlib's
 /// files as inputs).
-const BASE: &str = r#"
-policy "half-precision-needs-cuda" {
-    when {
-        precision "f16" "bf16"
-    }
-    unless {
-        device "cuda"
-    }
-    precision "f32"
-    warn "{precision} needs a CUDA GPU; stage `{stage-name}` runs in f32 on {device}"
-}
-policy "deberta-v3-large-metal-to-cpu" {
-    when {
-        model "deberta-v3"
-        model-size "large"
-        device "metal"
-    }
-    device "cpu"
-}
-policy "tokenizers-serial-beside-a-model" {
-    when {
-        uses-device #true
-        env.TOKENIZERS_PARALLELISM #null
-    }
-    env "TOKENIZERS_PARALLELISM" "false"
-}
-"#;
+const BASE: &str = include_str!("common/base_policies.kdl");
 
 fn base() -> Vec<PolicySource> {
     vec![PolicySource {

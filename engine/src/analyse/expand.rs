@@ -253,10 +253,9 @@ fn set_unknown_stage(stage: &Spanned<String>, out: &Expanded, diags: &mut Diagno
         .iter()
         .map(|i| i.name.value.as_str())
         .chain(out.ensembles.keys().map(String::as_str));
-    let help = match crate::suggest::closest(&stage.value, names) {
-        Some(best) => format!("did you mean `{best}`?"),
-        None => "name a stage of the pipeline (see `clarity plan`)".to_owned(),
-    };
+    let help = crate::suggest::did_you_mean(&stage.value, names, || {
+        "name a stage of the pipeline (see `clarity plan`)".to_owned()
+    });
     let (src, span) = (stage.span.source.source_text(), stage.span.range);
     diags.push(ArgError::SetUnknownStage {
         stage: stage.value.clone(),

@@ -123,10 +123,13 @@ fn policies(items: &[Item], options: &Options<'_>, diags: &mut Diagnostics) -> V
                 text,
             }),
             None => {
-                let help = match crate::suggest::closest(&name.value, options.registry.library_names()) {
-                    Some(best) => format!("did you mean `{best}`?"),
-                    None => "use a library of this binary (e.g. \"std/policies\") or a path to a .kdl file".to_owned(),
-                };
+                let help = crate::suggest::did_you_mean(
+                    &name.value,
+                    options.registry.library_names(),
+                    || {
+                        "use a library of this binary (e.g. \"std/policies\") or a path to a .kdl file".to_owned()
+                    },
+                );
                 let (src, span) = (name.span.source.source_text(), name.span.range);
                 diags.push(DeviceError::UnknownLibrary {
                     name: name.value.clone(),

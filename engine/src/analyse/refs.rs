@@ -130,12 +130,9 @@ impl Resolver<'_> {
             } else {
                 crate::suggest::closest(name, names)
             };
-            let help = match best {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => {
-                    "a reference is \"STAGE.OUTPUT\", naming a stage of this pipeline".to_owned()
-                }
-            };
+            let help = crate::suggest::help(best, || {
+                "a reference is \"STAGE.OUTPUT\", naming a stage of this pipeline".to_owned()
+            });
             diags.push(ReferenceError::UnknownStage {
                 stage: name.to_owned(),
                 src,

@@ -154,10 +154,9 @@ impl Scope {
         let found = self.bound.get(name).or_else(|| self.vars.get(name));
         if found.is_none() && !self.failed.contains(name) {
             let known = self.bound.keys().chain(self.vars.keys());
-            let help = match crate::suggest::closest(name, known) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => format!("define it with `let {name}=VALUE`"),
-            };
+            let help = crate::suggest::did_you_mean(name, known, || {
+                format!("define it with `let {name}=VALUE`")
+            });
             let (src, span) = (span.source.source_text(), span.range);
             diags.push(VarError::UnknownVariable {
                 name: name.to_owned(),

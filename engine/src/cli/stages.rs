@@ -19,10 +19,9 @@ pub fn list(registry: &Registry) -> String {
 /// `clarity stages KIND`: the kind's schema.
 pub fn show(registry: &Registry, kind: &str) -> Result<String, CliError> {
     let Some(stage) = registry.get(kind) else {
-        let help = match registry.suggest_kind(kind) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None => "`clarity stages` lists the stage kinds".to_owned(),
-        };
+        let help = crate::suggest::help(registry.suggest_kind(kind), || {
+            "`clarity stages` lists the stage kinds".to_owned()
+        });
         return Err(CliError::UnknownKind {
             kind: kind.to_owned(),
             help,

@@ -115,10 +115,9 @@ impl Checker<'_> {
     ) -> Option<&Arc<StageKind>> {
         let found = self.registry.get(&kind.value);
         if found.is_none() {
-            let help = match self.registry.suggest_kind(&kind.value) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => "`clarity stages` lists the stage kinds".to_owned(),
-            };
+            let help = crate::suggest::help(self.registry.suggest_kind(&kind.value), || {
+                "`clarity stages` lists the stage kinds".to_owned()
+            });
             let (src, span) = (kind.span.source.source_text(), kind.span.range);
             diags.push(StageError::UnknownKind {
                 kind: kind.value.clone(),
@@ -140,10 +139,9 @@ impl Checker<'_> {
         let found = specs.iter().find(|p| p.name == name.value);
         let suggested = crate::suggest::closest(&name.value, specs.iter().map(|p| p.name));
         if found.is_none() {
-            let help = match suggested {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => format!("`clarity stages {kind}` lists its params"),
-            };
+            let help = crate::suggest::help(suggested, || {
+                format!("`clarity stages {kind}` lists its params")
+            });
             let (src, span) = (name.span.source.source_text(), name.span.range);
             let (kind, param) = (kind.to_owned(), name.value.clone());
             diags.push(ParamCheckError::UnknownParam {

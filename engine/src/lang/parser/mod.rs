@@ -102,10 +102,9 @@ impl Parser<'_> {
     }
 
     fn unknown_item(&mut self, node: &KdlNode, name: &str) {
-        let help = match crate::suggest::closest(name, ITEMS) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None => "a pipeline holds `stage`, `let`, `include`, `use` and `device` items".into(),
-        };
+        let help = crate::suggest::did_you_mean(name, ITEMS, || {
+            "a pipeline holds `stage`, `let`, `include`, `use` and `device` items".into()
+        });
         let (src, span) = (self.source.source_text(), node.name().span());
         self.errors.push(LangError::UnknownItem {
             name: name.to_owned(),

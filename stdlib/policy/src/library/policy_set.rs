@@ -75,13 +75,11 @@ impl PolicySet {
         if self.policies.len() < before {
             return None;
         }
-        let help = match clarity_engine::suggest::closest(
+        let help = clarity_engine::suggest::did_you_mean(
             &name.value,
             self.policies.iter().map(|p| p.name.value.as_str()),
-        ) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None => "the stdlib's policies are listed in the book's Devices chapter".to_owned(),
-        };
+            || "the stdlib's policies are listed in the book's Devices chapter".to_owned(),
+        );
         let (src, span) = (name.span.source.source_text(), name.span.range);
         Some(PolicyError::UnknownPolicy {
             name: name.value.clone(),

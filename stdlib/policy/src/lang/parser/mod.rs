@@ -13,6 +13,7 @@ use clarity_engine::lang::kdl_read::{
     KdlProblem, MAX_DEPTH, MAX_FILE_BYTES, NodeReader, clamp, is_name, read_document, value_span,
 };
 use clarity_engine::lang::{Source, Spanned};
+use clarity_engine::suggest::did_you_mean;
 use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
 use miette::SourceSpan;
 
@@ -110,11 +111,9 @@ impl Parser<'_> {
     }
 
     fn unknown_item(&mut self, node: &KdlNode, name: &str) {
-        let help = match clarity_engine::suggest::closest(name, ITEMS) {
-            Some(best) => format!("did you mean `{best}`?"),
-            None => "a policy file holds `policy \"NAME\" { .. }` and `disable \"NAME\"` items"
-                .to_owned(),
-        };
+        let help = did_you_mean(name, ITEMS, || {
+            "a policy file holds `policy \"NAME\" { .. }` and `disable \"NAME\"` items".to_owned()
+        });
         let (src, span) = (self.source.source_text(), node.name().span());
         self.errors.push(PolicyError::UnknownItem {
             name: name.to_owned(),
@@ -216,10 +215,9 @@ impl Parser<'_> {
     fn parse_field(&mut self, node: &KdlNode, policy: &str, body: &mut Body) {
         let field = node.name().value();
         if !FIELDS.contains(&field) {
-            let help = match clarity_engine::suggest::closest(field, FIELDS) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => "a policy holds `doc`, `when`, `unless` and the actions `device`, `precision`, `attention`, `env`, `warn`, `refuse`".to_owned(),
-            };
+            let help = did_you_mean(field, FIELDS, || {
+                "a policy holds `doc`, `when`, `unless` and the actions `device`, `precision`, `attention`, `env`, `warn`, `refuse`".to_owned()
+            });
             let (src, span) = (self.source.source_text(), node.name().span());
             let (name, policy) = (field.to_owned(), policy.to_owned());
             self.errors.push(PolicyError::UnknownAction {
@@ -363,13 +361,10 @@ fn fact_help(name: &str) -> String {
         return "an environment variable fact is `env.NAME`, NAME of letters, digits and `_`"
             .to_owned();
     }
-    match suggest_fact(name) {
-        Some(best) => format!("did you mean `{best}`?"),
-        None => {
-            let names: Vec<&str> = FACTS.iter().map(|f| f.name).collect();
-            format!("the facts are {}, and env.NAME", names.join(", "))
-        }
-    }
+    clarity_engine::suggest::help(suggest_fact(name), || {
+        let names: Vec<&str> = FACTS.iter().map(|f| f.name).collect();
+        format!("the facts are {}, and env.NAME", names.join(", "))
+    })
 }
 
 fn choice_help(value: &str, choices: &[&str]) -> String {
