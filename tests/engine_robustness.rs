@@ -294,7 +294,7 @@ fn sigterm_stops_a_run_like_ctrl_c() {
     let mut err = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
     assert_eq!(status.code(), Some(2), "{err}");
-    assert!(err.contains("cancelled"), "{err}");
+    assert!(err.contains("  cancelled slow (exec)"), "{err}");
     // The manifest was written and the command's process is gone.
     let runs = std::fs::read_dir(dir.path().join(".clarity/runs"))
         .unwrap()

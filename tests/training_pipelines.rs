@@ -48,6 +48,19 @@ fn the_demo_trains_predicts_and_scores_then_is_cached() {
         "{}",
         stderr(&first)
     );
+    // Not a terminal: epoch lines, no `[train] 0/264`-style progress counters.
+    let log = stderr(&first);
+    assert!(log.contains("  [train] epoch 1: train loss "), "{log}");
+    assert!(
+        !log.lines()
+            .any(|l| l.trim_end().ends_with(|c: char| c.is_ascii_digit())
+                && l.contains("] ")
+                && l.split("] ")
+                    .nth(1)
+                    .is_some_and(|t| t.split('/').count() == 2
+                        && t.split('/').all(|n| n.parse::<u64>().is_ok()))),
+        "{log}"
+    );
 
     let predictions =
         std::fs::read_to_string(cached(dir.path(), "predictions", "predictions.csv")).unwrap();

@@ -26,7 +26,7 @@ impl RunObserver for Printer {
             String::new()
         };
         eprintln!(
-            "  {:9}{} ({}){took}",
+            "  {:8} {} ({}){took}",
             record.status.name(),
             record.name,
             record.kind

@@ -1,4 +1,5 @@
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -33,7 +34,8 @@ impl Reporter for NullReporter {
     fn progress(&self, _: &str, _: u64, _: u64) {}
 }
 
-/// A reporter that writes lines to stderr.
+/// A reporter that writes lines to stderr; progress only on a terminal (in a log, the
+/// stages' own lines say how far they got).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct StderrReporter;
 
@@ -45,7 +47,9 @@ impl Reporter for StderrReporter {
         eprintln!("  [{stage}] warning: {message}");
     }
     fn progress(&self, stage: &str, done: u64, total: u64) {
-        eprintln!("  [{stage}] {done}/{total}");
+        if std::io::stderr().is_terminal() {
+            eprintln!("  [{stage}] {done}/{total}");
+        }
     }
 }
 

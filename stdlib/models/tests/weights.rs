@@ -206,6 +206,12 @@ fn a_missing_head_is_initialised_fresh_and_reported() {
             "{:?}",
             report.warnings()
         );
+        let named = report.warnings_for("the model of `weights`");
+        assert!(
+            named[0].contains(" not in the model of `weights` were newly initialised")
+                && !named[0].contains(&dir.path().display().to_string()),
+            "{named:?}"
+        );
         let (_, hidden) = run(&model, name);
         let case = &eval_cases(name)[1];
         let hf: Vec<f64> = case.flat_hidden();

@@ -347,6 +347,10 @@ impl Stage for Train {
         let dropout = params.get_f64("dropout")?;
         let resume = params.get_bool("resume")?.then(|| resume_dir(ctx));
         let model_dir = ctx.input("model")?.to_path_buf();
+        let model_name = match ctx.inputs("model") {
+            [input] => format!("the model of `{}`", input.reference),
+            _ => "the model".to_owned(),
+        };
         let train = TokenizedDataset::open(ctx.input("data.train")?)?;
         let validation = ctx
             .opt_input("data.validation")
@@ -368,6 +372,7 @@ impl Stage for Train {
             let mut observer = StageObserver::new(ctx);
             let job = TrainJob {
                 model_dir: &model_dir,
+                model_name: &model_name,
                 train: &train,
                 validation: validation.as_ref(),
                 head,

@@ -100,6 +100,7 @@ fn training_on_too_long_records_is_a_diagnostic() {
     let dir = tempfile::tempdir().unwrap();
     let mut observer = NullObserver;
     let job = TrainJob {
+        model_name: "the tiny model",
         model_dir: &fixture("tiny_roberta"),
         train: &train,
         validation: Some(&validation),
@@ -129,6 +130,7 @@ fn training_on_too_long_records_is_a_diagnostic() {
     let validation = with_max_length(&tokens(4, 3, None), 100);
     let mut observer = NullObserver;
     let job = TrainJob {
+        model_name: "the tiny model",
         model_dir: &fixture("tiny_roberta"),
         train: &train,
         validation: Some(&validation),

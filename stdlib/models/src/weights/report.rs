@@ -21,14 +21,20 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
-    /// Warnings worth showing a user, in HF's spirit.
+    /// Warnings worth showing a user, in HF's spirit, naming the file read.
     pub fn warnings(&self) -> Vec<String> {
+        self.warnings_for(&self.path.display().to_string())
+    }
+
+    /// [`LoadReport::warnings`] naming the weights `model` (e.g. "the model of stage
+    /// `weights`") instead of the file's path, which may be a cache entry's.
+    pub fn warnings_for(&self, model: &str) -> Vec<String> {
         let mut out = Vec::new();
         if !self.newly_initialized.is_empty() {
             out.push(format!(
                 "{} weight(s) not in {} were newly initialised: {} — train the model before using its predictions",
                 self.newly_initialized.len(),
-                self.path.display(),
+                model,
                 abbreviate(&self.newly_initialized, 6)
             ));
         }
@@ -36,7 +42,7 @@ impl LoadReport {
             out.push(format!(
                 "{} tensor(s) of {} are not used by this model: {}",
                 self.unexpected.len(),
-                self.path.display(),
+                model,
                 abbreviate(&self.unexpected, 6)
             ));
         }

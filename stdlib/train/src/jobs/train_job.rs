@@ -19,6 +19,8 @@ use crate::train::{
 pub struct TrainJob<'a> {
     /// The pre-trained model (`config.json`, weights, tokenizer files).
     pub model_dir: &'a Path,
+    /// What warnings call the model (e.g. "the model of stage `weights`").
+    pub model_name: &'a str,
     /// Training records.
     pub train: &'a TokenizedDataset,
     /// Validation records.
@@ -97,7 +99,7 @@ impl BackendTask for TrainJob<'_> {
         )?;
         Ok(TrainOutcome {
             summary,
-            load_warnings: report.warnings(),
+            load_warnings: report.warnings_for(self.model_name),
         })
     }
 }
