@@ -2,23 +2,23 @@
 //! best and last checkpoints and the run's reports. An interrupted run resumes from its last
 //! checkpoint (kept under `.clarity/resume/`) when run again.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use clarity_data::tokenize::TokenizedDataset;
 use clarity_device::{Attention, Precision};
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext,
+    ArtifactKind, OutputSpec, ParamProblem, ParamSpec, ParamType, Params, Stage, StageContext,
     StageSchema, Value,
 };
 use clarity_train::heads::HeadKind;
 use clarity_train::jobs::TrainJob;
 use clarity_train::train::{
-    EarlyStopping, Monitor, ProgressObserver, TrainConfig, TrainEvent, TrainObserver, TrainPaths,
+    EarlyStopping, Monitor, TrainConfig, TrainPaths,
 };
 
 use super::placement::RunOn;
+use super::train_progress::StageObserver;
 
 /// The `train` stage kind.
 #[derive(Debug, Default)]
@@ -334,6 +334,21 @@ impl Stage for Train {
         }
     }
 
+    fn check(&self, params: &Params) -> Vec<ParamProblem> {
+        let head = params.get_parsed::<HeadKind>("head");
+        match (head, params.opt_str("early-stopping.metric")) {
+            (Ok(head), Some(metric)) if !head.has_evasion_head() && metric.starts_with("evasion") => {
+                vec![ParamProblem::new(
+                    "early-stopping.metric",
+                    None,
+                    format!("the {head} head predicts no evasion labels, so validation has no `{metric}`"),
+                    "monitor clarity-macro-f1, clarity-accuracy or loss, or use the hierarchical or multitask head",
+                )]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         clarity_train::fault::install(clarity_engine::fault::point);
         let params = ctx.params();
@@ -413,40 +428,5 @@ impl Stage for Train {
             ))
         ));
         Ok(())
-    }
-}
-
-/// Progress on a terminal bar (loss, lr, samples/s, ETA) when stderr is a terminal, else
-/// the events' lines through the engine's reporter; cancellation from Ctrl-C.
-struct StageObserver<'a, 'c> {
-    ctx: &'a StageContext<'c>,
-    bar: Option<ProgressObserver>,
-}
-
-impl<'a, 'c> StageObserver<'a, 'c> {
-    fn new(ctx: &'a StageContext<'c>) -> Self {
-        let bar = std::io::stderr().is_terminal().then(ProgressObserver::new);
-        Self { ctx, bar }
-    }
-}
-
-impl TrainObserver for StageObserver<'_, '_> {
-    fn event(&mut self, event: &TrainEvent<'_>) {
-        if let Some(bar) = &mut self.bar {
-            return bar.event(event);
-        }
-        if let TrainEvent::Started {
-            step, total_steps, ..
-        } = event
-        {
-            self.ctx.progress(*step, *total_steps);
-        }
-        if let Some(line) = event.message() {
-            self.ctx.info(&line);
-        }
-    }
-
-    fn cancelled(&self) -> bool {
-        self.ctx.cancelled()
     }
 }
