@@ -13,7 +13,10 @@ fn an_early_stopping_metric_the_head_cannot_produce_is_a_check_error() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("clarity::param::invalid"), "{err}");
-    assert!(err.contains("the direct head predicts no evasion labels"), "{err}");
+    assert!(
+        err.contains("the direct head predicts no evasion labels"),
+        "{err}"
+    );
     assert!(
         err.contains("early-stopping metric=\"evasion-macro-f1\""),
         "{err}"

@@ -83,6 +83,25 @@ fn force_reruns_the_selection() {
 }
 
 #[test]
+fn stages_without_a_device_share_entries_across_devices_and_gpus_of_one_kind_too() {
+    let project = Project::new();
+    let text =
+        "stage \"prep\" produce text=\"A\"\nstage \"fit\" device-wait ms=0 after=\"prep.out\"\n";
+    let on = |device| RunOpts {
+        device: Some(device),
+        ..RunOpts::default()
+    };
+    let first = project.run(text, &[], on("cuda:0"));
+    assert_eq!(statuses(&first), ["fit=ran", "prep=ran"]);
+    // Another GPU of the same kind: the same results.
+    let other_gpu = project.run(text, &[], on("cuda:1"));
+    assert_eq!(statuses(&other_gpu), ["fit=cached", "prep=cached"]);
+    // Another backend: the device stage runs again, the device-free one stays cached.
+    let cpu = project.run(text, &[], on("cpu"));
+    assert_eq!(statuses(&cpu), ["fit=ran", "prep=cached"]);
+}
+
+#[test]
 fn the_manifest_records_the_run() {
     let project = Project::new();
     project.write("input.txt", "1");
@@ -107,6 +126,7 @@ fn the_manifest_records_the_run() {
 #[test]
 fn fingerprint_golden_hash() {
     let fingerprint = Fingerprint {
+        clarity: "0.1.0".into(),
         kind: "train".into(),
         version: 3,
         params: BTreeMap::from([
@@ -122,17 +142,17 @@ fn fingerprint_golden_hash() {
         )]),
         files: BTreeMap::from([("data.csv".into(), "cd".repeat(32))]),
         outputs: vec!["best".into(), "final".into()],
-        placement: PlacementKey {
+        placement: Some(PlacementKey {
             device: "cpu".into(),
             precision: "f32".into(),
             attention: "auto".into(),
-        },
+        }),
     };
     let json = serde_json::to_string(&fingerprint).unwrap();
     assert_eq!(
         json,
         format!(
-            "{{\"kind\":\"train\",\"version\":3,\"params\":{{\"epochs\":4,\"lr\":0.00002}},\"inputs\":{{\"data\":[{{\"fingerprint\":\"{}\",\"output\":\"train\"}}]}},\"files\":{{\"data.csv\":\"{}\"}},\"outputs\":[\"best\",\"final\"],\"placement\":{{\"device\":\"cpu\",\"precision\":\"f32\",\"attention\":\"auto\"}}}}",
+            "{{\"clarity\":\"0.1.0\",\"kind\":\"train\",\"version\":3,\"params\":{{\"epochs\":4,\"lr\":0.00002}},\"inputs\":{{\"data\":[{{\"fingerprint\":\"{}\",\"output\":\"train\"}}]}},\"files\":{{\"data.csv\":\"{}\"}},\"outputs\":[\"best\",\"final\"],\"placement\":{{\"device\":\"cpu\",\"precision\":\"f32\",\"attention\":\"auto\"}}}}",
             "ab".repeat(32),
             "cd".repeat(32)
         )
@@ -143,7 +163,7 @@ fn fingerprint_golden_hash() {
     );
     assert_eq!(
         fingerprint.hash(),
-        "a5593070ac1132353236973a53189800347ab193e347b8b2c8612abfb01e71c0"
+        "6fd6a34d535f9e6e7e0fb72316af1b4cb2cf2320ca3e6b6f665e12d6a1193e56"
     );
 }
 

@@ -4,11 +4,17 @@ use serde::Serialize;
 
 use crate::{Placement, Value};
 
+/// The clarity release every fingerprint carries: an upgrade that may change numerics
+/// re-runs stages without a version bump per stage kind.
+pub const CLARITY_VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Everything that determines a stage's outputs, serialised canonically (sorted maps) and
 /// hashed with blake3. Upstream stages enter through their own fingerprints, so the key is
 /// a Merkle key: changing anything upstream changes everything downstream.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Fingerprint {
+    /// The clarity release ([`CLARITY_VERSION`]).
+    pub clarity: String,
     /// Stage kind.
     pub kind: String,
     /// Implementation version of the kind.
@@ -21,8 +27,10 @@ pub struct Fingerprint {
     pub files: BTreeMap<String, String>,
     /// The outputs the stage produces.
     pub outputs: Vec<String>,
-    /// Where it runs (placement affects numerics).
-    pub placement: PlacementKey,
+    /// Where it runs, for a stage that uses a device (placement affects numerics); `None`
+    /// for the others, so builds with different backends share their entries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub placement: Option<PlacementKey>,
 }
 
 /// One upstream artifact in a fingerprint.
@@ -37,7 +45,8 @@ pub struct InputKey {
 /// The part of a [`Placement`] that affects results.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlacementKey {
-    /// Device.
+    /// Device kind: `cuda`, not `cuda:1` (two GPUs of one machine give the same results);
+    /// `cpu:flex` and `cpu:candle` stay apart (two backends).
     pub device: String,
     /// Precision.
     pub precision: String,
@@ -47,8 +56,12 @@ pub struct PlacementKey {
 
 impl From<&Placement> for PlacementKey {
     fn from(p: &Placement) -> Self {
+        let device = match p.device.split_once(':') {
+            Some((kind, index)) if index.bytes().all(|b| b.is_ascii_digit()) => kind,
+            _ => p.device.as_str(),
+        };
         Self {
-            device: p.device.clone(),
+            device: device.to_owned(),
             precision: p.precision.clone(),
             attention: p.attention.clone(),
         }

@@ -3,7 +3,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::cache::{Cache, Fingerprint, InputKey, Mismatch, PlacementKey, Verify, content_hash};
+use crate::cache::{
+    CLARITY_VERSION, Cache, Fingerprint, InputKey, Mismatch, PlacementKey, Verify, content_hash,
+};
 use crate::{ParamType, Pipeline, Value};
 
 use super::RunError;
@@ -127,13 +129,16 @@ pub fn fingerprint(
             });
     }
     Ok(Fingerprint {
+        clarity: CLARITY_VERSION.to_owned(),
         kind: schema.kind.to_owned(),
         version: schema.version,
         params,
         inputs,
         files,
         outputs: stage.outputs.iter().map(|o| o.name.clone()).collect(),
-        placement: PlacementKey::from(&stage.placement),
+        placement: schema
+            .uses_device
+            .then(|| PlacementKey::from(&stage.placement)),
     })
 }
 

@@ -441,6 +441,11 @@ impl Project {
     }
 
     pub fn pipeline(&self, text: &str, sets: &[&str]) -> Pipeline {
+        self.pipeline_on(text, sets, None)
+    }
+
+    /// The pipeline with `--device` set to `device`.
+    pub fn pipeline_on(&self, text: &str, sets: &[&str], device: Option<&str>) -> Pipeline {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
         let source = Source::new("pipeline.kdl", None, text);
         let options = Options {
@@ -448,7 +453,7 @@ impl Project {
             fs: &RealFs,
             project_dir: self.path(),
             sets: &sets,
-            device: None,
+            device,
             assumed_devices: None,
         };
         match clarity_engine::analyse(&source, &options) {
@@ -474,7 +479,7 @@ impl Project {
         cancel: &AtomicBool,
     ) -> RunReport {
         self.log.ran.lock().unwrap().clear();
-        let pipeline = self.pipeline(text, sets);
+        let pipeline = self.pipeline_on(text, sets, options.device);
         let only: Vec<String> = options.only.iter().map(|s| s.to_string()).collect();
         let selected = pipeline.select(&only).unwrap();
         let cache = self.cache();
@@ -514,6 +519,7 @@ pub struct RunOpts {
     pub jobs: usize,
     pub force: bool,
     pub only: &'static [&'static str],
+    pub device: Option<&'static str>,
 }
 
 impl Default for RunOpts {
@@ -522,6 +528,7 @@ impl Default for RunOpts {
             jobs: 2,
             force: false,
             only: &[],
+            device: None,
         }
     }
 }
