@@ -63,15 +63,48 @@ impl Pipeline {
         self.inputs_of(i).map(|b| b.from).collect()
     }
 
+    /// The stages that read `i`'s outputs directly.
+    pub fn dependents(&self, i: usize) -> BTreeSet<usize> {
+        self.bindings
+            .iter()
+            .filter(|b| b.from == i)
+            .map(|b| b.to)
+            .collect()
+    }
+
     /// The stages named in `only` (stage or ensemble names) and everything they need;
     /// every stage when `only` is empty.
     pub fn select(&self, only: &[String]) -> Result<BTreeSet<usize>, Diagnostics> {
         if only.is_empty() {
             return Ok((0..self.stages.len()).collect());
         }
+        let named = self.named(only, |stage, help| ArgError::OnlyUnknownStage {
+            stage,
+            help,
+        })?;
+        Ok(self.closure(named, |i| self.dependencies(i)))
+    }
+
+    /// `--force=STAGE`: the stages named (stage or ensemble names) and every stage that
+    /// reads their outputs, directly or not — not what they read.
+    pub fn forced(&self, names: &[String]) -> Result<BTreeSet<usize>, Diagnostics> {
+        let named = self.named(names, |stage, help| ArgError::ForceUnknownStage {
+            stage,
+            help,
+        })?;
+        Ok(self.closure(named, |i| self.dependents(i)))
+    }
+
+    /// The stages called `names` (or in ensembles of those names); a diagnostic made by
+    /// `unknown` for each name that matches none.
+    fn named(
+        &self,
+        names: &[String],
+        unknown: impl Fn(String, String) -> ArgError,
+    ) -> Result<Vec<usize>, Diagnostics> {
         let mut diags = Diagnostics::new();
-        let mut todo = Vec::new();
-        for name in only {
+        let mut found = Vec::new();
+        for name in names {
             let hits: Vec<usize> = (0..self.stages.len())
                 .filter(|&i| {
                     self.stages[i].name == *name || self.stages[i].ensemble.as_deref() == Some(name)
@@ -83,22 +116,30 @@ impl Pipeline {
                     self.stages.iter().map(|s| s.name.as_str()),
                     || "`clarity plan` lists the stages".to_owned(),
                 );
-                diags.push(ArgError::OnlyUnknownStage {
-                    stage: name.clone(),
-                    help,
-                });
+                diags.push(unknown(name.clone(), help));
             }
-            todo.extend(hits);
+            found.extend(hits);
         }
-        if !diags.is_empty() {
-            return Err(diags);
+        if diags.is_empty() {
+            Ok(found)
+        } else {
+            Err(diags)
         }
-        let mut selected = BTreeSet::new();
+    }
+
+    /// `start` and everything reached from it through `next`.
+    fn closure(
+        &self,
+        start: Vec<usize>,
+        next: impl Fn(usize) -> BTreeSet<usize>,
+    ) -> BTreeSet<usize> {
+        let mut reached = BTreeSet::new();
+        let mut todo = start;
         while let Some(i) = todo.pop() {
-            if selected.insert(i) {
-                todo.extend(self.dependencies(i));
+            if reached.insert(i) {
+                todo.extend(next(i));
             }
         }
-        Ok(selected)
+        reached
     }
 }

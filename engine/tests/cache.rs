@@ -252,9 +252,14 @@ fn missing_extra_and_unrecorded_files_are_not_trusted() {
     std::fs::write(&meta, r#"{"stage":"ab","kind":"concat","version":1}"#).unwrap();
     let pipeline = project.pipeline(TEXT, &[]);
     let all = pipeline.select(&[]).unwrap();
-    let plan =
-        clarity_engine::run::make_plan(&pipeline, &project.cache(), &all, false, project.path())
-            .unwrap();
+    let plan = clarity_engine::run::make_plan(
+        &pipeline,
+        &project.cache(),
+        &all,
+        &Default::default(),
+        project.path(),
+    )
+    .unwrap();
     let why = |stage: &str| {
         let p = plan.stages[pipeline.index(stage).unwrap()]
             .as_ref()

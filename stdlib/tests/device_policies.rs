@@ -46,8 +46,14 @@ fn plan(registry: &Registry, text: &str, device: &str, assume: &[&str]) -> Strin
     };
     let cache = Cache::open(project.path().join(".clarity")).unwrap();
     let all = (0..pipeline.stages.len()).collect();
-    let planned =
-        clarity_engine::run::make_plan(&pipeline, &cache, &all, false, project.path()).unwrap();
+    let planned = clarity_engine::run::make_plan(
+        &pipeline,
+        &cache,
+        &all,
+        &Default::default(),
+        project.path(),
+    )
+    .unwrap();
     render_plan(&pipeline, &planned)
 }
 

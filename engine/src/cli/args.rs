@@ -50,9 +50,17 @@ pub struct RunArgs {
     /// Pipeline selection.
     #[command(flatten)]
     pub pipeline: PipelineArgs,
-    /// Re-run every selected stage even if its cached outputs are current.
-    #[arg(long)]
-    pub force: bool,
+    /// Re-run every selected stage even if its cached outputs are current; `--force=STAGE`
+    /// (repeatable) re-runs that stage and what reads its outputs, not what it reads.
+    #[arg(
+        long,
+        value_name = "STAGE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "",
+        action = clap::ArgAction::Append
+    )]
+    pub force: Vec<String>,
     /// How many stages may run at once (device-bound stages still share one device).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,

@@ -117,7 +117,7 @@ fn load_plan(
                 &loaded.pipeline,
                 &cache,
                 &selected,
-                false,
+                &Default::default(),
                 &loaded.project_dir,
             )?;
             Ok((cache, plan))

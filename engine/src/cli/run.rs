@@ -1,12 +1,13 @@
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cache::Cache;
-use crate::diag::{Style, render};
+use crate::diag::{Diagnostics, Style, render};
 use crate::run::{
     RunEnv, RunObserver, RunOptions, RunReport, RunStatus, StageRecord, run_pipeline,
 };
-use crate::{Registry, StderrReporter};
+use crate::{Pipeline, Registry, StderrReporter};
 
 use super::load::{Loaded, load, print_error};
 use super::{EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, RunArgs};
@@ -47,8 +48,8 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
     else {
         return EXIT_CONFIG;
     };
-    let selected = match pipeline.select(&args.only) {
-        Ok(selected) => selected,
+    let (selected, force) = match selection(&pipeline, args) {
+        Ok(selection) => selection,
         Err(diags) => {
             super::load::print_diagnostics(&diags, &file, style);
             return EXIT_CONFIG;
@@ -64,7 +65,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = RunOptions {
         jobs,
-        force: args.force,
+        force,
         offline: args.pipeline.offline,
         device: pipeline.device.clone(),
         selected,
@@ -93,6 +94,24 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
     } else {
         EXIT_RUNTIME
     }
+}
+
+/// The stages to run (`--only`) and, of those, the ones to re-run even when cached: all of
+/// them for `--force`, a stage and its dependents for `--force=STAGE`.
+fn selection(
+    pipeline: &Pipeline,
+    args: &RunArgs,
+) -> Result<(BTreeSet<usize>, BTreeSet<usize>), Diagnostics> {
+    let selected = pipeline.select(&args.only)?;
+    let (all, named): (Vec<String>, Vec<String>) =
+        args.force.iter().cloned().partition(String::is_empty);
+    let mut force = if all.is_empty() {
+        BTreeSet::new()
+    } else {
+        selected.clone()
+    };
+    force.extend(pipeline.forced(&named)?.intersection(&selected));
+    Ok((selected, force))
 }
 
 /// Each failed stage's error, then one line of counts and where the manifest is.

@@ -101,7 +101,7 @@ pub struct Manifest {
     pub device: String,
     /// `--jobs`.
     pub jobs: usize,
-    /// `--force`.
+    /// Whether `--force` re-ran anything.
     pub force: bool,
     /// `--offline`.
     pub offline: bool,

@@ -64,7 +64,7 @@ pub fn make_plan(
     pipeline: &Pipeline,
     cache: &Cache,
     selected: &BTreeSet<usize>,
-    force: bool,
+    force: &BTreeSet<usize>,
     project_dir: &Path,
 ) -> Result<Plan, RunError> {
     let mut plan = Plan {
@@ -75,7 +75,10 @@ pub fn make_plan(
         let fingerprint = fingerprint(pipeline, &plan, i, project_dir)?.hash();
         let stage = &pipeline.stages[i];
         let outputs = stage.outputs.iter().map(|o| o.name.as_str());
-        let (status, untrusted) = match (cache.verify(&fingerprint, outputs, Verify::Fast), force) {
+        let (status, untrusted) = match (
+            cache.verify(&fingerprint, outputs, Verify::Fast),
+            force.contains(&i),
+        ) {
             (None, _) => (CacheStatus::Stale, None),
             (Some(Ok(_)), false) => (CacheStatus::Cached, None),
             (Some(Ok(_)), true) => (CacheStatus::Forced, None),

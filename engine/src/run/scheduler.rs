@@ -19,8 +19,9 @@ use super::{
 pub struct RunOptions {
     /// How many stages may run at once (at least 1).
     pub jobs: usize,
-    /// Re-run selected stages even when cached.
-    pub force: bool,
+    /// The stages to re-run even when cached (`--force`: the selection; `--force=STAGE`:
+    /// that stage and its dependents).
+    pub force: BTreeSet<usize>,
     /// `--offline`.
     pub offline: bool,
     /// `--device` (recorded in the manifest).
@@ -90,7 +91,7 @@ pub fn run_pipeline(
         pipeline,
         env.cache,
         &options.selected,
-        options.force,
+        &options.force,
         env.project_dir,
     )?;
     let mut walk = Walk::new(pipeline, &plan, options, env);
@@ -107,7 +108,7 @@ pub fn run_pipeline(
         status,
         device: options.device.clone(),
         jobs: options.jobs,
-        force: options.force,
+        force: !options.force.is_empty(),
         offline: options.offline,
         stages: records,
     };

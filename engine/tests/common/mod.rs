@@ -485,7 +485,11 @@ impl Project {
         let cache = self.cache();
         let run_options = RunOptions {
             jobs: options.jobs,
-            force: options.force,
+            force: if options.force {
+                selected.clone()
+            } else {
+                Default::default()
+            },
             offline: true,
             device: "auto".into(),
             selected,

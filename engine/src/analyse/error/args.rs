@@ -46,4 +46,14 @@ pub enum ArgError {
         #[help]
         help: String,
     },
+    /// `--force=STAGE` names no stage.
+    #[error("--force names unknown stage `{stage}`")]
+    #[diagnostic(code(clarity::force::unknown_stage))]
+    ForceUnknownStage {
+        /// The stage.
+        stage: String,
+        /// Did you mean.
+        #[help]
+        help: String,
+    },
 }

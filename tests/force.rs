@@ -1,0 +1,84 @@
+//! `--force` re-runs the selection; `--force=STAGE` re-runs that stage and what reads its
+//! outputs, never what it reads.
+
+mod common;
+
+use common::{clarity, stderr};
+
+const PIPELINE: &str = r#"
+pipeline "chain" {
+    stage "a" exec {
+        command "sh" "-c" "echo a > \"$CLARITY_OUT_OUT/a\""
+    }
+    stage "b" exec {
+        command "sh" "-c" "cat \"$CLARITY_IN_0/a\" > \"$CLARITY_OUT_OUT/b\""
+        inputs "a"
+    }
+    stage "c" exec {
+        command "sh" "-c" "cat \"$CLARITY_IN_0/b\" > \"$CLARITY_OUT_OUT/c\""
+        inputs "b"
+    }
+    stage "d" exec {
+        command "sh" "-c" "echo d > \"$CLARITY_OUT_OUT/d\""
+    }
+}
+"#;
+
+/// The stages a run's output says ran, sorted.
+fn ran(log: &str) -> Vec<String> {
+    let mut names: Vec<String> = log
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ran      "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names
+}
+
+fn run(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = clarity(dir, &[&["run", "p.kdl"], args].concat());
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    log
+}
+
+#[test]
+fn force_on_a_stage_reruns_it_and_its_dependents_only() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.kdl"), PIPELINE).unwrap();
+    assert_eq!(ran(&run(dir.path(), &[])), ["a", "b", "c", "d"]);
+    assert!(ran(&run(dir.path(), &[])).is_empty());
+    assert_eq!(ran(&run(dir.path(), &["--force=b"])), ["b", "c"]);
+    assert_eq!(
+        ran(&run(dir.path(), &["--force=c", "--force=d"])),
+        ["c", "d"]
+    );
+    // `--force` alone keeps its meaning: everything selected.
+    assert_eq!(ran(&run(dir.path(), &["--force"])), ["a", "b", "c", "d"]);
+    assert_eq!(
+        ran(&run(dir.path(), &["--force", "--only", "b"])),
+        ["a", "b"]
+    );
+}
+
+#[test]
+fn force_without_equals_still_takes_the_pipeline_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.kdl"), PIPELINE).unwrap();
+    let out = clarity(dir.path(), &["run", "--force", "p.kdl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(ran(&stderr(&out)), ["a", "b", "c", "d"]);
+}
+
+#[test]
+fn force_naming_no_stage_is_a_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.kdl"), PIPELINE).unwrap();
+    let out = clarity(dir.path(), &["run", "p.kdl", "--force=bb"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("clarity::force::unknown_stage"), "{err}");
+    assert!(err.contains("--force names unknown stage `bb`"), "{err}");
+    assert!(err.contains("did you mean `b`?"), "{err}");
+}
