@@ -119,6 +119,18 @@ fn the_manifest_records_the_run() {
     assert_eq!(a["metrics"]["length"], 1.0);
     assert_eq!(a["placement"]["device"], "auto");
     assert_eq!(a["fingerprint"].as_str().unwrap().len(), 64);
+    // A cached run records the metrics the stage reported when it ran.
+    let cached = project.run(TEXT, &[], RunOpts::default());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cached.manifest_path).unwrap()).unwrap();
+    let a = json["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "a")
+        .unwrap();
+    assert_eq!(a["status"], "cached");
+    assert_eq!(a["metrics"]["length"], 1.0);
 }
 
 /// The fingerprint format is part of the cache: changing it silently would invalidate (or

@@ -69,6 +69,13 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         offline: args.pipeline.offline,
         device: pipeline.device.clone(),
         selected,
+        overrides: args
+            .pipeline
+            .set
+            .iter()
+            .filter_map(|set| set.split_once('='))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect(),
     };
     let env = RunEnv {
         cache: &cache,

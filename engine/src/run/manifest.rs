@@ -103,6 +103,8 @@ pub struct Manifest {
     pub jobs: usize,
     /// Whether `--force` re-ran anything.
     pub force: bool,
+    /// The `--set` overrides, `"stage.param"` to the value as given.
+    pub overrides: BTreeMap<String, String>,
     /// `--offline`.
     pub offline: bool,
     /// Stages in the order they were scheduled.

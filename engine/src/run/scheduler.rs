@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::cache::Cache;
+use crate::cache::{Cache, read_meta};
 use crate::diag::{Style, render};
 use crate::{Pipeline, Reporter};
 
@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub device: String,
     /// The stages to run (closed under dependencies; see [`Pipeline::select`]).
     pub selected: BTreeSet<usize>,
+    /// The `--set` overrides, `"stage.param"` (or a `let` name) to the value as given.
+    pub overrides: BTreeMap<String, String>,
 }
 
 /// Hears about stages as they start and end (the CLI prints; tests collect).
@@ -110,6 +112,7 @@ pub fn run_pipeline(
         jobs: options.jobs,
         force: !options.force.is_empty(),
         offline: options.offline,
+        overrides: options.overrides.clone(),
         stages: records,
     };
     let manifest_path = manifest.write(&env.cache.root().join("runs"))?;
@@ -202,7 +205,7 @@ impl<'a> Walk<'a> {
                             Ok(()) => self.complete(
                                 i,
                                 StageStatus::Cached,
-                                Outcome::default(),
+                                self.cached_outcome(i),
                                 Duration::ZERO,
                                 None,
                             ),
@@ -247,6 +250,20 @@ impl<'a> Walk<'a> {
 
     fn cancelled(&self) -> bool {
         self.env.cancel.load(Ordering::Relaxed)
+    }
+
+    /// What a cached stage reported when it ran: its metrics, from its entry's `stage.json`
+    /// (so a cached run shows the same scores as the run that computed them).
+    fn cached_outcome(&self, i: usize) -> Outcome {
+        let fingerprint = self.fingerprints[i].as_deref().unwrap_or_default();
+        let metrics = read_meta(&self.env.cache.entry_dir(fingerprint))
+            .ok()
+            .and_then(|meta| serde_json::from_value(meta.metrics).ok())
+            .unwrap_or_default();
+        Outcome {
+            metrics,
+            ..Outcome::default()
+        }
     }
 
     fn next_ready(&mut self) -> Option<usize> {

@@ -493,6 +493,7 @@ impl Project {
             offline: true,
             device: "auto".into(),
             selected,
+            overrides: Default::default(),
         };
         let env = RunEnv {
             cache: &cache,
