@@ -259,6 +259,9 @@ impl Parser<'_> {
             node.entries().iter().partition(|e| e.name().is_some());
         match (props.is_empty(), args.is_empty()) {
             (true, false) => self.parse_args_param(node, &args).into_iter().collect(),
+            (false, false) if node.entries()[0].name().is_none() => {
+                self.parse_item_props(node, &args)
+            }
             (false, true) => props
                 .iter()
                 .filter_map(|p| self.parse_prop(p, Some(name)))
@@ -299,6 +302,56 @@ impl Parser<'_> {
             }
         };
         Some(ParamAst { name, value })
+    }
+
+    /// `outputs "a" "preds" kind="predictions"`: a property belongs to the list item before
+    /// it, and becomes the param `outputs.kind`, a list aligned with the items (`""` for an
+    /// item without it; a single value when there is one item, as for the list itself).
+    fn parse_item_props(&mut self, node: &KdlNode, args: &[&KdlEntry]) -> Vec<ParamAst> {
+        let Some(list) = self.parse_args_param(node, args) else {
+            return Vec::new();
+        };
+        let name = node.name().value();
+        let mut members: Vec<(Spanned<String>, Vec<Option<Spanned<Expr>>>)> = Vec::new();
+        let mut item = 0;
+        for entry in node.entries() {
+            let Some(key) = entry.name() else {
+                item += 1;
+                continue;
+            };
+            let Some(value) = self.parse_value(entry) else {
+                return Vec::new();
+            };
+            let full = format!("{name}.{}", key.value());
+            let at = match members.iter().position(|(n, _)| n.value == full) {
+                Some(at) => at,
+                None => {
+                    let spanned = Spanned::new(full, self.span(key.span()));
+                    members.push((spanned, vec![None; args.len()]));
+                    members.len() - 1
+                }
+            };
+            members[at].1[item - 1] = Some(value);
+        }
+        let mut params = vec![list];
+        for (member, values) in members {
+            let span = member.span.clone();
+            let mut items: Vec<Spanned<Expr>> = values
+                .into_iter()
+                .map(|v| {
+                    v.unwrap_or_else(|| Spanned::new(Expr::String(String::new()), span.clone()))
+                })
+                .collect();
+            let value = match items.len() {
+                1 => items.pop().expect("one item"),
+                _ => Spanned::new(Expr::List(items), span),
+            };
+            params.push(ParamAst {
+                name: member,
+                value,
+            });
+        }
+        params
     }
 
     fn parse_prop(&mut self, entry: &KdlEntry, group: Option<&str>) -> Option<ParamAst> {
