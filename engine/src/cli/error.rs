@@ -36,6 +36,16 @@ pub enum CliError {
         help("--assume-devices is for `check` and `plan`, to see what another machine would do")
     )]
     AssumedRun,
+    /// `clarity log STAGE` with no log to show.
+    #[error("no cached log for stage `{stage}`")]
+    #[diagnostic(code(clarity::cli::no_log))]
+    NoLog {
+        /// The stage.
+        stage: String,
+        /// What to do.
+        #[help]
+        help: String,
+    },
     /// The working directory is unavailable.
     #[error("cannot determine the current directory")]
     #[diagnostic(code(clarity::cli::cwd))]
