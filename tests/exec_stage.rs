@@ -97,11 +97,12 @@ stage "c" exec {
 }
 
 #[test]
-fn a_missing_dep_is_a_clear_error() {
+fn a_missing_dep_is_a_check_error() {
     let dir = project("stage \"a\" exec command=\"true\" deps=\"nope.txt\"\n");
     let out = clarity(dir.path(), &["run", "p.kdl"]);
-    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stderr(&out);
+    assert!(text.contains("clarity::param::path"), "{text}");
     assert!(
         text.contains("nope.txt") && !text.contains("panicked"),
         "{text}"
