@@ -312,7 +312,9 @@ impl Parser<'_> {
             return Vec::new();
         };
         let name = node.name().value();
-        let mut members: Vec<(Spanned<String>, Vec<Option<Spanned<Expr>>>)> = Vec::new();
+        // Each member's name, and its value for each item (if given).
+        type Member = (Spanned<String>, Vec<Option<Spanned<Expr>>>);
+        let mut members: Vec<Member> = Vec::new();
         let mut item = 0;
         for entry in node.entries() {
             let Some(key) = entry.name() else {
