@@ -104,7 +104,7 @@ fn plan_graph_and_stages_print() {
         String::from_utf8_lossy(&graph.stdout).contains("\"words\" -> \"count\" [label=\"out\"];")
     );
     let stages = clarity(dir.path(), &["stages", "exec"]);
-    assert!(String::from_utf8_lossy(&stages.stdout).starts_with("exec (version 1)"));
+    assert!(String::from_utf8_lossy(&stages.stdout).starts_with("exec (version 2)"));
     let unknown = clarity(dir.path(), &["stages", "exce"]);
     assert_eq!(unknown.status.code(), Some(1));
 }

@@ -166,7 +166,7 @@ pub struct Exec;
 fn schema() -> StageSchema {
     StageSchema {
         kind: "exec",
-        version: 1,
+        version: 2,
         summary: "Run an external command with declared inputs, outputs and environment",
         params: vec![
             ParamSpec::required(
@@ -338,8 +338,18 @@ impl Stage for Exec {
 
     fn fingerprint_extra(&self, params: &Params, project_dir: &Path) -> FingerprintExtra {
         let mut extra = FingerprintExtra::default();
+        // The script a command runs: the first argument naming an existing file, or the
+        // program itself when it is a relative path such as `./run.sh` (not an installed
+        // program such as `/usr/bin/python3`).
         let argv = params.get_str_list("command").unwrap_or_default();
-        if let Some(file) = argv.iter().find(|a| project_dir.join(a).is_file()) {
+        let program = argv
+            .first()
+            .filter(|p| p.contains('/') && Path::new(p).is_relative());
+        let script = program
+            .into_iter()
+            .chain(argv.iter().skip(1))
+            .find(|a| project_dir.join(a).is_file());
+        if let Some(file) = script {
             extra.file("command", *file);
         }
         for item in params.opt_list("env").unwrap_or(&[]) {
