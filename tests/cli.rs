@@ -124,3 +124,12 @@ fn bad_arguments_exit_1() {
     assert_eq!(only.status.code(), Some(1));
     assert!(stderr(&only).contains("did you mean `count`?"));
 }
+
+#[test]
+fn stages_of_a_kind_with_param_named_outputs_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = clarity(dir.path(), &["stages", "fetch-dataset"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let outputs = text.split("\noutputs:\n").nth(1).unwrap_or_default();
+    assert!(outputs.contains("named by its params"), "{text}");
+}

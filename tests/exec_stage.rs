@@ -347,3 +347,35 @@ fn check_refuses_bad_env_names_output_kinds_and_output_paths() {
         assert!(!text.contains("panicked"), "{text}");
     }
 }
+
+#[test]
+fn evaluate_says_when_nothing_was_scored() {
+    let dir = project(
+        r#"
+stage "refs" exec {
+    command "sh" "refs.sh"
+    outputs "table" kind="table"
+}
+stage "postproc" exec {
+    command "sh" "post.sh"
+    outputs "preds" kind="predictions"
+}
+stage "score" evaluate predictions="postproc" references="refs"
+"#,
+    );
+    std::fs::write(
+        dir.path().join("refs.sh"),
+        "printf '%s\\n' '{\"index\":\"q1\"}' '{\"index\":\"q2\"}' > \"$CLARITY_OUT_TABLE/data.jsonl\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("post.sh"),
+        "printf 'id,clarity_pred\\nq1,Clear Reply\\nq2,Clear Reply\\n' > \"$CLARITY_OUT_PREDS/predictions.csv\"\n",
+    )
+    .unwrap();
+    let report = run_ok(dir.path(), &[]);
+    assert!(
+        report.contains("[score] 2 examples, none scored"),
+        "{report}"
+    );
+}
