@@ -232,6 +232,26 @@ fn command_output_is_streamed_with_the_stage_prefix_and_kept_in_the_log() {
     let missing = clarity(none.path(), &["log", "quiet", "p.kdl"]);
     assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
     assert!(stderr(&missing).contains("clarity::cli::no_log"));
+
+    let unknown = clarity(dir.path(), &["log", "gret", "p.kdl"]);
+    assert_eq!(unknown.status.code(), Some(1), "{}", stderr(&unknown));
+    let text = stderr(&unknown);
+    assert!(
+        text.contains("clarity::cli::unknown_stage") && text.contains("did you mean `greet`?"),
+        "{text}"
+    );
+
+    // After an edit the stage is not current: its latest log, said so.
+    let edited = "stage \"greet\" exec {\n    command \"sh\" \"-c\" \"echo hello from exec; echo careful >&2; true\"\n}\n";
+    std::fs::write(dir.path().join("p.kdl"), edited).unwrap();
+    let latest = clarity(dir.path(), &["log", "greet", "p.kdl"]);
+    assert_eq!(latest.status.code(), Some(0), "{}", stderr(&latest));
+    assert_log(&stdout(&latest));
+    assert!(
+        stderr(&latest).contains("not current"),
+        "{}",
+        stderr(&latest)
+    );
 }
 
 const TYPED: &str = r#"

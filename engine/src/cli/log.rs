@@ -8,29 +8,41 @@ use crate::Registry;
 use crate::cache::{Cache, ENTRY_META, read_meta};
 use crate::diag::Style;
 
-use super::load::print_error;
-use super::{CliError, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, LogArgs, PlanArgs};
+use crate::run::{RunError, make_plan};
+
+use super::load::{load, print_error};
+use super::{CliError, EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, LogArgs};
 
 /// Prints the log of the stage's current cache entry; when the stage is not current (it
 /// would run), the log of its latest entry, saying so. Exit 2 when there is none.
 pub fn log(args: &LogArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
-    let plan_args = PlanArgs {
-        pipeline: args.pipeline.clone(),
-        only: vec![args.stage.clone()],
+    let Some(loaded) = load(&args.pipeline, registry, default, style) else {
+        return EXIT_CONFIG;
     };
-    let (loaded, cache, plan) = match super::load_plan(&plan_args, registry, default, style) {
+    let pipeline = &loaded.pipeline;
+    let Some(i) = pipeline.index(&args.stage) else {
+        let names = pipeline.stages.iter().map(|s| s.name.as_str());
+        let help = match crate::suggest::closest(&args.stage, names) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => "`clarity plan` lists the stages".to_owned(),
+        };
+        let error = CliError::UnknownStage {
+            stage: args.stage.clone(),
+            help,
+        };
+        return print_error(error, style).unwrap_or(EXIT_CONFIG);
+    };
+    let planned = Cache::open(loaded.project_dir.join(".clarity"))
+        .map_err(RunError::from)
+        .and_then(|cache| {
+            let selected = pipeline.select(std::slice::from_ref(&args.stage));
+            let selected = selected.unwrap_or_else(|_| std::iter::once(i).collect());
+            let plan = make_plan(pipeline, &cache, &selected, false, &loaded.project_dir)?;
+            Ok((cache, plan))
+        });
+    let (cache, plan) = match planned {
         Ok(planned) => planned,
-        Err(code) => return code,
-    };
-    let Some(i) = loaded.pipeline.index(&args.stage) else {
-        return print_error(
-            CliError::NoLog {
-                stage: args.stage.clone(),
-                help: "name a stage, not an ensemble".to_owned(),
-            },
-            style,
-        )
-        .unwrap_or(EXIT_RUNTIME);
+        Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
     let current = plan.stages[i]
         .as_ref()
