@@ -172,7 +172,7 @@ fn schema() -> StageSchema {
             ParamSpec::required(
                 "command",
                 ParamType::list(ParamType::String),
-                "program and arguments, e.g. `command \"python3\" \"prep.py\"`; the first of them that names an existing file enters the fingerprint by content",
+                "program and arguments, e.g. `command \"python3\" \"prep.py\"`; the script it runs (the first argument naming an existing file, or a program run as `./script`) enters the fingerprint by content",
             ),
             ParamSpec::optional(
                 "inputs",
