@@ -709,3 +709,75 @@ fn kill_group(child: &Child) {
 
 #[cfg(not(unix))]
 fn kill_group(_: &Child) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(items: &[(&str, Value)]) -> Params {
+        items
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    }
+
+    fn list(items: &[&str]) -> Value {
+        Value::List(items.iter().map(|s| Value::from(*s)).collect())
+    }
+
+    #[test]
+    fn the_safe_set_is_exact_names_and_prefixes() {
+        for name in ["PATH", "HOME", "LC_ALL", "VK_ICD_FILENAMES", "SLURM_JOB_ID", "CLARITY_X"] {
+            assert!(is_safe_var(name), "{name}");
+        }
+        for name in ["HF_TOKEN", "MY_SECRET", "PATHS", "AWS_SECRET_ACCESS_KEY", "LD_PRELOAD"] {
+            assert!(!is_safe_var(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn recorded_params_hide_env_values_only() {
+        let p = params(&[
+            ("env", list(&["TOKEN=abc", "HF_TOKEN"])),
+            ("command", list(&["echo", "TOKEN=abc"])),
+        ]);
+        let recorded = Exec.recorded_params(&p);
+        assert_eq!(
+            recorded.get("env"),
+            Some(&list(&["TOKEN=<hidden>", "HF_TOKEN"]))
+        );
+        assert_eq!(recorded.get("command"), p.get("command"));
+    }
+
+    #[test]
+    fn output_kinds_align_with_names() {
+        let p = params(&[
+            ("outputs", list(&["plots", "preds"])),
+            ("outputs.kind", list(&["", "predictions"])),
+        ]);
+        let outputs = Exec.outputs(&p);
+        let kinds: Vec<(&str, ArtifactKind)> =
+            outputs.iter().map(|o| (o.name.as_str(), o.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("plots", ArtifactKind::FILES),
+                ("preds", ArtifactKind::PREDICTIONS)
+            ]
+        );
+    }
+
+    #[test]
+    fn env_values_enter_the_fingerprint_only_as_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("run.py"), "print(1)").unwrap();
+        let p = params(&[
+            ("command", list(&["python3", "run.py", "run.py"])),
+            ("env", list(&["A=1", "CLARITY_TEST_SURELY_UNSET"])),
+        ]);
+        let extra = Exec.fingerprint_extra(&p, dir.path());
+        assert_eq!(extra.files, [("command".to_owned(), "run.py".to_owned())]);
+        assert_eq!(extra.secrets.get("env A").map(String::as_str), Some("1"));
+        assert!(extra.secrets.contains_key("env CLARITY_TEST_SURELY_UNSET"));
+    }
+}
