@@ -281,6 +281,16 @@ fn a_typed_predictions_output_feeds_evaluate_and_is_published() {
     assert!(report.contains("[score] 3 examples:"), "{report}");
     let published = std::fs::read_to_string(dir.path().join("submissions/preds.csv")).unwrap();
     assert!(published.starts_with("id,clarity_pred\nq1,"), "{published}");
+
+    // Cached: a deleted copy comes back.
+    std::fs::remove_file(dir.path().join("submissions/preds.csv")).unwrap();
+    let cached = run_ok(dir.path(), &[]);
+    assert!(
+        cached.contains("restored submissions/preds.csv"),
+        "{cached}"
+    );
+    let restored = std::fs::read_to_string(dir.path().join("submissions/preds.csv")).unwrap();
+    assert_eq!(restored, published);
 }
 
 #[test]
@@ -398,4 +408,26 @@ stage "score" evaluate predictions="postproc" references="refs"
         report.contains("[score] 2 examples, none scored"),
         "{report}"
     );
+}
+
+#[test]
+fn out_copies_a_files_output_as_a_directory() {
+    let dir = project(
+        r#"
+stage "report" exec out="published" {
+    command "sh" "-c" "mkdir -p \"$CLARITY_OUT_OUT/sub\" && echo hi > \"$CLARITY_OUT_OUT/sub/a.txt\""
+}
+"#,
+    );
+    let first = run_ok(dir.path(), &[]);
+    assert!(first.contains("[report] wrote published"), "{first}");
+    let copy = dir.path().join("published/sub/a.txt");
+    assert_eq!(std::fs::read_to_string(&copy).unwrap(), "hi\n");
+    // Cached and untouched: nothing to say; deleted: restored.
+    let quiet = run_ok(dir.path(), &[]);
+    assert!(!quiet.contains("published"), "{quiet}");
+    std::fs::remove_file(&copy).unwrap();
+    let again = run_ok(dir.path(), &[]);
+    assert!(again.contains("restored published"), "{again}");
+    assert!(copy.is_file());
 }

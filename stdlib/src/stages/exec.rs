@@ -450,10 +450,14 @@ impl Stage for Exec {
                 std::fs::create_dir_all(parent).map_err(failed)?;
             }
             std::fs::write(&target, &csv).map_err(failed)?;
-        } else {
-            copy_dir(dir, &target).map_err(failed)?;
+        } else if copy_dir(dir, &target).map_err(failed)? == 0 {
+            return Ok(());
         }
-        ctx.info(&format!("wrote {out}"));
+        ctx.info(&if ctx.cached {
+            format!("restored {out} from the cache")
+        } else {
+            format!("wrote {out}")
+        });
         Ok(())
     }
 }
@@ -465,19 +469,26 @@ fn hide_env_value(item: &Value) -> Value {
     }
 }
 
-/// Copies the files under `from` into `to` (created; files there are overwritten).
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+/// Copies the files under `from` into `to` (created; a file there that differs is
+/// overwritten, others are left alone). Returns how many files it wrote.
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(to)?;
+    let mut written = 0;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
+            written += copy_dir(&entry.path(), &target)?;
         } else {
-            std::fs::copy(entry.path(), &target)?;
+            let content = std::fs::read(entry.path())?;
+            if std::fs::read(&target).is_ok_and(|copy| copy == content) {
+                continue;
+            }
+            std::fs::write(&target, content)?;
+            written += 1;
         }
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Checks that output `name` holds what its `kind` requires.
