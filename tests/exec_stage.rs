@@ -431,3 +431,14 @@ stage "report" exec out="published" {
     assert!(again.contains("restored published"), "{again}");
     assert!(copy.is_file());
 }
+
+#[test]
+fn a_property_before_any_output_name_is_a_syntax_error() {
+    let dir =
+        project("stage \"a\" exec command=\"true\" {\n    outputs kind=\"predictions\" \"a\"\n}\n");
+    let out = clarity(dir.path(), &["check", "p.kdl"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("clarity::syntax::malformed"), "{text}");
+    assert!(text.contains("a key=value after a value belongs to"), "{text}");
+}

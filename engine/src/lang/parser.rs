@@ -272,7 +272,9 @@ impl Parser<'_> {
                 } else {
                     "mixes values and key=value members"
                 };
-                let help = format!("write `{name} VALUE ...` or `{name} key=VALUE ...`");
+                let help = format!(
+                    "write `{name} VALUE ...` or `{name} key=VALUE ...`; a key=value after a value belongs to that value, as in `outputs \"preds\" kind=\"predictions\"`"
+                );
                 self.malformed(
                     node.span(),
                     &format!("param `{name}` {message}"),
