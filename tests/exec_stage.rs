@@ -440,5 +440,8 @@ fn a_property_before_any_output_name_is_a_syntax_error() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stderr(&out);
     assert!(text.contains("clarity::syntax::malformed"), "{text}");
-    assert!(text.contains("a key=value after a value belongs to"), "{text}");
+    assert!(
+        text.contains("a key=value after a value belongs to"),
+        "{text}"
+    );
 }
