@@ -104,7 +104,7 @@ fn plan_graph_and_stages_print() {
         String::from_utf8_lossy(&graph.stdout).contains("\"words\" -> \"count\" [label=\"out\"];")
     );
     let stages = clarity(dir.path(), &["stages", "exec"]);
-    assert!(String::from_utf8_lossy(&stages.stdout).starts_with("exec (version 1)"));
+    assert!(String::from_utf8_lossy(&stages.stdout).starts_with("exec (version 2)"));
     let unknown = clarity(dir.path(), &["stages", "exce"]);
     assert_eq!(unknown.status.code(), Some(1));
 }
@@ -123,4 +123,13 @@ fn bad_arguments_exit_1() {
     let only = clarity(dir.path(), &["run", "demo.kdl", "--only", "cuont"]);
     assert_eq!(only.status.code(), Some(1));
     assert!(stderr(&only).contains("did you mean `count`?"));
+}
+
+#[test]
+fn stages_of_a_kind_with_param_named_outputs_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = clarity(dir.path(), &["stages", "fetch-dataset"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let outputs = text.split("\noutputs:\n").nth(1).unwrap_or_default();
+    assert!(outputs.contains("named by its params"), "{text}");
 }

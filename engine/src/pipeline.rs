@@ -47,6 +47,14 @@ pub struct Pipeline {
     pub device: String,
 }
 
+impl PlannedStage {
+    /// The params as recorded in `stage.json` and the run manifest: secrets the stage
+    /// declares are replaced ([`crate::Stage::recorded_params`]).
+    pub fn recorded_params(&self) -> Params {
+        self.stage.recorded_params(&self.params)
+    }
+}
+
 impl Pipeline {
     /// The index of stage `name`.
     pub fn index(&self, name: &str) -> Option<usize> {

@@ -25,6 +25,11 @@ pub struct Fingerprint {
     pub inputs: BTreeMap<String, Vec<InputKey>>,
     /// Content hash of each local path param value.
     pub files: BTreeMap<String, String>,
+    /// blake3 of name and value of each opaque string the stage added
+    /// ([`crate::FingerprintExtra::secrets`]); left out when empty, so fingerprints of
+    /// stages without any are unchanged.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub secrets: BTreeMap<String, String>,
     /// The outputs the stage produces.
     pub outputs: Vec<String>,
     /// Where it runs, for a stage that uses a device (placement affects numerics); `None`
@@ -66,6 +71,15 @@ impl From<&Placement> for PlacementKey {
             attention: p.attention.clone(),
         }
     }
+}
+
+/// The hash under which an opaque string enters a fingerprint: blake3 of name, NUL, value.
+pub fn secret_hash(name: &str, value: &str) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(name.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(value.as_bytes());
+    hasher.finalize().to_hex().to_string()
 }
 
 impl Fingerprint {

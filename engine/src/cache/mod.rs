@@ -14,7 +14,7 @@ pub use entry::{
     verify_entry, verify_output,
 };
 pub use error::CacheError;
-pub use fingerprint::{CLARITY_VERSION, Fingerprint, InputKey, PlacementKey};
+pub use fingerprint::{CLARITY_VERSION, Fingerprint, InputKey, PlacementKey, secret_hash};
 pub use hash::content_hash;
 pub use lock::CacheLock;
-pub use store::{Cache, ENTRY_META, Pending, SCRATCH_DIR};
+pub use store::{Cache, ENTRY_LOG, ENTRY_META, Pending, SCRATCH_DIR};

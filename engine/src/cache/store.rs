@@ -8,6 +8,10 @@ use super::{CacheError, CacheLock};
 /// The name of the metadata file of a complete entry; written last, before the rename.
 pub const ENTRY_META: &str = "stage.json";
 
+/// The log a stage may keep in its entry (e.g. `exec`'s command output), next to
+/// `stage.json`, so no output may have this name.
+pub const ENTRY_LOG: &str = "stage.log";
+
 /// The scratch directory of an entry being written (removed before the entry is committed),
 /// so no output may have this name.
 pub const SCRATCH_DIR: &str = "scratch";
@@ -66,6 +70,11 @@ impl Cache {
     /// Where the complete entry of `fingerprint` lives.
     pub fn entry_dir(&self, fingerprint: &str) -> PathBuf {
         self.root.join("cache").join(fingerprint)
+    }
+
+    /// The log kept in the complete entry of `fingerprint` ([`ENTRY_LOG`]), if any.
+    pub fn log_path(&self, fingerprint: &str) -> PathBuf {
+        self.entry_dir(fingerprint).join(ENTRY_LOG)
     }
 
     /// Where output `output` of the entry `fingerprint` lives.
@@ -150,6 +159,10 @@ impl Pending {
     pub fn output_dir(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
+
+    /// The log a stage may keep in its entry (e.g. `exec`'s command output), next to
+    /// `stage.json`, so no output may have this name.
+    pub const ENTRY_LOG: &str = "stage.log";
 
     /// The scratch directory.
     pub fn scratch_dir(&self) -> PathBuf {

@@ -16,6 +16,8 @@ pub enum EngineCommand {
     /// Hash the pipeline's cache entries and compare them with what each recorded when it
     /// was written; exit 2 when one does not match.
     Verify(PlanArgs),
+    /// Print the log a stage kept in the cache (an `exec` stage's command output).
+    Log(LogArgs),
     /// List the stage kinds, or show the schema of one.
     Stages {
         /// A stage kind, e.g. `exec`.
@@ -78,6 +80,16 @@ pub struct PlanArgs {
     /// Plan only these stages and what they need (repeatable).
     #[arg(long, value_name = "STAGE")]
     pub only: Vec<String>,
+}
+
+/// `clarity log`.
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
+    /// The stage.
+    pub stage: String,
+    /// Pipeline selection.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
 }
 
 /// `clarity graph`.

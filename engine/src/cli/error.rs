@@ -36,6 +36,26 @@ pub enum CliError {
         help("--assume-devices is for `check` and `plan`, to see what another machine would do")
     )]
     AssumedRun,
+    /// `clarity log STAGE` names no stage of the pipeline.
+    #[error("the pipeline has no stage `{stage}`")]
+    #[diagnostic(code(clarity::cli::unknown_stage))]
+    UnknownStage {
+        /// The name.
+        stage: String,
+        /// Did you mean.
+        #[help]
+        help: String,
+    },
+    /// `clarity log STAGE` with no log to show.
+    #[error("no cached log for stage `{stage}`")]
+    #[diagnostic(code(clarity::cli::no_log))]
+    NoLog {
+        /// The stage.
+        stage: String,
+        /// What to do.
+        #[help]
+        help: String,
+    },
     /// The working directory is unavailable.
     #[error("cannot determine the current directory")]
     #[diagnostic(code(clarity::cli::cwd))]

@@ -6,6 +6,7 @@
 mod args;
 mod error;
 mod load;
+mod log;
 mod plan;
 mod run;
 mod stages;
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{EngineCommand, GraphArgs, GraphFormat, PipelineArgs, PlanArgs, RunArgs};
+pub use args::{EngineCommand, GraphArgs, GraphFormat, LogArgs, PipelineArgs, PlanArgs, RunArgs};
 pub use error::CliError;
 pub use plan::render_plan;
 pub use stages::{list as list_stages, show as show_stage};
@@ -55,6 +56,7 @@ pub fn execute(
         EngineCommand::Plan(args) => plan(&args, registry, default, style),
         EngineCommand::Graph(args) => graph(&args, registry, default, style),
         EngineCommand::Verify(args) => verify::verify(&args, registry, default, style),
+        EngineCommand::Log(args) => log::log(&args, registry, default, style),
         EngineCommand::Stages { kind: None } => {
             print!("{}", list_stages(registry));
             EXIT_OK

@@ -61,6 +61,10 @@ fn describe(schema: &StageSchema) -> String {
         }
     }
     out.push_str("\noutputs:\n");
+    if schema.outputs.is_empty() {
+        out.push_str("  named by its params (see above): each instance declares its own\n");
+        return out;
+    }
     let rows: Vec<[String; 4]> = schema
         .outputs
         .iter()

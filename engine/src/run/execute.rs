@@ -101,7 +101,7 @@ pub fn execute(
         kind: stage.kind.to_owned(),
         version: stage.stage.schema().version,
         fingerprint: fingerprint.to_owned(),
-        params: serde_json::to_value(&stage.params).unwrap_or_default(),
+        params: serde_json::to_value(stage.recorded_params()).unwrap_or_default(),
         metrics: serde_json::to_value(&outcome.metrics).unwrap_or_default(),
         outputs: BTreeMap::new(),
     };

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::cache::{
     CLARITY_VERSION, Cache, Fingerprint, InputKey, Mismatch, PlacementKey, Verify, content_hash,
+    secret_hash,
 };
 use crate::{ParamType, Pipeline, Value};
 
@@ -117,6 +118,21 @@ pub fn fingerprint(
         }
         params.insert(name.to_owned(), value.clone());
     }
+    let extra = stage.stage.fingerprint_extra(&stage.params, project_dir);
+    for (param, path) in &extra.files {
+        hash_paths(
+            &stage.name,
+            param,
+            &Value::from(path.as_str()),
+            project_dir,
+            &mut files,
+        )?;
+    }
+    let secrets = extra
+        .secrets
+        .iter()
+        .map(|(name, value)| (name.clone(), secret_hash(name, value)))
+        .collect();
     let mut inputs: BTreeMap<String, Vec<InputKey>> = BTreeMap::new();
     for binding in pipeline.inputs_of(i) {
         let upstream = plan.stages[binding.from]
@@ -138,6 +154,7 @@ pub fn fingerprint(
         params,
         inputs,
         files,
+        secrets,
         outputs: stage.outputs.iter().map(|o| o.name.clone()).collect(),
         placement: schema
             .uses_device

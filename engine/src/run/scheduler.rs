@@ -363,7 +363,7 @@ impl<'a> Walk<'a> {
             version: stage.stage.schema().version,
             status,
             fingerprint,
-            params: stage.params.clone(),
+            params: stage.recorded_params(),
             inputs,
             outputs,
             placement: stage.placement.clone(),

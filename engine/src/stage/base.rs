@@ -1,4 +1,32 @@
+use std::collections::BTreeMap;
+use std::path::Path;
+
 use super::{OutputSpec, ParamProblem, Params, PublishContext, StageContext, StageSchema};
+
+/// Fingerprint material a stage adds to what the engine takes from its schema (params,
+/// `path` params' content, upstream fingerprints): see [`Stage::fingerprint_extra`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FingerprintExtra {
+    /// `(param, path)`: local files or directories (relative to the project directory) whose
+    /// content hashes enter the fingerprint, as a `path` param's do; `param` names where the
+    /// path came from, for the message when it cannot be read.
+    pub files: Vec<(String, String)>,
+    /// Named opaque strings (e.g. an environment variable's value): only a blake3 hash of
+    /// name and value enters the fingerprint, so secrets may be passed here.
+    pub secrets: BTreeMap<String, String>,
+}
+
+impl FingerprintExtra {
+    /// Adds a file or directory whose content enters the fingerprint.
+    pub fn file(&mut self, param: impl Into<String>, path: impl Into<String>) {
+        self.files.push((param.into(), path.into()));
+    }
+
+    /// Adds a named opaque string; only its hash enters the fingerprint.
+    pub fn secret(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.secrets.insert(name.into(), value.into());
+    }
+}
 
 /// A kind of stage (`fetch-model`, `split`, `train`, ...): one type per kind, often a unit
 /// struct.
@@ -25,6 +53,22 @@ pub trait Stage: Send + Sync + 'static {
     fn check(&self, params: &Params) -> Vec<ParamProblem> {
         let _ = params;
         Vec::new()
+    }
+
+    /// Fingerprint material beyond the schema's (default: none): files whose content the
+    /// outputs depend on but no `path` param names (e.g. a script named in a command), and
+    /// values from clarity's environment (e.g. variables passed through). Called when a run
+    /// is planned, with params as written (paths relative to `project_dir`).
+    fn fingerprint_extra(&self, params: &Params, project_dir: &Path) -> FingerprintExtra {
+        let _ = (params, project_dir);
+        FingerprintExtra::default()
+    }
+
+    /// The params as recorded in the cache entry's `stage.json` and in the run manifest
+    /// (default: all of them, as resolved). A stage whose params can hold secrets returns
+    /// them with the secret parts replaced.
+    fn recorded_params(&self, params: &Params) -> Params {
+        params.clone()
     }
 
     /// Does the work: reads inputs and writes every declared output directory.
@@ -70,6 +114,16 @@ impl StageKind {
         self.stage.check(params)
     }
 
+    /// See [`Stage::fingerprint_extra`].
+    pub fn fingerprint_extra(&self, params: &Params, project_dir: &Path) -> FingerprintExtra {
+        self.stage.fingerprint_extra(params, project_dir)
+    }
+
+    /// See [`Stage::recorded_params`].
+    pub fn recorded_params(&self, params: &Params) -> Params {
+        self.stage.recorded_params(params)
+    }
+
     /// See [`Stage::run`].
     pub fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {
         self.stage.run(ctx)
@@ -92,6 +146,14 @@ impl Stage for Box<dyn Stage> {
 
     fn check(&self, params: &Params) -> Vec<ParamProblem> {
         (**self).check(params)
+    }
+
+    fn fingerprint_extra(&self, params: &Params, project_dir: &Path) -> FingerprintExtra {
+        (**self).fingerprint_extra(params, project_dir)
+    }
+
+    fn recorded_params(&self, params: &Params) -> Params {
+        (**self).recorded_params(params)
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

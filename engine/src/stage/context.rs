@@ -163,6 +163,15 @@ impl<'a> StageContext<'a> {
         &self.parts.scratch_dir
     }
 
+    /// Where the stage may keep a log of its run (e.g. a command's output): a file next to
+    /// the scratch directory, kept in the cache entry as `stage.log` when the run succeeds
+    /// (`clarity log STAGE` prints it).
+    pub fn log_path(&self) -> PathBuf {
+        self.parts
+            .scratch_dir
+            .with_file_name(crate::cache::ENTRY_LOG)
+    }
+
     /// Device, precision and attention path chosen by the device policies.
     pub fn placement(&self) -> &Placement {
         self.parts.placement

@@ -16,7 +16,7 @@ mod schema;
 mod value;
 
 pub use artifact::ArtifactKind;
-pub use base::{Stage, StageKind};
+pub use base::{FingerprintExtra, Stage, StageKind};
 pub use context::{
     ContextParts, InputArtifact, NullReporter, Reporter, StageContext, StderrReporter,
 };

@@ -59,11 +59,11 @@ impl Stage for Evaluate {
             .filter(|(k, _)| k.ends_with("macro-f1"))
             .map(|(k, v)| format!("{k} {v:.4}"))
             .collect();
-        ctx.info(&format!(
-            "{} examples: {}",
-            evaluation.examples,
-            headline.join(", ")
-        ));
+        ctx.info(&if headline.is_empty() {
+            format!("{} examples, none scored", evaluation.examples)
+        } else {
+            format!("{} examples: {}", evaluation.examples, headline.join(", "))
+        });
         Ok(())
     }
 }

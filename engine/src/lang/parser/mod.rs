@@ -3,6 +3,7 @@
 //! Naming, as in `just`: `parse_*` reads a construct, `expect_*` reads something the user
 //! must have written (an error when missing).
 
+mod item_props;
 mod stage;
 mod syntax;
 mod values;

@@ -125,6 +125,9 @@ impl Parser<'_> {
             node.entries().iter().partition(|e| e.name().is_some());
         match (props.is_empty(), args.is_empty()) {
             (true, false) => self.parse_args_param(node, &args).into_iter().collect(),
+            (false, false) if node.entries()[0].name().is_none() => {
+                self.parse_item_props(node, &args)
+            }
             (false, true) => props
                 .iter()
                 .filter_map(|p| self.parse_prop(p, Some(name)))
@@ -135,7 +138,9 @@ impl Parser<'_> {
                 } else {
                     "mixes values and key=value members"
                 };
-                let help = format!("write `{name} VALUE ...` or `{name} key=VALUE ...`");
+                let help = format!(
+                    "write `{name} VALUE ...` or `{name} key=VALUE ...`; a key=value after a value belongs to that value, as in `outputs \"preds\" kind=\"predictions\"`"
+                );
                 self.malformed(
                     node.span(),
                     &format!("param `{name}` {message}"),
