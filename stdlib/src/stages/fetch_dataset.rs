@@ -22,9 +22,7 @@ impl FetchDataset {
     /// The stage kind reading the Hub settings from `env` instead of the process environment
     /// (tests; embedding).
     pub fn with_env(env: HubEnv) -> Self {
-        Self {
-            env: Some(env),
-        }
+        Self { env: Some(env) }
     }
 }
 

@@ -13,9 +13,7 @@ use clarity_engine::{
 };
 use clarity_train::heads::HeadKind;
 use clarity_train::jobs::TrainJob;
-use clarity_train::train::{
-    EarlyStopping, Monitor, TrainConfig, TrainPaths,
-};
+use clarity_train::train::{EarlyStopping, Monitor, TrainConfig, TrainPaths};
 
 use super::placement::RunOn;
 use super::train_progress::StageObserver;
@@ -337,11 +335,15 @@ impl Stage for Train {
     fn check(&self, params: &Params) -> Vec<ParamProblem> {
         let head = params.get_parsed::<HeadKind>("head");
         match (head, params.opt_str("early-stopping.metric")) {
-            (Ok(head), Some(metric)) if !head.has_evasion_head() && metric.starts_with("evasion") => {
+            (Ok(head), Some(metric))
+                if !head.has_evasion_head() && metric.starts_with("evasion") =>
+            {
                 vec![ParamProblem::new(
                     "early-stopping.metric",
                     None,
-                    format!("the {head} head predicts no evasion labels, so validation has no `{metric}`"),
+                    format!(
+                        "the {head} head predicts no evasion labels, so validation has no `{metric}`"
+                    ),
                     "monitor clarity-macro-f1, clarity-accuracy or loss, or use the hierarchical or multitask head",
                 )]
             }
@@ -378,7 +380,11 @@ impl Stage for Train {
             resume,
         };
         let records = match &validation {
-            Some(v) => format!("{} training records, {} validation records", train.len(), v.len()),
+            Some(v) => format!(
+                "{} training records, {} validation records",
+                train.len(),
+                v.len()
+            ),
             None => format!("{} training records", train.len()),
         };
         ctx.info(&format!("{head} head on {device} ({precision}): {records}"));
