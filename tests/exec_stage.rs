@@ -6,28 +6,17 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::{clarity, stderr};
+use common::{clarity, clarity_with_env, stderr};
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Runs the binary in `dir` with these variables added to the test's environment.
-fn clarity_env(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clarity"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .envs(vars.iter().copied())
-        .output()
-        .expect("the clarity binary runs")
-}
-
 fn run_ok(dir: &Path, vars: &[(&str, &str)]) -> String {
-    let out = clarity_env(dir, &["run", "p.kdl"], vars);
+    let out = clarity_with_env(dir, &["run", "p.kdl"], vars);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     stderr(&out)
 }

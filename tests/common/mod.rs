@@ -6,16 +6,20 @@ use std::process::{Command, Output};
 
 /// Runs the `clarity` binary in `dir` with plain (uncoloured) diagnostics.
 pub fn clarity(dir: &Path, args: &[&str]) -> Output {
-    clarity_with_env(dir, args, &[])
+    clarity_with_env::<&str>(dir, args, &[])
 }
 
 /// [`clarity`] with these environment variables set.
-pub fn clarity_with_env(dir: &Path, args: &[&str], vars: &[(&str, &Path)]) -> Output {
+pub fn clarity_with_env<V: AsRef<std::ffi::OsStr>>(
+    dir: &Path,
+    args: &[&str],
+    vars: &[(&str, V)],
+) -> Output {
     Command::new(env!("CARGO_BIN_EXE_clarity"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
-        .envs(vars.iter().copied())
+        .envs(vars.iter().map(|(k, v)| (k, v.as_ref())))
         .output()
         .expect("the clarity binary runs")
 }

@@ -8,7 +8,6 @@ use crate::Registry;
 use crate::cache::{Cache, ENTRY_META, read_meta};
 use crate::diag::Style;
 
-use crate::run::{RunError, make_plan};
 
 use super::load::{load, print_error};
 use super::{CliError, EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, LogArgs};
@@ -32,20 +31,9 @@ pub fn log(args: &LogArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         };
         return print_error(error, style).unwrap_or(EXIT_CONFIG);
     };
-    let planned = Cache::open(loaded.project_dir.join(".clarity"))
-        .map_err(RunError::from)
-        .and_then(|cache| {
-            let selected = pipeline.select(std::slice::from_ref(&args.stage));
-            let selected = selected.unwrap_or_else(|_| std::iter::once(i).collect());
-            let plan = make_plan(
-                pipeline,
-                &cache,
-                &selected,
-                &Default::default(),
-                &loaded.project_dir,
-            )?;
-            Ok((cache, plan))
-        });
+    let selected = pipeline.select(std::slice::from_ref(&args.stage));
+    let selected = selected.unwrap_or_else(|_| std::iter::once(i).collect());
+    let planned = super::open_plan(&loaded, &selected);
     let (cache, plan) = match planned {
         Ok(planned) => planned,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),

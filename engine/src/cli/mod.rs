@@ -96,6 +96,22 @@ fn plan(args: &PlanArgs, registry: &Registry, default: &EmbeddedPipeline, style:
     EXIT_OK
 }
 
+/// Opens the pipeline's cache and plans `selected` (no `--force`).
+fn open_plan(
+    loaded: &load::Loaded,
+    selected: &std::collections::BTreeSet<usize>,
+) -> Result<(Cache, crate::run::Plan), crate::run::RunError> {
+    let cache = Cache::open(loaded.project_dir.join(".clarity"))?;
+    let plan = crate::run::make_plan(
+        &loaded.pipeline,
+        &cache,
+        selected,
+        &Default::default(),
+        &loaded.project_dir,
+    )?;
+    Ok((cache, plan))
+}
+
 /// Loads the pipeline, selects `--only`, opens its cache and plans (no `--force`): what
 /// `plan` and `verify` share. `Err` holds the exit status after the error was printed.
 fn load_plan(
@@ -112,19 +128,7 @@ fn load_plan(
             return Err(EXIT_CONFIG);
         }
     };
-    let planned = Cache::open(loaded.project_dir.join(".clarity"))
-        .map_err(crate::run::RunError::from)
-        .and_then(|cache| {
-            let plan = crate::run::make_plan(
-                &loaded.pipeline,
-                &cache,
-                &selected,
-                &Default::default(),
-                &loaded.project_dir,
-            )?;
-            Ok((cache, plan))
-        });
-    match planned {
+    match open_plan(&loaded, &selected) {
         Ok((cache, plan)) => Ok((loaded, cache, plan)),
         Err(e) => Err(print_error(e, style).unwrap_or(EXIT_RUNTIME)),
     }

@@ -13,7 +13,7 @@ use clarity_engine::{
 };
 use clarity_train::heads::HeadKind;
 use clarity_train::jobs::TrainJob;
-use clarity_train::train::{EarlyStopping, Monitor, TrainConfig, TrainPaths};
+use clarity_train::train::{EarlyStopping, Monitor, TrainConfig, TrainPaths, TrainSummary};
 
 use super::placement::RunOn;
 use super::train_progress::StageObserver;
@@ -408,31 +408,34 @@ impl Stage for Train {
         for warning in &outcome.load_warnings {
             ctx.warn(warning);
         }
-        let summary = &outcome.summary;
-        let seconds = started.elapsed().as_secs_f64();
-        ctx.record_metric("train.steps", summary.steps as f64);
-        ctx.record_metric("train.samples_per_s", summary.samples_per_second);
-        ctx.record_metric("train.seconds", seconds);
-        if let Some((value, epoch)) = summary.best {
-            ctx.record_metric("train.best", value);
-            ctx.record_metric("train.best_epoch", epoch as f64);
-        }
-        if let Some(last) = summary.history.last() {
-            for (name, value) in &last.validation {
-                ctx.record_metric(format!("validation.{name}"), *value);
-            }
-        }
-        if let Some(step) = summary.resumed_at {
-            ctx.record("train.resumed_at_step", step.into());
-        }
-        ctx.info(&format!(
-            "{} steps in {seconds:.1}s ({:.1} samples/s){}",
-            summary.steps,
-            summary.samples_per_second,
-            summary.best.map_or(String::new(), |(v, e)| format!(
-                ", best {v:.4} at epoch {e}"
-            ))
-        ));
+        report(ctx, &outcome.summary, started.elapsed().as_secs_f64());
         Ok(())
     }
+}
+
+/// The run's metrics into the manifest, and its summary line.
+fn report(ctx: &mut StageContext<'_>, summary: &TrainSummary, seconds: f64) {
+    ctx.record_metric("train.steps", summary.steps as f64);
+    ctx.record_metric("train.samples_per_s", summary.samples_per_second);
+    ctx.record_metric("train.seconds", seconds);
+    if let Some((value, epoch)) = summary.best {
+        ctx.record_metric("train.best", value);
+        ctx.record_metric("train.best_epoch", epoch as f64);
+    }
+    if let Some(last) = summary.history.last() {
+        for (name, value) in &last.validation {
+            ctx.record_metric(format!("validation.{name}"), *value);
+        }
+    }
+    if let Some(step) = summary.resumed_at {
+        ctx.record("train.resumed_at_step", step.into());
+    }
+    ctx.info(&format!(
+        "{} steps in {seconds:.1}s ({:.1} samples/s){}",
+        summary.steps,
+        summary.samples_per_second,
+        summary.best.map_or(String::new(), |(v, e)| format!(
+            ", best {v:.4} at epoch {e}"
+        ))
+    ));
 }
