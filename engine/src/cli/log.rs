@@ -8,7 +8,6 @@ use crate::Registry;
 use crate::cache::{Cache, ENTRY_META, read_meta};
 use crate::diag::Style;
 
-
 use super::load::{load, print_error};
 use super::{CliError, EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, LogArgs};
 
