@@ -28,7 +28,7 @@ use process::*;
 /// `CLARITY_OUT_<NAME>` (the directory for each declared output, name upper-cased with `-`
 /// as `_`), `CLARITY_IN_<N>` (the directory of the N-th input, from 0) and
 /// `CLARITY_IN_<STAGE>_<OUTPUT>` (the same, by reference), `CLARITY_STAGE`, the safe set of
-/// clarity's own variables ([`is_safe_var`]), plus `env` items; nothing else of clarity's
+/// clarity's own variables (`is_safe_var`), plus `env` items; nothing else of clarity's
 /// environment. Its stdout and stderr are shown live, prefixed with the stage name, and kept
 /// in the cache entry's `stage.log`.
 #[derive(Debug, Default)]

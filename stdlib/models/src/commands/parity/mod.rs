@@ -3,8 +3,8 @@
 //! five AdamW steps (losses, step-0 gradients, logits after). The building blocks (reading a
 //! fixture, eval differences, the training steps, step-0 gradients) are public for tests.
 //!
-//! [`fixture`] reads the reference, [`eval`] and [`training`] compare the model with it,
-//! [`report`] holds the tolerances and what is printed.
+//! `fixture` reads the reference, `eval` and `training` compare the model with it,
+//! `report` holds the tolerances and what is printed.
 
 mod eval;
 mod fixture;
