@@ -18,6 +18,8 @@ pub enum EngineCommand {
     Verify(PlanArgs),
     /// Print the log a stage kept in the cache (an `exec` stage's command output).
     Log(LogArgs),
+    /// List the runs of this directory, newest first, with their overrides and scores.
+    Runs(RunsArgs),
     /// List the stage kinds, or show the schema of one.
     Stages {
         /// A stage kind, e.g. `exec`.
@@ -101,6 +103,25 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
+}
+
+/// `clarity runs`.
+#[derive(Debug, Clone, Args)]
+pub struct RunsArgs {
+    /// Only the runs of this pipeline (its name, as `pipeline "NAME"` gives it).
+    pub pipeline: Option<String>,
+    /// `table` for people, `json` for scripts (an array, newest first).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RunsFormat,
+}
+
+/// `clarity runs` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunsFormat {
+    /// Aligned columns.
+    Table,
+    /// A JSON array.
+    Json,
 }
 
 /// Graph output formats.

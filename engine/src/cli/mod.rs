@@ -9,6 +9,7 @@ mod load;
 mod log;
 mod plan;
 mod run;
+mod runs;
 mod stages;
 mod verify;
 
@@ -16,7 +17,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{EngineCommand, GraphArgs, GraphFormat, LogArgs, PipelineArgs, PlanArgs, RunArgs};
+pub use args::{
+    EngineCommand, GraphArgs, GraphFormat, LogArgs, PipelineArgs, PlanArgs, RunArgs, RunsArgs,
+    RunsFormat,
+};
 pub use error::CliError;
 pub use plan::render_plan;
 pub use stages::{list as list_stages, show as show_stage};
@@ -57,6 +61,7 @@ pub fn execute(
         EngineCommand::Graph(args) => graph(&args, registry, default, style),
         EngineCommand::Verify(args) => verify::verify(&args, registry, default, style),
         EngineCommand::Log(args) => log::log(&args, registry, default, style),
+        EngineCommand::Runs(args) => runs::runs(&args, style),
         EngineCommand::Stages { kind: None } => {
             print!("{}", list_stages(registry));
             EXIT_OK
