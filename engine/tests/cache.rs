@@ -101,34 +101,37 @@ fn stages_without_a_device_share_entries_across_devices_and_gpus_of_one_kind_too
     assert_eq!(statuses(&cpu), ["fit=ran", "prep=cached"]);
 }
 
+/// A run's manifest as JSON, and its record of stage `stage`.
+fn manifest(
+    report: &clarity_engine::run::RunReport,
+    stage: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report.manifest_path).unwrap()).unwrap();
+    let record = json["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == stage)
+        .unwrap()
+        .clone();
+    (json, record)
+}
+
 #[test]
 fn the_manifest_records_the_run() {
     let project = Project::new();
     project.write("input.txt", "1");
     let report = project.run(TEXT, &[], RunOpts::default());
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report.manifest_path).unwrap()).unwrap();
+    let (json, a) = manifest(&report, "a");
     assert_eq!(json["status"], "ok");
-    let a = json["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "a")
-        .unwrap();
     assert_eq!(a["params"]["text"], "A");
     assert_eq!(a["metrics"]["length"], 1.0);
     assert_eq!(a["placement"]["device"], "auto");
     assert_eq!(a["fingerprint"].as_str().unwrap().len(), 64);
     // A cached run records the metrics the stage reported when it ran.
     let cached = project.run(TEXT, &[], RunOpts::default());
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&cached.manifest_path).unwrap()).unwrap();
-    let a = json["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "a")
-        .unwrap();
+    let (_, a) = manifest(&cached, "a");
     assert_eq!(a["status"], "cached");
     assert_eq!(a["metrics"]["length"], 1.0);
 }

@@ -47,6 +47,9 @@ pub struct StagePlan {
     pub status: CacheStatus,
     /// Why an existing entry is not trusted ([`CacheStatus::Untrusted`]).
     pub untrusted: Option<Mismatch>,
+    /// The metrics a [`CacheStatus::Cached`] stage reported when it ran (from its entry's
+    /// `stage.json`, read while verifying it); empty otherwise.
+    pub cached_metrics: BTreeMap<String, f64>,
 }
 
 /// What a run will do.
@@ -76,12 +79,16 @@ pub fn make_plan(
         let fingerprint = fingerprint(pipeline, &plan, i, project_dir)?.hash();
         let stage = &pipeline.stages[i];
         let outputs = stage.outputs.iter().map(|o| o.name.as_str());
+        let mut cached_metrics = BTreeMap::new();
         let (status, untrusted) = match (
             cache.verify(&fingerprint, outputs, Verify::Fast),
             force.contains(&i),
         ) {
             (None, _) => (CacheStatus::Stale, None),
-            (Some(Ok(_)), false) => (CacheStatus::Cached, None),
+            (Some(Ok(meta)), false) => {
+                cached_metrics = serde_json::from_value(meta.metrics).unwrap_or_default();
+                (CacheStatus::Cached, None)
+            }
             (Some(Ok(_)), true) => (CacheStatus::Forced, None),
             (Some(Err(mismatch)), _) => (CacheStatus::Untrusted, Some(mismatch)),
         };
@@ -89,6 +96,7 @@ pub fn make_plan(
             fingerprint,
             status,
             untrusted,
+            cached_metrics,
         });
         plan.order.push(i);
     }

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::cache::{Cache, read_meta};
+use crate::cache::Cache;
 use crate::diag::{Style, render};
 use crate::{Pipeline, Reporter};
 
@@ -252,16 +252,14 @@ impl<'a> Walk<'a> {
         self.env.cancel.load(Ordering::Relaxed)
     }
 
-    /// What a cached stage reported when it ran: its metrics, from its entry's `stage.json`
-    /// (so a cached run shows the same scores as the run that computed them).
+    /// What a cached stage reported when it ran: its metrics, as the plan read them from its
+    /// entry (so a cached run shows the same scores as the run that computed them).
     fn cached_outcome(&self, i: usize) -> Outcome {
-        let fingerprint = self.fingerprints[i].as_deref().unwrap_or_default();
-        let metrics = read_meta(&self.env.cache.entry_dir(fingerprint))
-            .ok()
-            .and_then(|meta| serde_json::from_value(meta.metrics).ok())
-            .unwrap_or_default();
         Outcome {
-            metrics,
+            metrics: self.plan.stages[i]
+                .as_ref()
+                .map(|p| p.cached_metrics.clone())
+                .unwrap_or_default(),
             ..Outcome::default()
         }
     }
