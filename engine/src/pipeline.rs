@@ -93,14 +93,14 @@ impl Pipeline {
         Ok(self.closure(named, |i| self.dependencies(i)))
     }
 
-    /// `--force=STAGE`: the stages named (stage or ensemble names) and every stage that
-    /// reads their outputs, directly or not — not what they read.
+    /// `--force=STAGE`: the stages named (stage or ensemble names) — not what they read, and
+    /// not what reads them (those re-run only if the forced stages' outputs change).
     pub fn forced(&self, names: &[String]) -> Result<BTreeSet<usize>, Diagnostics> {
         let named = self.named(names, |stage, help| ArgError::ForceUnknownStage {
             stage,
             help,
         })?;
-        Ok(self.closure(named, |i| self.dependents(i)))
+        Ok(named.into_iter().collect())
     }
 
     /// The stages called `names` (or in ensembles of those names); a diagnostic made by

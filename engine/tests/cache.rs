@@ -53,6 +53,91 @@ fn a_changed_input_file_reruns_exactly_its_dependents() {
 }
 
 #[test]
+fn an_upstream_stage_that_rewrites_the_same_outputs_stops_the_re_running() {
+    let project = Project::new();
+    project.write("input.txt", "1");
+    project.run(TEXT, &[], RunOpts::default());
+    // `mode` changes `a`'s key but not what it writes: `ab` reads the same bytes.
+    let report = project.run(TEXT, &["a.mode=slow"], RunOpts::default());
+    assert_eq!(project.log.ran(), ["a"]);
+    assert_eq!(
+        statuses(&report),
+        ["a=ran", "ab=cached", "b2=cached", "b=cached"]
+    );
+    assert_eq!(project.value(&report, "ab"), "A1,B");
+}
+
+#[test]
+fn a_stage_reading_an_unchanged_output_of_a_changed_stage_stays_cached() {
+    let text = format!("{TEXT}stage \"t\" use-table table=\"a.extra\"\n");
+    let project = Project::new();
+    project.write("input.txt", "1");
+    project.run(&text, &[], RunOpts::default());
+    project.write("input.txt", "2");
+    let report = project.run(&text, &[], RunOpts::default());
+    // `a.out` changed, `a.extra` did not: only what reads `a.out` runs again.
+    assert_eq!(project.log.ran(), ["a", "ab"]);
+    assert!(statuses(&report).contains(&"t=cached".to_owned()));
+}
+
+#[test]
+fn force_stage_reruns_that_stage_and_what_its_changed_outputs_feed() {
+    let project = Project::new();
+    project.write("input.txt", "1");
+    project.run(TEXT, &[], RunOpts::default());
+    let force_a = RunOpts {
+        force_stages: &["a"],
+        ..RunOpts::default()
+    };
+    // Same outputs again: nothing downstream runs.
+    project.run(TEXT, &[], force_a.clone());
+    assert_eq!(project.log.ran(), ["a"]);
+    // Forced while its input changed: its dependents see new content and run too.
+    project.write("input.txt", "2");
+    project.run(TEXT, &[], force_a);
+    assert_eq!(project.log.ran(), ["a", "ab"]);
+}
+
+#[test]
+fn the_plan_says_what_waits_on_new_outputs_and_why_each_stage_runs() {
+    let project = Project::new();
+    project.write("input.txt", "1");
+    let first = render(&project, TEXT, &[]);
+    assert!(first.contains("why: no earlier run of this stage"), "{first}");
+    project.run(TEXT, &[], RunOpts::default());
+    project.write("input.txt", "2");
+    let plan = render(&project, TEXT, &["b.count=2"]);
+    let line = |name: &str| {
+        let start = plan.find(&format!("  {name} ")).unwrap();
+        plan[start..].lines().take(2).collect::<Vec<_>>().join("\n")
+    };
+    assert!(line("a").contains("run") && line("a").contains("file `input.txt` changed"), "{plan}");
+    assert!(line("b").contains("param `count` changed"), "{plan}");
+    assert!(
+        line("ab").contains("pending")
+            && line("ab").contains("runs if the outputs it reads from `a`, `b` change"),
+        "{plan}"
+    );
+    assert!(line("b2").contains("pending"), "{plan}");
+}
+
+/// `clarity plan`'s text for `text` in `project`.
+fn render(project: &Project, text: &str, sets: &[&str]) -> String {
+    let pipeline = project.pipeline(text, sets);
+    let selected = pipeline.select(&[]).unwrap();
+    let cache = project.cache();
+    let plan = clarity_engine::run::make_plan(
+        &pipeline,
+        &cache,
+        &selected,
+        &Default::default(),
+        project.path(),
+    )
+    .unwrap();
+    clarity_engine::cli::render_plan(&pipeline, &plan)
+}
+
+#[test]
 fn renaming_a_stage_keeps_its_cache() {
     let project = Project::new();
     project.write("input.txt", "1");
@@ -151,8 +236,8 @@ fn fingerprint_golden_hash() {
         inputs: BTreeMap::from([(
             "data".into(),
             vec![InputKey {
-                fingerprint: "ab".repeat(32),
                 output: "train".into(),
+                content: "ab".repeat(32),
             }],
         )]),
         files: BTreeMap::from([("data.csv".into(), "cd".repeat(32))]),
@@ -169,7 +254,7 @@ fn fingerprint_golden_hash() {
     assert_eq!(
         json,
         format!(
-            "{{\"clarity\":\"0.1.0\",\"kind\":\"train\",\"version\":3,\"params\":{{\"epochs\":4,\"lr\":0.00002}},\"inputs\":{{\"data\":[{{\"fingerprint\":\"{}\",\"output\":\"train\"}}]}},\"files\":{{\"data.csv\":\"{}\"}},\"outputs\":[\"best\",\"final\"],\"placement\":{{\"device\":\"cpu\",\"precision\":\"f32\",\"attention\":\"auto\"}}}}",
+            "{{\"clarity\":\"0.1.0\",\"kind\":\"train\",\"version\":3,\"params\":{{\"epochs\":4,\"lr\":0.00002}},\"inputs\":{{\"data\":[{{\"output\":\"train\",\"content\":\"{}\"}}]}},\"files\":{{\"data.csv\":\"{}\"}},\"outputs\":[\"best\",\"final\"],\"placement\":{{\"device\":\"cpu\",\"precision\":\"f32\",\"attention\":\"auto\"}}}}",
             "ab".repeat(32),
             "cd".repeat(32)
         )
@@ -180,7 +265,7 @@ fn fingerprint_golden_hash() {
     );
     assert_eq!(
         fingerprint.hash(),
-        "6fd6a34d535f9e6e7e0fb72316af1b4cb2cf2320ca3e6b6f665e12d6a1193e56"
+        "d325221afc4a090d3ef7addd00bef077899378c9f4fb0931d97816692d1ae3e6"
     );
 }
 
@@ -250,10 +335,7 @@ fn missing_extra_and_unrecorded_files_are_not_trusted() {
     let project = Project::new();
     project.write("input.txt", "1");
     let first = project.run(TEXT, &[], RunOpts::default());
-    // A file added to an output.
-    let extra = value_file(&first, "a").with_file_name("added.txt");
-    std::fs::write(&extra, "").unwrap();
-    // A file removed from another.
+    // A file removed from an output.
     std::fs::remove_file(value_file(&first, "b2")).unwrap();
     // An entry written before content hashes existed.
     let ab = first
@@ -267,6 +349,27 @@ fn missing_extra_and_unrecorded_files_are_not_trusted() {
         .entry_dir(&ab.fingerprint)
         .join("stage.json");
     std::fs::write(&meta, r#"{"stage":"ab","kind":"concat","version":1}"#).unwrap();
+    let untrusted = plan_of(&project);
+    assert_eq!(untrusted("b2"), "`out/value.txt` is missing");
+    assert!(untrusted("ab").contains("older clarity"), "{}", untrusted("ab"));
+    project.run(TEXT, &[], RunOpts::default());
+    assert_eq!(project.log.ran(), ["ab", "b2"]);
+    // A file added to an output of a stage others read: it runs again, and since it writes
+    // what it wrote before, they stay cached.
+    let second = project.run(TEXT, &[], RunOpts::default());
+    assert!(project.log.ran().is_empty(), "{:?}", statuses(&second));
+    let extra = value_file(&second, "a").with_file_name("added.txt");
+    std::fs::write(&extra, "").unwrap();
+    assert_eq!(plan_of(&project)("a"), "`out/added.txt` was not part of it");
+    project.run(TEXT, &[], RunOpts::default());
+    assert_eq!(project.log.ran(), ["a"]);
+    let third = project.run(TEXT, &[], RunOpts::default());
+    assert!(project.log.ran().is_empty(), "{:?}", statuses(&third));
+}
+
+/// Plans `TEXT` in `project`; the returned function gives why a stage's entry is not trusted
+/// (and fails if it is trusted).
+fn plan_of(project: &Project) -> impl Fn(&str) -> String {
     let pipeline = project.pipeline(TEXT, &[]);
     let all = pipeline.select(&[]).unwrap();
     let plan = clarity_engine::run::make_plan(
@@ -277,7 +380,7 @@ fn missing_extra_and_unrecorded_files_are_not_trusted() {
         project.path(),
     )
     .unwrap();
-    let why = |stage: &str| {
+    move |stage: &str| {
         let p = plan.stages[pipeline.index(stage).unwrap()]
             .as_ref()
             .unwrap();
@@ -287,12 +390,5 @@ fn missing_extra_and_unrecorded_files_are_not_trusted() {
             "{stage}"
         );
         p.untrusted.as_ref().unwrap().to_string()
-    };
-    assert_eq!(why("a"), "`out/added.txt` was not part of it");
-    assert_eq!(why("b2"), "`out/value.txt` is missing");
-    assert!(why("ab").contains("older clarity"), "{}", why("ab"));
-    project.run(TEXT, &[], RunOpts::default());
-    assert_eq!(project.log.ran(), ["a", "ab", "b2"]);
-    let third = project.run(TEXT, &[], RunOpts::default());
-    assert!(project.log.ran().is_empty(), "{:?}", statuses(&third));
+    }
 }

@@ -12,6 +12,7 @@ use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
+use super::KeyParts;
 use crate::fs::{Listing, list_files};
 
 /// The version of the `stage.json` layout; entries of another version are not trusted.
@@ -36,6 +37,20 @@ pub struct EntryMeta {
     pub metrics: serde_json::Value,
     /// Each output's recorded content.
     pub outputs: BTreeMap<String, OutputRecord>,
+    /// The fingerprint's parts, hashed: what a later plan compares to say why the stage runs
+    /// again (absent in entries written before clarity recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeyParts>,
+}
+
+impl EntryMeta {
+    /// Each output's content hash.
+    pub fn output_hashes(&self) -> BTreeMap<String, String> {
+        self.outputs
+            .iter()
+            .map(|(name, record)| (name.clone(), record.hash.clone()))
+            .collect()
+    }
 }
 
 /// The recorded content of one output directory.
@@ -232,6 +247,7 @@ mod tests {
             params: serde_json::json!({}),
             metrics: serde_json::json!({}),
             outputs: [("out".to_owned(), record_output(&out).unwrap())].into(),
+            key: None,
         };
         fs::write(
             dir.join(super::super::ENTRY_META),

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Placement, Value};
 
@@ -9,8 +9,10 @@ use crate::{Placement, Value};
 pub const CLARITY_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Everything that determines a stage's outputs, serialised canonically (sorted maps) and
-/// hashed with blake3. Upstream stages enter through their own fingerprints, so the key is
-/// a Merkle key: changing anything upstream changes everything downstream.
+/// hashed with blake3. Upstream stages enter through the content hashes of the outputs this
+/// stage reads, not through their fingerprints: a re-run upstream stage that writes
+/// byte-identical outputs leaves this key unchanged, so the re-running stops there (early
+/// cutoff), and a change to one upstream output re-runs only the stages that read it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Fingerprint {
     /// The clarity release ([`CLARITY_VERSION`]).
@@ -21,7 +23,7 @@ pub struct Fingerprint {
     pub version: u32,
     /// Params, except input references (those enter as `inputs`).
     pub params: BTreeMap<String, Value>,
-    /// For each input param, the upstream artifacts in order.
+    /// For each input param, the upstream outputs read, in order.
     pub inputs: BTreeMap<String, Vec<InputKey>>,
     /// Content hash of each local path param value.
     pub files: BTreeMap<String, String>,
@@ -38,17 +40,17 @@ pub struct Fingerprint {
     pub placement: Option<PlacementKey>,
 }
 
-/// One upstream artifact in a fingerprint.
+/// One upstream output in a fingerprint.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct InputKey {
-    /// The upstream stage's fingerprint.
-    pub fingerprint: String,
-    /// The output read.
+    /// The output's name.
     pub output: String,
+    /// Its content hash, as the upstream entry records it ([`super::OutputRecord::hash`]).
+    pub content: String,
 }
 
 /// The part of a [`Placement`] that affects results.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlacementKey {
     /// Device kind: `cuda`, not `cuda:1` (two GPUs of one machine give the same results);
     /// `cpu:flex` and `cpu:candle` stay apart (two backends).

@@ -6,6 +6,7 @@ mod entry;
 mod error;
 mod fingerprint;
 mod hash;
+mod key;
 mod lock;
 mod store;
 
@@ -16,5 +17,6 @@ pub use entry::{
 pub use error::CacheError;
 pub use fingerprint::{CLARITY_VERSION, Fingerprint, InputKey, PlacementKey, secret_hash};
 pub use hash::content_hash;
+pub use key::{Change, KeyParts};
 pub use lock::CacheLock;
 pub use store::{Cache, ENTRY_LOG, ENTRY_META, Pending, SCRATCH_DIR};

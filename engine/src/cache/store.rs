@@ -123,8 +123,9 @@ impl Cache {
 
     /// Completes an entry: removes its scratch directory, records each output's content
     /// (sizes, times, hashes) into `meta`, writes it as `stage.json`, and moves the entry into
-    /// place in one rename (replacing an older entry of the same fingerprint).
-    pub fn commit(&self, pending: Pending, mut meta: EntryMeta) -> Result<PathBuf, CacheError> {
+    /// place in one rename (replacing an older entry of the same fingerprint). Returns the
+    /// metadata written.
+    pub fn commit(&self, pending: Pending, mut meta: EntryMeta) -> Result<EntryMeta, CacheError> {
         let scratch = pending.scratch_dir();
         fs::remove_dir_all(&scratch).map_err(CacheError::io("cannot remove", &scratch))?;
         meta.outputs.clear();
@@ -145,7 +146,13 @@ impl Cache {
         }
         fs::rename(&pending.dir, &target)
             .map_err(CacheError::io("cannot move into the cache", &target))?;
-        Ok(target)
+        Ok(meta)
+    }
+
+    /// The `stage.json` of the complete entry of `fingerprint`, unchecked (for explaining
+    /// why a stage runs, never for trusting an entry).
+    pub fn read_meta(&self, fingerprint: &str) -> Option<EntryMeta> {
+        super::entry::read_meta(&self.entry_dir(fingerprint)).ok()
     }
 
     /// Abandons an entry: removes its temporary directory.

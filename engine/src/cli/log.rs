@@ -39,7 +39,8 @@ pub fn log(args: &LogArgs, registry: &Registry, default: &EmbeddedPipeline, styl
     };
     let current = plan.stages[i]
         .as_ref()
-        .map(|p| cache.log_path(&p.fingerprint))
+        .and_then(|p| p.fingerprint.as_deref())
+        .map(|fingerprint| cache.log_path(fingerprint))
         .filter(|path| path.is_file());
     let path = match current {
         Some(path) => path,

@@ -4,8 +4,9 @@ use crate::Pipeline;
 use crate::run::Plan;
 
 /// `clarity plan`: the selected stages in order, each with kind, cache status, short
-/// fingerprint and inputs; then its placement and the policies that fired, when there is
-/// something to say (a device-bound stage, or a fired policy).
+/// fingerprint (`-` while pending) and inputs; why it runs (or may); then its placement and
+/// the policies that fired, when there is something to say (a device-bound stage, or a
+/// fired policy).
 pub fn render_plan(pipeline: &Pipeline, plan: &Plan) -> String {
     let mut out = format!(
         "pipeline \"{}\": {} of {} stages\n",
@@ -37,16 +38,19 @@ pub fn render_plan(pipeline: &Pipeline, plan: &Plan) -> String {
         } else {
             format!("  <- {}", inputs.join(", "))
         };
-        let short = &p.fingerprint[..p.fingerprint.len().min(12)];
+        let short = p
+            .fingerprint
+            .as_deref()
+            .map_or("-", |f| &f[..f.len().min(12)]);
         let line = format!(
-            "  {:name_w$}  {:kind_w$}  {:6}  {short}{from}",
+            "  {:name_w$}  {:kind_w$}  {:7}  {short:12}{from}",
             stage.name,
             stage.kind,
             p.status.name()
         );
         let _ = writeln!(out, "{}", line.trim_end());
-        if let Some(why) = &p.untrusted {
-            let _ = writeln!(out, "      cache entry not trusted: {why}");
+        if !p.reasons.is_empty() {
+            let _ = writeln!(out, "      why: {}", p.reasons.join("; "));
         }
         let placement = &stage.placement;
         if stage.stage.schema().uses_device || !placement.fired.is_empty() {

@@ -104,7 +104,8 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
 }
 
 /// The stages to run (`--only`) and, of those, the ones to re-run even when cached: all of
-/// them for `--force`, a stage and its dependents for `--force=STAGE`.
+/// them for `--force`, that stage for `--force=STAGE` (its dependents re-run if its outputs
+/// change).
 fn selection(
     pipeline: &Pipeline,
     args: &RunArgs,

@@ -32,8 +32,13 @@ pub fn verify(
         let Some(p) = &plan.stages[i] else { continue };
         let stage = &pipeline.stages[i];
         let outputs = stage.outputs.iter().map(|o| o.name.as_str());
-        let short = &p.fingerprint[..p.fingerprint.len().min(12)];
-        let line = match cache.verify(&p.fingerprint, outputs, Verify::Full) {
+        let Some(fingerprint) = &p.fingerprint else {
+            missing += 1;
+            let _ = writeln!(out, "  {:width$}  not cached  (an upstream stage is not)", stage.name);
+            continue;
+        };
+        let short = &fingerprint[..fingerprint.len().min(12)];
+        let line = match cache.verify(fingerprint, outputs, Verify::Full) {
             None => {
                 missing += 1;
                 format!("not cached  {short}")
@@ -48,7 +53,7 @@ pub fn verify(
                 format!(
                     "MISMATCH    {short}  {why}\n  {:width$}              {}",
                     "",
-                    cache.entry_dir(&p.fingerprint).display()
+                    cache.entry_dir(fingerprint).display()
                 )
             }
         };

@@ -3,7 +3,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::cache::{Cache, ENTRY_SCHEMA, EntryMeta, Verify};
+use crate::cache::{Cache, ENTRY_SCHEMA, EntryMeta, KeyParts, Verify};
 use crate::stage::PublishContext;
 use crate::{
     ContextParts, InputArtifact, ParamType, Params, Pipeline, Reporter, StageContext, Value,
@@ -16,6 +16,18 @@ pub struct Outcome {
     pub metrics: BTreeMap<String, f64>,
     /// Other records.
     pub records: BTreeMap<String, serde_json::Value>,
+    /// Each output's content hash, as its entry records it (what dependents' keys take).
+    pub output_hashes: BTreeMap<String, String>,
+}
+
+/// A stage about to run: its resolved key and the upstream outputs it reads.
+pub struct Dispatch {
+    /// The fingerprint's hash (the entry's name).
+    pub fingerprint: String,
+    /// The fingerprint's parts, kept in the entry.
+    pub key: Option<KeyParts>,
+    /// The upstream outputs, by input param.
+    pub inputs: BTreeMap<String, Vec<InputArtifact>>,
 }
 
 /// Why a stage did not complete.
@@ -45,13 +57,9 @@ pub struct ExecEnv<'a> {
 
 /// Runs stage `i` into a temporary cache entry and moves it into place on success; on
 /// failure or cancellation the temporary entry is removed, so no half artifact remains.
-pub fn execute(
-    env: &ExecEnv<'_>,
-    i: usize,
-    fingerprints: &[Option<String>],
-) -> Result<Outcome, Failure> {
+pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcome, Failure> {
     let stage = &env.pipeline.stages[i];
-    let fingerprint = fingerprints[i].as_deref().unwrap_or_default();
+    let fingerprint = dispatch.fingerprint.as_str();
     let pending = env
         .cache
         .begin(fingerprint, stage.outputs.iter().map(|o| o.name.as_str()))
@@ -61,7 +69,7 @@ pub fn execute(
         stage_name: &stage.name,
         fingerprint,
         params: &params,
-        inputs: inputs(env, i, fingerprints),
+        inputs: dispatch.inputs,
         outputs: stage
             .outputs
             .iter()
@@ -83,9 +91,10 @@ pub fn execute(
                 panic_text(&panic)
             ))
         });
-    let outcome = Outcome {
+    let mut outcome = Outcome {
         metrics: ctx.metrics().clone(),
         records: ctx.records().clone(),
+        output_hashes: BTreeMap::new(),
     };
     if env.cancel.load(Ordering::Relaxed) {
         env.cache.abandon(pending);
@@ -104,11 +113,14 @@ pub fn execute(
         params: serde_json::to_value(stage.recorded_params()).unwrap_or_default(),
         metrics: serde_json::to_value(&outcome.metrics).unwrap_or_default(),
         outputs: BTreeMap::new(),
+        key: dispatch.key,
     };
-    env.cache
+    let meta = env
+        .cache
         .commit(pending, meta)
         .map_err(|e| Failure::Error(e.into()))?;
-    publish(env, i, fingerprints, false).map_err(Failure::Error)?;
+    outcome.output_hashes = meta.output_hashes();
+    publish(env, i, fingerprint, false).map_err(Failure::Error)?;
     Ok(outcome)
 }
 
@@ -117,11 +129,10 @@ pub fn execute(
 pub fn publish(
     env: &ExecEnv<'_>,
     i: usize,
-    fingerprints: &[Option<String>],
+    fingerprint: &str,
     cached: bool,
 ) -> Result<(), miette::Report> {
     let stage = &env.pipeline.stages[i];
-    let fingerprint = fingerprints[i].as_deref().unwrap_or_default();
     let outputs = stage.outputs.iter().map(|o| o.name.as_str());
     match env.cache.verify(fingerprint, outputs, Verify::Fast) {
         Some(Ok(_)) => {}
@@ -163,7 +174,8 @@ pub fn publish(
     })
 }
 
-fn inputs(
+/// The upstream outputs stage `i` reads, by input param (every upstream fingerprint known).
+pub fn inputs(
     env: &ExecEnv<'_>,
     i: usize,
     fingerprints: &[Option<String>],

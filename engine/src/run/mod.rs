@@ -4,6 +4,7 @@
 
 mod error;
 mod execute;
+mod history;
 mod manifest;
 mod plan;
 mod scheduler;
@@ -11,5 +12,5 @@ mod scheduler;
 pub use error::RunError;
 pub use execute::{Failure, Outcome};
 pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus};
-pub use plan::{CacheStatus, Plan, StagePlan, make_plan};
+pub use plan::{CacheStatus, Plan, Planner, StagePlan, make_plan};
 pub use scheduler::{RunEnv, RunObserver, RunOptions, RunReport, SilentObserver, run_pipeline};

@@ -4,12 +4,13 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::cache::{
-    CLARITY_VERSION, Cache, Fingerprint, InputKey, Mismatch, PlacementKey, Verify, content_hash,
-    secret_hash,
+    CLARITY_VERSION, Cache, Fingerprint, InputKey, KeyParts, Mismatch, PlacementKey, Verify,
+    content_hash, secret_hash,
 };
 use crate::{ParamType, Pipeline, Value};
 
 use super::RunError;
+use super::history::latest_fingerprints;
 
 /// Whether a stage's outputs are in the cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -24,6 +25,9 @@ pub enum CacheStatus {
     Untrusted,
     /// Current, but `--force` re-runs it.
     Forced,
+    /// An upstream stage runs first, and this stage's key takes the content of that stage's
+    /// outputs: it runs only if they change (decided when they exist).
+    Pending,
 }
 
 impl CacheStatus {
@@ -34,6 +38,7 @@ impl CacheStatus {
             Self::Stale => "run",
             Self::Untrusted => "rerun",
             Self::Forced => "forced",
+            Self::Pending => "pending",
         }
     }
 }
@@ -41,8 +46,10 @@ impl CacheStatus {
 /// A selected stage's fingerprint and cache status.
 #[derive(Clone, Debug)]
 pub struct StagePlan {
-    /// The fingerprint's hash.
-    pub fingerprint: String,
+    /// The fingerprint's hash; `None` while it is [`CacheStatus::Pending`].
+    pub fingerprint: Option<String>,
+    /// The fingerprint's parts, kept in the entry when the stage runs; `None` while pending.
+    pub key: Option<KeyParts>,
     /// Cache status.
     pub status: CacheStatus,
     /// Why an existing entry is not trusted ([`CacheStatus::Untrusted`]).
@@ -50,6 +57,12 @@ pub struct StagePlan {
     /// The metrics a [`CacheStatus::Cached`] stage reported when it ran (from its entry's
     /// `stage.json`, read while verifying it); empty otherwise.
     pub cached_metrics: BTreeMap<String, f64>,
+    /// The content hash of each output of a [`CacheStatus::Cached`] stage: what its
+    /// dependents' fingerprints take.
+    pub output_hashes: BTreeMap<String, String>,
+    /// Why it runs, or may (which param, file or input changed since the stage's last run);
+    /// empty for a cached stage.
+    pub reasons: Vec<String>,
 }
 
 /// What a run will do.
@@ -61,9 +74,11 @@ pub struct Plan {
     pub order: Vec<usize>,
 }
 
-/// Computes fingerprints (in topological order, so upstream hashes are known) and cache
-/// status of the `selected` stages (a set closed under dependencies). An entry is trusted
-/// only when its files match their recorded sizes and times, or else their hashes.
+/// Computes fingerprints (in topological order) and cache status of the `selected` stages
+/// (a set closed under dependencies). A stage whose upstream stages are all cached gets its
+/// fingerprint now, from their recorded output hashes; one downstream of a stage that runs
+/// is [`CacheStatus::Pending`] until the scheduler knows the new outputs. An entry is
+/// trusted only when its files match their recorded sizes and times, or else their hashes.
 pub fn make_plan(
     pipeline: &Pipeline,
     cache: &Cache,
@@ -71,45 +86,153 @@ pub fn make_plan(
     force: &BTreeSet<usize>,
     project_dir: &Path,
 ) -> Result<Plan, RunError> {
+    let planner = Planner::new(pipeline, cache, force, project_dir).explaining();
     let mut plan = Plan {
         stages: vec![None; pipeline.stages.len()],
         order: Vec::new(),
     };
+    let mut outputs = vec![None; pipeline.stages.len()];
     for &i in pipeline.order.iter().filter(|i| selected.contains(i)) {
-        let fingerprint = fingerprint(pipeline, &plan, i, project_dir)?.hash();
-        let stage = &pipeline.stages[i];
-        let outputs = stage.outputs.iter().map(|o| o.name.as_str());
-        let mut cached_metrics = BTreeMap::new();
-        let (status, untrusted) = match (
-            cache.verify(&fingerprint, outputs, Verify::Fast),
-            force.contains(&i),
-        ) {
-            (None, _) => (CacheStatus::Stale, None),
-            (Some(Ok(meta)), false) => {
-                cached_metrics = serde_json::from_value(meta.metrics).unwrap_or_default();
-                (CacheStatus::Cached, None)
-            }
-            (Some(Ok(_)), true) => (CacheStatus::Forced, None),
-            (Some(Err(mismatch)), _) => (CacheStatus::Untrusted, Some(mismatch)),
-        };
-        plan.stages[i] = Some(StagePlan {
-            fingerprint,
-            status,
-            untrusted,
-            cached_metrics,
-        });
+        let stage = planner.resolve(i, &outputs)?;
+        if stage.status == CacheStatus::Cached {
+            outputs[i] = Some(stage.output_hashes.clone());
+        }
+        plan.stages[i] = Some(stage);
         plan.order.push(i);
     }
     Ok(plan)
 }
 
-/// The fingerprint of stage `i`, given the plan of its (already planned) upstream stages.
+/// Resolves one stage's fingerprint and cache status once its upstream outputs are known:
+/// at plan time for stages downstream of cached ones only, and by the scheduler when a
+/// pending stage's inputs exist.
+pub struct Planner<'a> {
+    pipeline: &'a Pipeline,
+    cache: &'a Cache,
+    force: &'a BTreeSet<usize>,
+    project_dir: &'a Path,
+    /// Each stage's fingerprint in its latest run, when reasons are wanted.
+    history: Option<BTreeMap<String, String>>,
+}
+
+impl<'a> Planner<'a> {
+    /// A planner that does not explain why stages run.
+    pub fn new(
+        pipeline: &'a Pipeline,
+        cache: &'a Cache,
+        force: &'a BTreeSet<usize>,
+        project_dir: &'a Path,
+    ) -> Self {
+        Self {
+            pipeline,
+            cache,
+            force,
+            project_dir,
+            history: None,
+        }
+    }
+
+    /// Also says why each stage runs, comparing with the pipeline's earlier runs.
+    fn explaining(mut self) -> Self {
+        let runs = self.cache.root().join("runs");
+        self.history = Some(latest_fingerprints(&runs, &self.pipeline.name));
+        self
+    }
+
+    /// Plans stage `i`; `outputs[u]` holds the output content hashes of stage `u` once known.
+    pub fn resolve(
+        &self,
+        i: usize,
+        outputs: &[Option<BTreeMap<String, String>>],
+    ) -> Result<StagePlan, RunError> {
+        let (fingerprint, waiting_on) = fingerprint(self.pipeline, outputs, i, self.project_dir)?;
+        let key = fingerprint.parts();
+        if !waiting_on.is_empty() {
+            return Ok(self.pending(i, &key, &waiting_on));
+        }
+        let hash = fingerprint.hash();
+        let stage = &self.pipeline.stages[i];
+        let names = stage.outputs.iter().map(|o| o.name.as_str());
+        let mut plan = StagePlan {
+            fingerprint: Some(hash.clone()),
+            key: Some(key),
+            status: CacheStatus::Stale,
+            untrusted: None,
+            cached_metrics: BTreeMap::new(),
+            output_hashes: BTreeMap::new(),
+            reasons: Vec::new(),
+        };
+        match (
+            self.cache.verify(&hash, names, Verify::Fast),
+            self.force.contains(&i),
+        ) {
+            (None, _) => plan.reasons = self.changes(i, plan.key.as_ref(), true),
+            (Some(Ok(meta)), false) => {
+                plan.status = CacheStatus::Cached;
+                plan.cached_metrics = serde_json::from_value(meta.metrics.clone()).unwrap_or_default();
+                plan.output_hashes = meta.output_hashes();
+            }
+            (Some(Ok(_)), true) => {
+                plan.status = CacheStatus::Forced;
+                plan.reasons = vec!["forced".to_owned()];
+            }
+            (Some(Err(mismatch)), _) => {
+                plan.status = CacheStatus::Untrusted;
+                plan.reasons = vec![format!("its cache entry is not trusted: {mismatch}")];
+                plan.untrusted = Some(mismatch);
+            }
+        }
+        Ok(plan)
+    }
+
+    /// A stage that waits on the outputs of the upstream stages `waiting_on`.
+    fn pending(&self, i: usize, key: &KeyParts, waiting_on: &BTreeSet<usize>) -> StagePlan {
+        let names: Vec<String> = waiting_on
+            .iter()
+            .map(|&u| format!("`{}`", self.pipeline.stages[u].name))
+            .collect();
+        let mut reasons = vec![format!(
+            "runs if the outputs it reads from {} change",
+            names.join(", ")
+        )];
+        reasons.extend(self.changes(i, Some(key), false));
+        StagePlan {
+            fingerprint: None,
+            key: None,
+            status: CacheStatus::Pending,
+            untrusted: None,
+            cached_metrics: BTreeMap::new(),
+            output_hashes: BTreeMap::new(),
+            reasons,
+        }
+    }
+
+    /// Why stage `i` with `key` differs from its latest run (nothing when not explaining).
+    fn changes(&self, i: usize, key: Option<&KeyParts>, with_inputs: bool) -> Vec<String> {
+        let (Some(history), Some(key)) = (&self.history, key) else {
+            return Vec::new();
+        };
+        let Some(earlier) = history.get(&self.pipeline.stages[i].name) else {
+            return vec!["no earlier run of this stage".to_owned()];
+        };
+        let Some(earlier) = self.cache.read_meta(earlier).and_then(|m| m.key) else {
+            return vec!["its last run's cache entry is gone".to_owned()];
+        };
+        key.changes(&earlier, with_inputs)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+}
+
+/// The fingerprint of stage `i` given the output hashes of its upstream stages, and the
+/// upstream stages whose outputs are not known yet (their inputs are left out).
 pub fn fingerprint(
     pipeline: &Pipeline,
-    plan: &Plan,
+    outputs: &[Option<BTreeMap<String, String>>],
     i: usize,
     project_dir: &Path,
-) -> Result<Fingerprint, RunError> {
+) -> Result<(Fingerprint, BTreeSet<usize>), RunError> {
     let stage = &pipeline.stages[i];
     let schema = stage.stage.schema();
     let mut params = BTreeMap::new();
@@ -142,20 +265,24 @@ pub fn fingerprint(
         .map(|(name, value)| (name.clone(), secret_hash(name, value)))
         .collect();
     let mut inputs: BTreeMap<String, Vec<InputKey>> = BTreeMap::new();
+    let mut waiting_on = BTreeSet::new();
     for binding in pipeline.inputs_of(i) {
-        let upstream = plan.stages[binding.from]
+        let content = outputs[binding.from]
             .as_ref()
-            .map(|p| p.fingerprint.clone())
-            .unwrap_or_default();
+            .and_then(|o| o.get(&binding.output));
+        let Some(content) = content else {
+            waiting_on.insert(binding.from);
+            continue;
+        };
         inputs
             .entry(binding.param.clone())
             .or_default()
             .push(InputKey {
-                fingerprint: upstream,
                 output: binding.output.clone(),
+                content: content.clone(),
             });
     }
-    Ok(Fingerprint {
+    let fingerprint = Fingerprint {
         clarity: CLARITY_VERSION.to_owned(),
         kind: schema.kind.to_owned(),
         version: schema.version,
@@ -167,7 +294,8 @@ pub fn fingerprint(
         placement: schema
             .uses_device
             .then(|| PlacementKey::from(&stage.placement)),
-    })
+    };
+    Ok((fingerprint, waiting_on))
 }
 
 fn hash_paths(

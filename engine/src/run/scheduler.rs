@@ -8,10 +8,11 @@ use crate::cache::Cache;
 use crate::diag::{Style, render};
 use crate::{Pipeline, Reporter};
 
-use super::execute::{ExecEnv, execute, publish};
+use super::execute::{Dispatch, ExecEnv, execute, inputs, publish};
+use super::plan::Planner;
 use super::{
-    CacheStatus, Failure, Manifest, Outcome, Plan, RunError, RunStatus, StageRecord, StageStatus,
-    make_plan,
+    CacheStatus, Failure, Manifest, Outcome, Plan, RunError, RunStatus, StagePlan, StageRecord,
+    StageStatus, make_plan,
 };
 
 /// How to run.
@@ -20,7 +21,7 @@ pub struct RunOptions {
     /// How many stages may run at once (at least 1).
     pub jobs: usize,
     /// The stages to re-run even when cached (`--force`: the selection; `--force=STAGE`:
-    /// that stage and its dependents).
+    /// that stage; its dependents run if its new outputs differ).
     pub force: BTreeSet<usize>,
     /// `--offline`.
     pub offline: bool,
@@ -78,8 +79,9 @@ pub struct RunReport {
 
 /// Runs the selected stages: takes the cache lock, removes leftovers of interrupted runs,
 /// plans, walks the graph with up to `jobs` stages at once (one device-bound stage at a
-/// time), skips cached stages, stops the dependents of a failed stage while independent
-/// branches finish, stops launching on Ctrl-C, and writes the manifest.
+/// time), skips cached stages — including a pending stage whose inputs came out unchanged
+/// (early cutoff) — stops the dependents of a failed stage while independent branches
+/// finish, stops launching on Ctrl-C, and writes the manifest.
 pub fn run_pipeline(
     pipeline: &Pipeline,
     options: &RunOptions,
@@ -130,7 +132,11 @@ struct Walk<'a> {
     plan: &'a Plan,
     options: &'a RunOptions,
     env: &'a RunEnv<'a>,
+    /// Each stage's plan, pending ones resolved as their inputs come in.
+    plans: Vec<Option<StagePlan>>,
     fingerprints: Vec<Option<String>>,
+    /// Each finished stage's output content hashes.
+    outputs: Vec<Option<BTreeMap<String, String>>>,
     waiting: Vec<usize>,
     ready: BTreeSet<(usize, usize)>,
     rank: Vec<usize>,
@@ -150,7 +156,7 @@ impl<'a> Walk<'a> {
         let fingerprints = plan
             .stages
             .iter()
-            .map(|s| s.as_ref().map(|p| p.fingerprint.clone()))
+            .map(|s| s.as_ref().and_then(|p| p.fingerprint.clone()))
             .collect();
         let mut rank = vec![usize::MAX; pipeline.stages.len()];
         for (r, &i) in plan.order.iter().enumerate() {
@@ -170,7 +176,9 @@ impl<'a> Walk<'a> {
             plan,
             options,
             env,
+            plans: plan.stages.clone(),
             fingerprints,
+            outputs: vec![None; pipeline.stages.len()],
             waiting,
             ready,
             rank,
@@ -190,46 +198,30 @@ impl<'a> Walk<'a> {
             cancel: self.env.cancel,
             reporter: self.env.reporter,
         };
-        let fingerprints = self.fingerprints.clone();
+        let planner = Planner::new(
+            self.pipeline,
+            self.env.cache,
+            &self.options.force,
+            self.env.project_dir,
+        );
         std::thread::scope(|scope| {
             let (tx, rx) = mpsc::channel::<Done>();
             let mut running = 0usize;
             loop {
                 while running < self.options.jobs.max(1) && !self.cancelled() {
                     let Some(i) = self.next_ready() else { break };
-                    if self.plan.stages[i]
-                        .as_ref()
-                        .is_some_and(|p| p.status == CacheStatus::Cached)
-                    {
-                        match publish(&exec, i, &fingerprints, true) {
-                            Ok(()) => self.complete(
-                                i,
-                                StageStatus::Cached,
-                                self.cached_outcome(i),
-                                Duration::ZERO,
-                                None,
-                            ),
-                            Err(report) => {
-                                self.finish_one(i, Err(Failure::Error(report)), Duration::ZERO)
-                            }
-                        }
-                        continue;
-                    }
+                    let dispatch = match self.dispatch(&planner, &exec, i) {
+                        Some(dispatch) => dispatch,
+                        None => continue,
+                    };
                     let stage = &self.pipeline.stages[i];
-                    if let Some(why) = self.plan.stages[i]
-                        .as_ref()
-                        .and_then(|p| p.untrusted.as_ref())
-                    {
-                        let message = format!("cache entry not trusted ({why}); running again");
-                        self.env.reporter.warn(&stage.name, &message);
-                    }
                     self.device_busy |= stage.stage.schema().uses_device;
                     self.env.observer.started(&stage.name, stage.kind);
                     running += 1;
-                    let (tx, exec, fingerprints) = (tx.clone(), &exec, &fingerprints);
+                    let (tx, exec) = (tx.clone(), &exec);
                     scope.spawn(move || {
                         let clock = Instant::now();
-                        let result = execute(exec, i, fingerprints);
+                        let result = execute(exec, i, dispatch);
                         let _ = tx.send((i, result, clock.elapsed()));
                     });
                 }
@@ -248,6 +240,55 @@ impl<'a> Walk<'a> {
         });
     }
 
+    /// Resolves ready stage `i` (a pending one now that its inputs exist) and, when it is
+    /// cached, completes it here; `Some` when it must run.
+    fn dispatch(
+        &mut self,
+        planner: &Planner<'_>,
+        exec: &ExecEnv<'_>,
+        i: usize,
+    ) -> Option<Dispatch> {
+        if self.plans[i]
+            .as_ref()
+            .is_some_and(|p| p.status == CacheStatus::Pending)
+        {
+            match planner.resolve(i, &self.outputs) {
+                Ok(resolved) => {
+                    self.fingerprints[i] = resolved.fingerprint.clone();
+                    self.plans[i] = Some(resolved);
+                }
+                Err(e) => {
+                    self.finish_one(i, Err(Failure::Error(e.into())), Duration::ZERO);
+                    return None;
+                }
+            }
+        }
+        let plan = self.plans[i].as_ref()?;
+        let fingerprint = plan.fingerprint.clone().unwrap_or_default();
+        if plan.status == CacheStatus::Cached {
+            match publish(exec, i, &fingerprint, true) {
+                Ok(()) => self.complete(
+                    i,
+                    StageStatus::Cached,
+                    self.cached_outcome(i),
+                    Duration::ZERO,
+                    None,
+                ),
+                Err(report) => self.finish_one(i, Err(Failure::Error(report)), Duration::ZERO),
+            }
+            return None;
+        }
+        if let Some(why) = &plan.untrusted {
+            let message = format!("cache entry not trusted ({why}); running again");
+            self.env.reporter.warn(&self.pipeline.stages[i].name, &message);
+        }
+        Some(Dispatch {
+            fingerprint,
+            key: plan.key.clone(),
+            inputs: inputs(exec, i, &self.fingerprints),
+        })
+    }
+
     fn cancelled(&self) -> bool {
         self.env.cancel.load(Ordering::Relaxed)
     }
@@ -255,11 +296,10 @@ impl<'a> Walk<'a> {
     /// What a cached stage reported when it ran: its metrics, as the plan read them from its
     /// entry (so a cached run shows the same scores as the run that computed them).
     fn cached_outcome(&self, i: usize) -> Outcome {
+        let plan = self.plans[i].as_ref();
         Outcome {
-            metrics: self.plan.stages[i]
-                .as_ref()
-                .map(|p| p.cached_metrics.clone())
-                .unwrap_or_default(),
+            metrics: plan.map(|p| p.cached_metrics.clone()).unwrap_or_default(),
+            output_hashes: plan.map(|p| p.output_hashes.clone()).unwrap_or_default(),
             ..Outcome::default()
         }
     }
@@ -295,6 +335,9 @@ impl<'a> Walk<'a> {
         took: Duration,
         error: Option<String>,
     ) {
+        if status.is_ok() {
+            self.outputs[i] = Some(outcome.output_hashes.clone());
+        }
         let record = self.record(i, status, outcome, took, error);
         self.env.observer.finished(&record);
         self.records.insert(i, record);

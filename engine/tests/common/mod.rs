@@ -483,13 +483,14 @@ impl Project {
         let only: Vec<String> = options.only.iter().map(|s| s.to_string()).collect();
         let selected = pipeline.select(&only).unwrap();
         let cache = self.cache();
+        let named: Vec<String> = options.force_stages.iter().map(|s| s.to_string()).collect();
+        let mut force = pipeline.forced(&named).unwrap();
+        if options.force {
+            force.extend(selected.iter().copied());
+        }
         let run_options = RunOptions {
             jobs: options.jobs,
-            force: if options.force {
-                selected.clone()
-            } else {
-                Default::default()
-            },
+            force,
             offline: true,
             device: "auto".into(),
             selected,
@@ -523,6 +524,8 @@ impl Project {
 pub struct RunOpts {
     pub jobs: usize,
     pub force: bool,
+    /// `--force=STAGE` for each.
+    pub force_stages: &'static [&'static str],
     pub only: &'static [&'static str],
     pub device: Option<&'static str>,
 }
@@ -532,6 +535,7 @@ impl Default for RunOpts {
         Self {
             jobs: 2,
             force: false,
+            force_stages: &[],
             only: &[],
             device: None,
         }
