@@ -98,7 +98,8 @@ fn plan_graph_and_stages_print() {
         text.starts_with("pipeline \"demo\": 2 of 2 stages\n"),
         "{text}"
     );
-    assert!(text.contains("count  exec  run"), "{text}");
+    assert!(text.contains("words  exec  run"), "{text}");
+    assert!(text.contains("count  exec  pending  -"), "{text}");
     let graph = clarity(dir.path(), &["graph", "demo.kdl", "--format", "dot"]);
     assert!(
         String::from_utf8_lossy(&graph.stdout).contains("\"words\" -> \"count\" [label=\"out\"];")

@@ -75,7 +75,7 @@ fn verify_reports_a_tampered_entry_and_run_recomputes_it() {
     std::fs::write(&file, "x\n").unwrap();
     let plan = clarity(dir.path(), &["plan", "p.kdl"]);
     assert!(
-        stdout(&plan).contains("rerun") && stdout(&plan).contains("cache entry not trusted"),
+        stdout(&plan).contains("rerun") && stdout(&plan).contains("cache entry is not trusted"),
         "{}",
         stdout(&plan)
     );

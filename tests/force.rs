@@ -1,5 +1,5 @@
-//! `--force` re-runs the selection; `--force=STAGE` re-runs that stage and what reads its
-//! outputs, never what it reads.
+//! `--force` re-runs the selection; `--force=STAGE` re-runs that stage — never what it reads
+//! — and what reads its outputs only when they come out different.
 
 mod common;
 
@@ -20,6 +20,13 @@ pipeline "chain" {
     }
     stage "d" exec {
         command "sh" "-c" "echo d > \"$CLARITY_OUT_OUT/d\""
+    }
+    stage "r" exec {
+        command "sh" "-c" "date +%s%N > \"$CLARITY_OUT_OUT/r\""
+    }
+    stage "s" exec {
+        command "sh" "-c" "cat \"$CLARITY_IN_0/r\" > \"$CLARITY_OUT_OUT/s\""
+        inputs "r"
     }
 }
 "#;
@@ -44,18 +51,22 @@ fn run(dir: &std::path::Path, args: &[&str]) -> String {
 }
 
 #[test]
-fn force_on_a_stage_reruns_it_and_its_dependents_only() {
+fn force_on_a_stage_reruns_it_and_what_its_changed_outputs_feed() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("p.kdl"), PIPELINE).unwrap();
-    assert_eq!(ran(&run(dir.path(), &[])), ["a", "b", "c", "d"]);
+    let all = ["a", "b", "c", "d", "r", "s"];
+    assert_eq!(ran(&run(dir.path(), &[])), all);
     assert!(ran(&run(dir.path(), &[])).is_empty());
-    assert_eq!(ran(&run(dir.path(), &["--force=b"])), ["b", "c"]);
+    // `b` writes what it wrote before: `c` reads the same bytes and stays cached.
+    assert_eq!(ran(&run(dir.path(), &["--force=b"])), ["b"]);
+    // `r` writes something new each time: `s` runs again.
+    assert_eq!(ran(&run(dir.path(), &["--force=r"])), ["r", "s"]);
     assert_eq!(
         ran(&run(dir.path(), &["--force=c", "--force=d"])),
         ["c", "d"]
     );
     // `--force` alone keeps its meaning: everything selected.
-    assert_eq!(ran(&run(dir.path(), &["--force"])), ["a", "b", "c", "d"]);
+    assert_eq!(ran(&run(dir.path(), &["--force"])), all);
     assert_eq!(
         ran(&run(dir.path(), &["--force", "--only", "b"])),
         ["a", "b"]
@@ -68,7 +79,7 @@ fn force_without_equals_still_takes_the_pipeline_file() {
     std::fs::write(dir.path().join("p.kdl"), PIPELINE).unwrap();
     let out = clarity(dir.path(), &["run", "--force", "p.kdl"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(ran(&stderr(&out)), ["a", "b", "c", "d"]);
+    assert_eq!(ran(&stderr(&out)), ["a", "b", "c", "d", "r", "s"]);
 }
 
 #[test]

@@ -103,7 +103,10 @@ fn the_plan_says_what_waits_on_new_outputs_and_why_each_stage_runs() {
     let project = Project::new();
     project.write("input.txt", "1");
     let first = render(&project, TEXT, &[]);
-    assert!(first.contains("why: no earlier run of this stage"), "{first}");
+    assert!(
+        first.contains("why: no earlier run of this stage"),
+        "{first}"
+    );
     project.run(TEXT, &[], RunOpts::default());
     project.write("input.txt", "2");
     let plan = render(&project, TEXT, &["b.count=2"]);
@@ -111,7 +114,10 @@ fn the_plan_says_what_waits_on_new_outputs_and_why_each_stage_runs() {
         let start = plan.find(&format!("  {name} ")).unwrap();
         plan[start..].lines().take(2).collect::<Vec<_>>().join("\n")
     };
-    assert!(line("a").contains("run") && line("a").contains("file `input.txt` changed"), "{plan}");
+    assert!(
+        line("a").contains("run") && line("a").contains("file `input.txt` changed"),
+        "{plan}"
+    );
     assert!(line("b").contains("param `count` changed"), "{plan}");
     assert!(
         line("ab").contains("pending")
@@ -351,7 +357,11 @@ fn missing_extra_and_unrecorded_files_are_not_trusted() {
     std::fs::write(&meta, r#"{"stage":"ab","kind":"concat","version":1}"#).unwrap();
     let untrusted = plan_of(&project);
     assert_eq!(untrusted("b2"), "`out/value.txt` is missing");
-    assert!(untrusted("ab").contains("older clarity"), "{}", untrusted("ab"));
+    assert!(
+        untrusted("ab").contains("older clarity"),
+        "{}",
+        untrusted("ab")
+    );
     project.run(TEXT, &[], RunOpts::default());
     assert_eq!(project.log.ran(), ["ab", "b2"]);
     // A file added to an output of a stage others read: it runs again, and since it writes

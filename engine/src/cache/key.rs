@@ -97,7 +97,12 @@ impl Fingerprint {
         let inputs = self
             .inputs
             .iter()
-            .map(|(param, keys)| (param.clone(), keys.iter().map(|k| k.content.clone()).collect()))
+            .map(|(param, keys)| {
+                (
+                    param.clone(),
+                    keys.iter().map(|k| k.content.clone()).collect(),
+                )
+            })
             .collect();
         KeyParts {
             clarity: self.clarity.clone(),

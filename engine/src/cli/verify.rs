@@ -34,7 +34,11 @@ pub fn verify(
         let outputs = stage.outputs.iter().map(|o| o.name.as_str());
         let Some(fingerprint) = &p.fingerprint else {
             missing += 1;
-            let _ = writeln!(out, "  {:width$}  not cached  (an upstream stage is not)", stage.name);
+            let _ = writeln!(
+                out,
+                "  {:width$}  not cached  (an upstream stage is not)",
+                stage.name
+            );
             continue;
         };
         let short = &fingerprint[..fingerprint.len().min(12)];

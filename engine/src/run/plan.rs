@@ -169,7 +169,8 @@ impl<'a> Planner<'a> {
             (None, _) => plan.reasons = self.changes(i, plan.key.as_ref(), true),
             (Some(Ok(meta)), false) => {
                 plan.status = CacheStatus::Cached;
-                plan.cached_metrics = serde_json::from_value(meta.metrics.clone()).unwrap_or_default();
+                plan.cached_metrics =
+                    serde_json::from_value(meta.metrics.clone()).unwrap_or_default();
                 plan.output_hashes = meta.output_hashes();
             }
             (Some(Ok(_)), true) => {

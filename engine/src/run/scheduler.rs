@@ -280,7 +280,9 @@ impl<'a> Walk<'a> {
         }
         if let Some(why) = &plan.untrusted {
             let message = format!("cache entry not trusted ({why}); running again");
-            self.env.reporter.warn(&self.pipeline.stages[i].name, &message);
+            self.env
+                .reporter
+                .warn(&self.pipeline.stages[i].name, &message);
         }
         Some(Dispatch {
             fingerprint,
