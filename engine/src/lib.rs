@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod run;
 pub mod stage;
 pub mod suggest;
+pub mod sweep;
 
 pub use analyse::{Options, analyse};
 pub use diag::{Diagnostics, Style};

@@ -103,7 +103,8 @@ impl Pipeline {
         Ok(named.into_iter().collect())
     }
 
-    /// The stages called `names` (or in ensembles of those names); a diagnostic made by
+    /// The stages called `names` (or in ensembles of those names, or their sweep copies
+    /// `NAME[…]`); a diagnostic made by
     /// `unknown` for each name that matches none.
     fn named(
         &self,
@@ -115,7 +116,10 @@ impl Pipeline {
         for name in names {
             let hits: Vec<usize> = (0..self.stages.len())
                 .filter(|&i| {
-                    self.stages[i].name == *name || self.stages[i].ensemble.as_deref() == Some(name)
+                    let stage = &self.stages[i];
+                    stage.name == *name
+                        || stage.ensemble.as_deref() == Some(name)
+                        || is_sweep_copy(&stage.name, name)
                 })
                 .collect();
             if hits.is_empty() {
@@ -150,4 +154,11 @@ impl Pipeline {
         }
         reached
     }
+}
+
+/// Whether `stage` is a sweep point's copy of stage `name` (`train[lr=1e-5]` of `train`).
+fn is_sweep_copy(stage: &str, name: &str) -> bool {
+    stage
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.starts_with('[') && rest.ends_with(']'))
 }

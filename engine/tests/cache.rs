@@ -90,7 +90,7 @@ fn force_stage_reruns_that_stage_and_what_its_changed_outputs_feed() {
         ..RunOpts::default()
     };
     // Same outputs again: nothing downstream runs.
-    project.run(TEXT, &[], force_a.clone());
+    project.run(TEXT, &[], force_a);
     assert_eq!(project.log.ran(), ["a"]);
     // Forced while its input changed: its dependents see new content and run too.
     project.write("input.txt", "2");

@@ -35,6 +35,10 @@ pub struct PipelineArgs {
     /// Override a param: `--set stage.param=value` (or `--set name=value` for a `let`).
     #[arg(long = "set", value_name = "STAGE.PARAM=VALUE")]
     pub set: Vec<String>,
+    /// Sweep a param (or a `let`) over values: `--sweep train.lr=1e-5,2e-5`; several flags
+    /// span a grid. Stages that do not depend on a swept value run once.
+    #[arg(long = "sweep", value_name = "STAGE.PARAM=V1,V2,...")]
+    pub sweep: Vec<String>,
     /// Device for device-bound stages: cpu, cuda or cuda:N, metal, vulkan, wgpu, auto (default:
     /// the pipeline's `device`, else auto).
     #[arg(long)]
@@ -55,7 +59,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub pipeline: PipelineArgs,
     /// Re-run every selected stage even if its cached outputs are current; `--force=STAGE`
-    /// (repeatable) re-runs that stage and what reads its outputs, not what it reads.
+    /// (repeatable) re-runs that stage, not what it reads (what reads it re-runs if its
+    /// outputs change).
     #[arg(
         long,
         value_name = "STAGE",

@@ -3,6 +3,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostics, Style};
 use crate::fs::RealFs;
 use crate::lang::Source;
+use crate::sweep::{Axis, merge, parse_axes, points};
 use crate::{Options, Pipeline, Registry};
 
 use super::{CliError, EmbeddedPipeline, PipelineArgs};
@@ -15,6 +16,8 @@ pub struct Loaded {
     pub file: String,
     /// Where relative paths resolve.
     pub project_dir: PathBuf,
+    /// The `--sweep` axes (empty without a sweep).
+    pub sweep: Vec<Axis>,
 }
 
 /// Reads and validates the pipeline named by `args`; prints every diagnostic and returns
@@ -36,25 +39,44 @@ pub fn load(
         },
         None => Source::new(default.name, None, default.text),
     };
-    let options = Options {
-        registry,
-        fs: &RealFs,
-        project_dir: &project_dir,
-        sets: &args.set,
-        device: args.device.as_deref(),
-        assumed_devices: args.assume_devices.as_deref(),
+    let axes = match parse_axes(&args.sweep, &args.set) {
+        Ok(axes) => axes,
+        Err(e) => return print_error(e, style),
     };
-    match crate::analyse(&source, &options) {
-        Ok(pipeline) => Some(Loaded {
-            pipeline,
-            file: source.name().to_owned(),
-            project_dir,
-        }),
-        Err(diags) => {
-            print_diagnostics(&diags, source.name(), style);
-            None
+    let mut pipelines = Vec::new();
+    let grid = points(&axes);
+    for point in &grid {
+        let sets: Vec<String> = args.set.iter().cloned().chain(point.sets()).collect();
+        let options = Options {
+            registry,
+            fs: &RealFs,
+            project_dir: &project_dir,
+            sets: &sets,
+            device: args.device.as_deref(),
+            assumed_devices: args.assume_devices.as_deref(),
+        };
+        match crate::analyse(&source, &options) {
+            Ok(pipeline) => pipelines.push(pipeline),
+            Err(diags) => {
+                print_diagnostics(&diags, source.name(), style);
+                return None;
+            }
         }
     }
+    let pipeline = if axes.is_empty() {
+        pipelines.pop()?
+    } else {
+        match merge(&grid, &pipelines) {
+            Ok(merged) => merged,
+            Err(e) => return print_error(e, style),
+        }
+    };
+    Some(Loaded {
+        pipeline,
+        file: source.name().to_owned(),
+        project_dir,
+        sweep: axes,
+    })
 }
 
 fn read(path: &Path) -> Result<Source, CliError> {

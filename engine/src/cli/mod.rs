@@ -11,6 +11,7 @@ mod plan;
 mod run;
 mod runs;
 mod stages;
+mod sweep_table;
 mod verify;
 
 use std::process::ExitCode;

@@ -44,6 +44,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         pipeline,
         file,
         project_dir,
+        sweep,
     }) = load(&args.pipeline, registry, default, style)
     else {
         return EXIT_CONFIG;
@@ -76,6 +77,10 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
             .filter_map(|set| set.split_once('='))
             .map(|(name, value)| (name.to_owned(), value.to_owned()))
             .collect(),
+        sweep: sweep
+            .iter()
+            .map(|axis| (axis.key.clone(), axis.values.clone()))
+            .collect(),
     };
     let env = RunEnv {
         cache: &cache,
@@ -96,6 +101,9 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
     print_summary(&report, style);
+    if !sweep.is_empty() {
+        eprint!("{}", super::sweep_table::table(&report.manifest));
+    }
     if report.manifest.status == RunStatus::Ok {
         EXIT_OK
     } else {

@@ -105,6 +105,9 @@ pub struct Manifest {
     pub force: bool,
     /// The `--set` overrides, `"stage.param"` to the value as given.
     pub overrides: BTreeMap<String, String>,
+    /// The `--sweep` axes, `"stage.param"` to the values as given (absent without a sweep).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sweep: BTreeMap<String, Vec<String>>,
     /// `--offline`.
     pub offline: bool,
     /// Stages in the order they were scheduled.

@@ -31,6 +31,8 @@ pub struct RunOptions {
     pub selected: BTreeSet<usize>,
     /// The `--set` overrides, `"stage.param"` (or a `let` name) to the value as given.
     pub overrides: BTreeMap<String, String>,
+    /// The `--sweep` axes, `"stage.param"` (or a `let` name) to the values as given.
+    pub sweep: BTreeMap<String, Vec<String>>,
 }
 
 /// Hears about stages as they start and end (the CLI prints; tests collect).
@@ -115,6 +117,7 @@ pub fn run_pipeline(
         force: !options.force.is_empty(),
         offline: options.offline,
         overrides: options.overrides.clone(),
+        sweep: options.sweep.clone(),
         stages: records,
     };
     let manifest_path = manifest.write(&env.cache.root().join("runs"))?;

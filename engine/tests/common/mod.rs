@@ -495,6 +495,7 @@ impl Project {
             device: "auto".into(),
             selected,
             overrides: Default::default(),
+            sweep: Default::default(),
         };
         let env = RunEnv {
             cache: &cache,
