@@ -6,10 +6,13 @@ use std::fmt::Write;
 
 use crate::run::Manifest;
 
+/// A point's label and the metrics its copy reported.
+type Row<'a> = (&'a str, &'a BTreeMap<String, f64>);
+
 /// One block per swept stage (`evaluate[lr=1e-5]`, `evaluate[lr=2e-5]`, …): the point, then
 /// each metric.
 pub fn table(manifest: &Manifest) -> String {
-    let mut blocks: BTreeMap<&str, Vec<(&str, &BTreeMap<String, f64>)>> = BTreeMap::new();
+    let mut blocks: BTreeMap<&str, Vec<Row<'_>>> = BTreeMap::new();
     for record in &manifest.stages {
         let Some((base, rest)) = record.name.split_once('[') else {
             continue;
