@@ -137,3 +137,31 @@ fn a_bad_sweep_is_a_diagnostic_like_a_bad_set() {
         assert!(err.contains(expected), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_sweep_block_in_the_file_is_a_grid_that_set_pins_and_sweep_replaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = EXEC.replace(
+        "    let word=\"a\"\n",
+        "    let word=\"a\"\n    sweep {\n        word \"a\" \"b,c\"\n        mark.timeout 30 60\n    }\n",
+    );
+    std::fs::write(dir.path().join("p.kdl"), text).unwrap();
+    let out = clarity(dir.path(), &["run", "p.kdl"]);
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert_eq!(ran(&log).len(), 7, "{log}");
+    assert!(ran(&log).contains(&"mark[word=b,c,timeout=60]".to_owned()));
+    // `--set` pins an axis; `--sweep` replaces one.
+    let pinned = clarity(dir.path(), &["plan", "p.kdl", "--set", "word=\"a\""]);
+    let plan = String::from_utf8_lossy(&pinned.stdout).into_owned();
+    assert!(
+        plan.contains("mark[timeout=30]") && !plan.contains("word="),
+        "{plan}"
+    );
+    let replaced = clarity(dir.path(), &["plan", "p.kdl", "--sweep", "mark.timeout=90"]);
+    let plan = String::from_utf8_lossy(&replaced.stdout).into_owned();
+    assert!(
+        plan.contains("mark[word=a]") && !plan.contains("timeout=30"),
+        "{plan}"
+    );
+}

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostics, Style};
 use crate::fs::RealFs;
 use crate::lang::Source;
-use crate::sweep::{Axis, merge, parse_axes, points};
+use crate::sweep::{Axis, combine, file_axes, merge, parse_axes, points};
 use crate::{Options, Pipeline, Registry};
 
 use super::{CliError, EmbeddedPipeline, PipelineArgs};
@@ -39,7 +39,10 @@ pub fn load(
         },
         None => Source::new(default.name, None, default.text),
     };
-    let axes = match parse_axes(&args.sweep, &args.set) {
+    let (file, _) = crate::lang::parse_file(&source);
+    let axes = parse_axes(&args.sweep, &args.set)
+        .and_then(|cli| combine(file_axes(&file.items), cli, &args.set));
+    let axes = match axes {
         Ok(axes) => axes,
         Err(e) => return print_error(e, style),
     };

@@ -22,6 +22,17 @@ pub enum Item {
     Device(Spanned<String>),
     /// `stage "NAME" KIND ...`.
     Stage(StageDecl),
+    /// `sweep { stage.param V1 V2 ... }`: run once per point of the grid.
+    Sweep(Vec<SweepAxis>),
+}
+
+/// One line of a `sweep` block.
+#[derive(Clone, Debug)]
+pub struct SweepAxis {
+    /// `stage.param` or a `let` name.
+    pub key: Spanned<String>,
+    /// Its values.
+    pub values: Vec<Spanned<Expr>>,
 }
 
 /// One variable definition.

@@ -102,6 +102,49 @@ pub fn parse_axes(sweeps: &[String], sets: &[String]) -> Result<Vec<Axis>, Sweep
     Ok(axes)
 }
 
+/// The sweep of a run: the file's `sweep` axes, less those `--set` pins or `--sweep`
+/// replaces, then the `--sweep` axes.
+pub fn combine(file: Vec<Axis>, cli: Vec<Axis>, sets: &[String]) -> Result<Vec<Axis>, SweepError> {
+    let set = |key: &str| {
+        sets.iter()
+            .any(|s| s.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+    };
+    let mut axes: Vec<Axis> = file
+        .into_iter()
+        .filter(|a| !set(&a.key) && !cli.iter().any(|c| c.key == a.key))
+        .collect();
+    axes.extend(cli);
+    let points: usize = axes.iter().map(|a| a.values.len()).product();
+    if points > MAX_POINTS {
+        return Err(SweepError::TooLarge(points));
+    }
+    Ok(axes)
+}
+
+/// The `sweep` block's axes of a parsed file, each value as written.
+pub fn file_axes(items: &[crate::lang::Item]) -> Vec<Axis> {
+    let text = |span: &crate::lang::Span| {
+        let (at, len) = (span.range.offset(), span.range.len());
+        span.source
+            .text()
+            .get(at..at + len)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            crate::lang::Item::Sweep(axes) => Some(axes),
+            _ => None,
+        })
+        .flatten()
+        .map(|axis| Axis {
+            key: axis.key.value.clone(),
+            values: axis.values.iter().map(|v| text(&v.span)).collect(),
+        })
+        .collect()
+}
+
 /// Splits on commas outside double quotes; `None` for an empty value or an open quote.
 fn split_values(list: &str) -> Option<Vec<String>> {
     let mut values = Vec::new();

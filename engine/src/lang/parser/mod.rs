@@ -5,6 +5,7 @@
 
 mod item_props;
 mod stage;
+mod sweep;
 mod syntax;
 mod values;
 
@@ -14,7 +15,9 @@ use miette::SourceSpan;
 use super::kdl_read::{NodeReader, clamp, read_document};
 use super::{FileAst, Item, LangError, Source, Spanned};
 
-const ITEMS: [&str; 6] = ["stage", "let", "include", "use", "device", "pipeline"];
+const ITEMS: [&str; 7] = [
+    "stage", "let", "include", "use", "device", "pipeline", "sweep",
+];
 
 /// Reads a source into its syntax tree. Returns the tree of everything that could be read
 /// and every error found (syntax errors stop the reading; shape errors do not).
@@ -74,6 +77,7 @@ impl Parser<'_> {
                 "device" => ast
                     .items
                     .extend(self.expect_single_string(node).map(Item::Device)),
+                "sweep" => ast.items.push(Item::Sweep(self.parse_sweep(node))),
                 other => self.unknown_item(node, other),
             }
         }
@@ -104,7 +108,7 @@ impl Parser<'_> {
 
     fn unknown_item(&mut self, node: &KdlNode, name: &str) {
         let help = crate::suggest::did_you_mean(name, ITEMS, || {
-            "a pipeline holds `stage`, `let`, `include`, `use` and `device` items".into()
+            "a pipeline holds `stage`, `let`, `include`, `use`, `device` and `sweep` items".into()
         });
         let (src, span) = (self.source.source_text(), node.name().span());
         self.errors.push(LangError::UnknownItem {
