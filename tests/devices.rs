@@ -213,3 +213,63 @@ fn devices_and_plan_agree_on_auto() {
         "clarity devices says auto -> {auto}, clarity plan places train on {placed}\n{shown}"
     );
 }
+
+/// The `device …` line under stage `stage` in a plan.
+fn device_of(plan: &str, stage: &str) -> String {
+    let mut lines = plan
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("  {stage} ")));
+    lines.next();
+    lines
+        .find(|l| l.trim_start().starts_with("device "))
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn plan_on_two_assumed_gpus_shares_the_ensemble_members_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = common::root().join("pipelines/ensemble.kdl");
+    let args = [
+        "plan",
+        file.to_str().unwrap(),
+        "--assume-devices",
+        "cuda:0,cuda:1,cpu",
+    ];
+    let out = clarity(dir.path(), dir.path(), &args);
+    let plan = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        device_of(&plan, "train-42").starts_with("device cuda:0 |"),
+        "{plan}"
+    );
+    assert!(
+        device_of(&plan, "train-123").starts_with("device cuda:1 |"),
+        "{plan}"
+    );
+    assert!(
+        device_of(&plan, "train-2026").starts_with("device cuda:0 |"),
+        "{plan}"
+    );
+}
+
+#[test]
+fn devices_that_serve_no_stage_are_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = clarity(
+        dir.path(),
+        dir.path(),
+        &["run", "--devices", "cuda:0,cuda:1"],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("clarity::cli::devices"), "{err}");
+    assert!(
+        err.contains(
+            "stage `train` is placed on `cpu`, which --devices does not list (cuda:0,cuda:1)"
+        ),
+        "{err}"
+    );
+    assert!(!dir.path().join(".clarity/runs").exists());
+}

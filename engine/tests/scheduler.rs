@@ -173,3 +173,54 @@ stage \"c\" concat inputs=\"b\"
     let report = project.run(text, &[], RunOpts::default());
     assert_eq!(statuses(&report), ["a=ran", "b=ran", "c=ran"]);
 }
+
+#[test]
+fn with_several_devices_device_stages_run_side_by_side_one_per_device() {
+    let project = Project::new();
+    let report = project.run(
+        WIDE,
+        &[],
+        RunOpts {
+            jobs: 7,
+            device: Some("cuda"),
+            devices: &["cuda:0", "cuda:1"],
+            ..RunOpts::default()
+        },
+    );
+    assert_eq!(project.log.max_device_running.load(Ordering::SeqCst), 2);
+    let mut used: Vec<&str> = report
+        .manifest
+        .stages
+        .iter()
+        .filter(|s| s.kind == "device-wait")
+        .map(|s| s.placement.device.as_str())
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    assert_eq!(used, ["cuda:0", "cuda:1"]);
+    // The index does not enter the key: on one GPU, everything is cached.
+    let again = project.run(
+        WIDE,
+        &[],
+        RunOpts {
+            device: Some("cuda"),
+            devices: &["cuda:1"],
+            ..RunOpts::default()
+        },
+    );
+    assert!(statuses(&again).iter().all(|s| s.ends_with("=cached")));
+}
+
+#[test]
+fn the_plan_shows_how_devices_are_shared_out() {
+    let project = Project::new();
+    let pipeline = project.pipeline_on(WIDE, &[], Some("cuda"));
+    let order = pipeline.order.clone();
+    let pool = clarity_engine::run::DevicePool::new(&["cuda:0".into(), "cuda:1".into()]);
+    let assigned = pool.assign(&pipeline, &order);
+    let at = |name: &str| assigned[pipeline.index(name).unwrap()].clone();
+    assert_eq!(at("d1").as_deref(), Some("cuda:0"));
+    assert_eq!(at("d2").as_deref(), Some("cuda:1"));
+    assert_eq!(at("d3").as_deref(), Some("cuda:0"));
+    assert_eq!(at("w1"), None);
+}

@@ -50,6 +50,10 @@ pub struct PipelineArgs {
     /// were built for them: shows what another machine would do.
     #[arg(long, value_name = "DEVICES", value_delimiter = ',')]
     pub assume_devices: Option<Vec<String>>,
+    /// Run stages that use a device one per device at once, e.g. `cuda:0,cuda:1` (or
+    /// `auto`: every device this machine has); default: one at a time.
+    #[arg(long, value_name = "DEVICES", value_delimiter = ',')]
+    pub devices: Vec<String>,
 }
 
 /// `clarity run`.

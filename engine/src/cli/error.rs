@@ -56,6 +56,29 @@ pub enum CliError {
         #[help]
         help: String,
     },
+    /// `--devices` lists no device a selected stage is placed on.
+    #[error("stage `{stage}` is placed on `{device}`, which --devices does not list ({devices})")]
+    #[diagnostic(
+        code(clarity::cli::devices),
+        help(
+            "list a device of that kind in --devices (e.g. cuda:0,cuda:1,cpu), or place the stage elsewhere with --device"
+        )
+    )]
+    UnservedDevice {
+        /// The stage.
+        stage: String,
+        /// Where it is placed.
+        device: String,
+        /// The devices listed.
+        devices: String,
+    },
+    /// `--devices auto` on a machine where no device could be listed.
+    #[error("--devices auto found no devices")]
+    #[diagnostic(
+        code(clarity::cli::devices_auto),
+        help("name them: --devices cuda:0,cuda:1")
+    )]
+    NoDevices,
     /// The working directory is unavailable.
     #[error("cannot determine the current directory")]
     #[diagnostic(code(clarity::cli::cwd))]

@@ -23,7 +23,7 @@ pub use args::{
     RunsFormat,
 };
 pub use error::CliError;
-pub use plan::render_plan;
+pub use plan::{render_assigned, render_plan};
 pub use stages::{list as list_stages, show as show_stage};
 
 use crate::Registry;
@@ -98,7 +98,29 @@ fn plan(args: &PlanArgs, registry: &Registry, default: &EmbeddedPipeline, style:
         Ok(planned) => planned,
         Err(code) => return code,
     };
-    print!("{}", render_plan(&loaded.pipeline, &plan));
+    let pipeline = &loaded.pipeline;
+    let mut args_devices = args.pipeline.clone();
+    if args_devices.devices.is_empty()
+        && let Some(assumed) = &args.pipeline.assume_devices
+    {
+        // Several assumed devices of one kind: show how a run would share them out.
+        args_devices.devices = assumed.clone();
+    }
+    let devices = if args_devices.devices.is_empty() {
+        Vec::new()
+    } else {
+        let selected = plan.order.iter().copied().collect();
+        match run::devices(&args_devices, registry, pipeline, &selected) {
+            Ok(devices) => devices,
+            Err(e) => return print_error(e, style).unwrap_or(EXIT_CONFIG),
+        }
+    };
+    let assigned = if devices.is_empty() {
+        Vec::new()
+    } else {
+        crate::run::DevicePool::new(&devices).assign(pipeline, &plan.order)
+    };
+    print!("{}", render_assigned(pipeline, &plan, &assigned));
     EXIT_OK
 }
 

@@ -8,6 +8,12 @@ use crate::run::Plan;
 /// the policies that fired, when there is something to say (a device-bound stage, or a
 /// fired policy).
 pub fn render_plan(pipeline: &Pipeline, plan: &Plan) -> String {
+    render_assigned(pipeline, plan, &[])
+}
+
+/// [`render_plan`] with the device each device-bound stage gets from `--devices`
+/// (`assigned[i]`, as [`crate::run::DevicePool::assign`] simulates it).
+pub fn render_assigned(pipeline: &Pipeline, plan: &Plan, assigned: &[Option<String>]) -> String {
     let mut out = format!(
         "pipeline \"{}\": {} of {} stages\n",
         pipeline.name,
@@ -54,10 +60,14 @@ pub fn render_plan(pipeline: &Pipeline, plan: &Plan) -> String {
         }
         let placement = &stage.placement;
         if stage.stage.schema().uses_device || !placement.fired.is_empty() {
+            let device = assigned
+                .get(i)
+                .and_then(Option::as_deref)
+                .unwrap_or(&placement.device);
             let _ = writeln!(
                 out,
-                "      device {} | precision {} | attention {}",
-                placement.device, placement.precision, placement.attention
+                "      device {device} | precision {} | attention {}",
+                placement.precision, placement.attention
             );
         }
         for fired in &placement.fired {

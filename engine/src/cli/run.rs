@@ -56,6 +56,10 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
             return EXIT_CONFIG;
         }
     };
+    let devices = match devices(&args.pipeline, registry, &pipeline, &selected) {
+        Ok(devices) => devices,
+        Err(e) => return print_error(e, style).unwrap_or(EXIT_CONFIG),
+    };
     let cache = match Cache::open(project_dir.join(".clarity")) {
         Ok(cache) => cache,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
@@ -81,6 +85,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
             .iter()
             .map(|axis| (axis.key.clone(), axis.values.clone()))
             .collect(),
+        devices,
     };
     let env = RunEnv {
         cache: &cache,
@@ -128,6 +133,35 @@ fn selection(
     };
     force.extend(pipeline.forced(&named)?.intersection(&selected));
     Ok((selected, force))
+}
+
+/// `--devices` (`auto`: the machine's, or the assumed ones), checked to serve every
+/// selected stage that uses a device.
+pub(super) fn devices(
+    args: &super::PipelineArgs,
+    registry: &Registry,
+    pipeline: &Pipeline,
+    selected: &BTreeSet<usize>,
+) -> Result<Vec<String>, super::CliError> {
+    let devices = if args.devices.iter().any(|d| d == "auto") {
+        let found = registry.placer().devices(args.assume_devices.as_deref());
+        if found.is_empty() {
+            return Err(super::CliError::NoDevices);
+        }
+        found
+    } else {
+        args.devices.clone()
+    };
+    let order: Vec<usize> = selected.iter().copied().collect();
+    let unserved = crate::run::DevicePool::new(&devices).unserved(pipeline, &order);
+    match unserved.into_iter().next() {
+        Some((stage, device)) => Err(super::CliError::UnservedDevice {
+            stage,
+            device,
+            devices: devices.join(","),
+        }),
+        None => Ok(devices),
+    }
 }
 
 /// Each failed stage's error, then one line of counts and where the manifest is.

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::cache::{Cache, ENTRY_SCHEMA, EntryMeta, KeyParts, Verify};
 use crate::stage::PublishContext;
 use crate::{
-    ContextParts, InputArtifact, ParamType, Params, Pipeline, Reporter, StageContext, Value,
+    ContextParts, InputArtifact, ParamType, Params, Pipeline, Placement, Reporter, StageContext,
+    Value,
 };
 
 /// What a successful stage recorded.
@@ -28,6 +29,8 @@ pub struct Dispatch {
     pub key: Option<KeyParts>,
     /// The upstream outputs, by input param.
     pub inputs: BTreeMap<String, Vec<InputArtifact>>,
+    /// Where it runs: its placement, on the device the run assigned it.
+    pub placement: Placement,
 }
 
 /// Why a stage did not complete.
@@ -59,7 +62,13 @@ pub struct ExecEnv<'a> {
 /// failure or cancellation the temporary entry is removed, so no half artifact remains.
 pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcome, Failure> {
     let stage = &env.pipeline.stages[i];
-    let fingerprint = dispatch.fingerprint.as_str();
+    let Dispatch {
+        fingerprint,
+        key,
+        inputs,
+        placement,
+    } = dispatch;
+    let fingerprint = fingerprint.as_str();
     let pending = env
         .cache
         .begin(fingerprint, stage.outputs.iter().map(|o| o.name.as_str()))
@@ -69,14 +78,14 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
         stage_name: &stage.name,
         fingerprint,
         params: &params,
-        inputs: dispatch.inputs,
+        inputs,
         outputs: stage
             .outputs
             .iter()
             .map(|o| (o.name.clone(), pending.output_dir(&o.name)))
             .collect(),
         scratch_dir: pending.scratch_dir(),
-        placement: &stage.placement,
+        placement: &placement,
         offline: env.offline,
         project_dir: env.project_dir,
         cancel: env.cancel,
@@ -113,7 +122,7 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
         params: serde_json::to_value(stage.recorded_params()).unwrap_or_default(),
         metrics: serde_json::to_value(&outcome.metrics).unwrap_or_default(),
         outputs: BTreeMap::new(),
-        key: dispatch.key,
+        key,
     };
     let meta = env
         .cache

@@ -2,6 +2,7 @@
 //! temporary directory (`execute`), the concurrent walk over the graph (`scheduler`)
 //! and the run manifest (`manifest`).
 
+mod devices;
 mod error;
 mod execute;
 mod history;
@@ -9,6 +10,7 @@ mod manifest;
 mod plan;
 mod scheduler;
 
+pub use devices::DevicePool;
 pub use error::RunError;
 pub use execute::{Failure, Outcome};
 pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus};

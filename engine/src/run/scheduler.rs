@@ -8,6 +8,7 @@ use crate::cache::Cache;
 use crate::diag::{Style, render};
 use crate::{Pipeline, Reporter};
 
+use super::devices::DevicePool;
 use super::execute::{Dispatch, ExecEnv, execute, inputs, publish};
 use super::plan::Planner;
 use super::{
@@ -33,6 +34,9 @@ pub struct RunOptions {
     pub overrides: BTreeMap<String, String>,
     /// The `--sweep` axes, `"stage.param"` (or a `let` name) to the values as given.
     pub sweep: BTreeMap<String, Vec<String>>,
+    /// `--devices`: stages that use a device run one per device at once (empty: one at a
+    /// time, where their placement says).
+    pub devices: Vec<String>,
 }
 
 /// Hears about stages as they start and end (the CLI prints; tests collect).
@@ -146,7 +150,9 @@ struct Walk<'a> {
     records: BTreeMap<usize, StageRecord>,
     finished_order: Vec<usize>,
     failures: Vec<(String, miette::Report)>,
-    device_busy: bool,
+    devices: DevicePool,
+    /// The device slot each running device-bound stage holds, and the device it got.
+    slots: Vec<Option<(usize, Option<String>)>>,
 }
 
 impl<'a> Walk<'a> {
@@ -188,7 +194,8 @@ impl<'a> Walk<'a> {
             records: BTreeMap::new(),
             finished_order: Vec::new(),
             failures: Vec::new(),
-            device_busy: false,
+            devices: DevicePool::new(&options.devices),
+            slots: vec![None; pipeline.stages.len()],
         }
     }
 
@@ -213,12 +220,18 @@ impl<'a> Walk<'a> {
             loop {
                 while running < self.options.jobs.max(1) && !self.cancelled() {
                     let Some(i) = self.next_ready() else { break };
-                    let dispatch = match self.dispatch(&planner, &exec, i) {
+                    let mut dispatch = match self.dispatch(&planner, &exec, i) {
                         Some(dispatch) => dispatch,
                         None => continue,
                     };
                     let stage = &self.pipeline.stages[i];
-                    self.device_busy |= stage.stage.schema().uses_device;
+                    if stage.stage.schema().uses_device {
+                        let slot = self.devices.take(&stage.placement.device);
+                        if let Some((_, Some(device))) = &slot {
+                            dispatch.placement.device = device.clone();
+                        }
+                        self.slots[i] = slot;
+                    }
                     self.env.observer.started(&stage.name, stage.kind);
                     running += 1;
                     let (tx, exec) = (tx.clone(), &exec);
@@ -235,8 +248,8 @@ impl<'a> Walk<'a> {
                     break;
                 };
                 running -= 1;
-                if self.pipeline.stages[i].stage.schema().uses_device {
-                    self.device_busy = false;
+                if let Some((slot, _)) = self.slots[i] {
+                    self.devices.give(slot);
                 }
                 self.finish_one(i, result, took);
             }
@@ -291,6 +304,7 @@ impl<'a> Walk<'a> {
             fingerprint,
             key: plan.key.clone(),
             inputs: inputs(exec, i, &self.fingerprints),
+            placement: self.pipeline.stages[i].placement.clone(),
         })
     }
 
@@ -311,7 +325,8 @@ impl<'a> Walk<'a> {
 
     fn next_ready(&mut self) -> Option<usize> {
         let pick = self.ready.iter().copied().find(|&(_, i)| {
-            !(self.device_busy && self.pipeline.stages[i].stage.schema().uses_device)
+            let stage = &self.pipeline.stages[i];
+            !stage.stage.schema().uses_device || self.devices.free_for(&stage.placement.device)
         })?;
         self.ready.remove(&pick);
         Some(pick.1)
@@ -412,12 +427,21 @@ impl<'a> Walk<'a> {
             params: stage.recorded_params(),
             inputs,
             outputs,
-            placement: stage.placement.clone(),
+            placement: self.placement(i),
             duration_s: took.as_secs_f64(),
             metrics: outcome.metrics,
             records: outcome.records,
             error,
         }
+    }
+
+    /// Stage `i`'s placement, on the device it ran on.
+    fn placement(&self, i: usize) -> crate::Placement {
+        let mut placement = self.pipeline.stages[i].placement.clone();
+        if let Some((_, Some(device))) = &self.slots[i] {
+            placement.device = device.clone();
+        }
+        placement
     }
 
     fn status(&self) -> RunStatus {

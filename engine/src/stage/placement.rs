@@ -131,6 +131,13 @@ pub trait Placer: Send + Sync {
         let _ = setup;
         Vec::new()
     }
+
+    /// The devices of this machine (or the assumed ones), e.g. `cpu`, `cuda:0`, `cuda:1`:
+    /// what `--devices auto` runs on. By default none are known.
+    fn devices(&self, assumed: Option<&[String]>) -> Vec<String> {
+        let _ = assumed;
+        Vec::new()
+    }
 }
 
 /// The placement without policies: the requested device as is, f32, automatic attention.

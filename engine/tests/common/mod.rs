@@ -496,6 +496,7 @@ impl Project {
             selected,
             overrides: Default::default(),
             sweep: Default::default(),
+            devices: options.devices.iter().map(|d| d.to_string()).collect(),
         };
         let env = RunEnv {
             cache: &cache,
@@ -529,6 +530,8 @@ pub struct RunOpts {
     pub force_stages: &'static [&'static str],
     pub only: &'static [&'static str],
     pub device: Option<&'static str>,
+    /// `--devices`.
+    pub devices: &'static [&'static str],
 }
 
 impl Default for RunOpts {
@@ -539,6 +542,7 @@ impl Default for RunOpts {
             force_stages: &[],
             only: &[],
             device: None,
+            devices: &[],
         }
     }
 }

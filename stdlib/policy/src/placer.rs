@@ -152,6 +152,12 @@ impl PolicyPlacer {
 }
 
 impl Placer for PolicyPlacer {
+    fn devices(&self, assumed: Option<&[String]>) -> Vec<String> {
+        self.inventory(assumed)
+            .map(|inventory| inventory.devices().map(|d| d.to_string()).collect())
+            .unwrap_or_default()
+    }
+
     fn place(&self, request: &PlacementRequest<'_>) -> miette::Result<Placement> {
         let decision = self.decide(request)?;
         Ok(Placement {
