@@ -17,4 +17,4 @@ pub use error::CacheError;
 pub use fingerprint::{CLARITY_VERSION, Fingerprint, InputKey, PlacementKey, secret_hash};
 pub use hash::content_hash;
 pub use lock::CacheLock;
-pub use store::{Cache, ENTRY_LOG, ENTRY_META, Pending, SCRATCH_DIR};
+pub use store::{Cache, ENTRY_LOG, ENTRY_META, Pending, RESUME_DIR, SCRATCH_DIR};

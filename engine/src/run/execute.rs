@@ -16,6 +16,8 @@ pub struct Outcome {
     pub metrics: BTreeMap<String, f64>,
     /// Other records.
     pub records: BTreeMap<String, serde_json::Value>,
+    /// Warnings about the result.
+    pub warnings: Vec<String>,
 }
 
 /// Why a stage did not complete.
@@ -86,6 +88,7 @@ pub fn execute(
     let outcome = Outcome {
         metrics: ctx.metrics().clone(),
         records: ctx.records().clone(),
+        warnings: ctx.warnings().to_vec(),
     };
     if env.cancel.load(Ordering::Relaxed) {
         env.cache.abandon(pending);
@@ -103,6 +106,7 @@ pub fn execute(
         fingerprint: fingerprint.to_owned(),
         params: serde_json::to_value(stage.recorded_params()).unwrap_or_default(),
         metrics: serde_json::to_value(&outcome.metrics).unwrap_or_default(),
+        warnings: outcome.warnings.clone(),
         outputs: BTreeMap::new(),
     };
     env.cache

@@ -50,6 +50,8 @@ pub struct StagePlan {
     /// The metrics a [`CacheStatus::Cached`] stage reported when it ran (from its entry's
     /// `stage.json`, read while verifying it); empty otherwise.
     pub cached_metrics: BTreeMap<String, f64>,
+    /// The warnings a [`CacheStatus::Cached`] stage recorded when it ran; empty otherwise.
+    pub cached_warnings: Vec<String>,
 }
 
 /// What a run will do.
@@ -80,6 +82,7 @@ pub fn make_plan(
         let stage = &pipeline.stages[i];
         let outputs = stage.outputs.iter().map(|o| o.name.as_str());
         let mut cached_metrics = BTreeMap::new();
+        let mut cached_warnings = Vec::new();
         let (status, untrusted) = match (
             cache.verify(&fingerprint, outputs, Verify::Fast),
             force.contains(&i),
@@ -87,6 +90,7 @@ pub fn make_plan(
             (None, _) => (CacheStatus::Stale, None),
             (Some(Ok(meta)), false) => {
                 cached_metrics = serde_json::from_value(meta.metrics).unwrap_or_default();
+                cached_warnings = meta.warnings;
                 (CacheStatus::Cached, None)
             }
             (Some(Ok(_)), true) => (CacheStatus::Forced, None),
@@ -97,6 +101,7 @@ pub fn make_plan(
             status,
             untrusted,
             cached_metrics,
+            cached_warnings,
         });
         plan.order.push(i);
     }

@@ -252,14 +252,16 @@ impl<'a> Walk<'a> {
         self.env.cancel.load(Ordering::Relaxed)
     }
 
-    /// What a cached stage reported when it ran: its metrics, as the plan read them from its
-    /// entry (so a cached run shows the same scores as the run that computed them).
+    /// What a cached stage reported when it ran: its metrics and warnings, as the plan read
+    /// them from its entry (so a cached run shows the same scores as the run that computed
+    /// them).
     fn cached_outcome(&self, i: usize) -> Outcome {
+        let Some(plan) = self.plan.stages[i].as_ref() else {
+            return Outcome::default();
+        };
         Outcome {
-            metrics: self.plan.stages[i]
-                .as_ref()
-                .map(|p| p.cached_metrics.clone())
-                .unwrap_or_default(),
+            metrics: plan.cached_metrics.clone(),
+            warnings: plan.cached_warnings.clone(),
             ..Outcome::default()
         }
     }
@@ -355,6 +357,11 @@ impl<'a> Walk<'a> {
                 )
             })
             .collect();
+        let output_kinds = stage
+            .outputs
+            .iter()
+            .map(|o| (o.name.clone(), o.kind.name().to_owned()))
+            .collect();
         StageRecord {
             name: stage.name.clone(),
             kind: stage.kind.to_owned(),
@@ -364,10 +371,12 @@ impl<'a> Walk<'a> {
             params: stage.recorded_params(),
             inputs,
             outputs,
+            output_kinds,
             placement: stage.placement.clone(),
             duration_s: took.as_secs_f64(),
             metrics: outcome.metrics,
             records: outcome.records,
+            warnings: outcome.warnings,
             error,
         }
     }
