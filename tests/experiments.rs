@@ -267,7 +267,22 @@ fn gc_keeps_the_last_runs_and_what_they_name_and_waits_for_a_running_one() {
     // data once, split three times.
     assert_eq!(entries(d).len(), 4);
     let stale = [".clarity/tmp/123.4.0/train", ".clarity/resume/0123abcd"];
-    for path in stale {
+    // A resume directory of a stage the newest run names stays (as an interrupted
+    // training's would).
+    let newest = json(d, &["runs", "--format", "json"])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(d.join(".clarity/runs").join(newest).join("manifest.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let named = format!(
+        ".clarity/resume/{}",
+        manifest["stages"][1]["fingerprint"].as_str().unwrap()
+    );
+    for path in stale.iter().chain([&named.as_str()]) {
         std::fs::create_dir_all(d.join(path)).unwrap();
         std::fs::write(d.join(path).join("blob"), [0u8; 1000]).unwrap();
     }
@@ -309,6 +324,7 @@ fn gc_keeps_the_last_runs_and_what_they_name_and_waits_for_a_running_one() {
     assert!(done.contains("removed 2 runs, 2 cache entries"), "{done}");
     assert_eq!(entries(d).len(), 2);
     assert!(stale.iter().all(|p| !d.join(p).exists()));
+    assert!(d.join(&named).is_dir());
     let runs = json(d, &["runs", "--format", "json"]);
     assert_eq!(runs.as_array().unwrap().len(), 1);
     // The kept run's stages are still cached; a dropped one's split runs again.

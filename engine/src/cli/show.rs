@@ -86,7 +86,12 @@ pub fn show(args: &ShowArgs, style: Style) -> u8 {
 
 fn shown(run: &RecordedRun, all: bool, cwd: &Path) -> Shown {
     let mut artifacts = Vec::new();
-    for stage in &run.stages {
+    // A stage that did not complete has no outputs to point at.
+    for stage in run
+        .stages
+        .iter()
+        .filter(|s| matches!(s.status.as_str(), "ran" | "cached"))
+    {
         for (output, dir) in &stage.outputs {
             let kind = stage.output_kinds.get(output).cloned().unwrap_or_default();
             let result = kind.is_empty() || RESULT_KINDS.iter().any(|k| k.name() == kind);
@@ -192,7 +197,7 @@ fn text(run: &Shown) -> String {
 fn result_row(a: &Artifact) -> [String; 3] {
     let dir = format!("{}/", a.dir.display());
     let files = match (a.present, a.kind == ArtifactKind::CHECKPOINT.name()) {
-        (false, _) => "(removed from the cache)".to_owned(),
+        (false, _) => "(no longer in the cache)".to_owned(),
         (true, true) => String::new(),
         (true, false) => a.files.join("  "),
     };

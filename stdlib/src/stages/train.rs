@@ -37,7 +37,7 @@ impl Stage for Train {
                 OutputSpec::new(
                     "last",
                     ArtifactKind::CHECKPOINT,
-                    "the checkpoint at the end of training",
+                    "the checkpoint at the end of training (none with keep-checkpoints \"best\")",
                 ),
                 OutputSpec::new(
                     "metrics",
@@ -175,14 +175,15 @@ fn report(ctx: &mut StageContext<'_>, summary: &TrainSummary, seconds: f64) {
 /// none was best), as warnings about the stage's result.
 fn warn_if_collapsed(ctx: &mut StageContext<'_>, summary: &TrainSummary) {
     let best = summary.best.map(|(_, epoch)| epoch);
-    let epoch = summary
+    let Some(record) = summary
         .history
         .iter()
         .rev()
-        .find(|r| best.is_none_or(|b| r.epoch == b));
-    for record in epoch.into_iter() {
-        for warning in &record.warnings {
-            ctx.record_warning(format!("validation, epoch {}: {warning}", record.epoch));
-        }
+        .find(|r| best.is_none_or(|b| r.epoch == b))
+    else {
+        return;
+    };
+    for warning in &record.warnings {
+        ctx.record_warning(format!("validation, epoch {}: {warning}", record.epoch));
     }
 }
