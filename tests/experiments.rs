@@ -162,9 +162,12 @@ fn an_unknown_run_is_a_diagnostic_with_the_closest_id() {
     ] {
         let out = clarity(d, &args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
-        let text = stderr(&out);
-        assert!(text.contains("clarity::cli::unknown_run"), "{text}");
-        assert!(text.contains(&format!("did you mean `{id}`?")), "{text}");
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "clarity::cli::unknown_run\n\n  × no run `{typo}` in .clarity/runs\n  help: did you mean `{id}`?\n"
+            )
+        );
     }
     let other = clarity(d, &["show", "--pipeline", "other"]);
     assert_eq!(other.status.code(), Some(1));
