@@ -35,6 +35,9 @@ pub struct EntryMeta {
     pub params: serde_json::Value,
     /// Metrics the stage recorded.
     pub metrics: serde_json::Value,
+    /// Warnings about the result the stage recorded (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Each output's recorded content.
     pub outputs: BTreeMap<String, OutputRecord>,
     /// The fingerprint's parts, hashed: what a later plan compares to say why the stage runs
@@ -246,6 +249,7 @@ mod tests {
             fingerprint: "f".into(),
             params: serde_json::json!({}),
             metrics: serde_json::json!({}),
+            warnings: Vec::new(),
             outputs: [("out".to_owned(), record_output(&out).unwrap())].into(),
             key: None,
         };

@@ -19,4 +19,4 @@ pub use fingerprint::{CLARITY_VERSION, Fingerprint, InputKey, PlacementKey, secr
 pub use hash::content_hash;
 pub use key::{Change, KeyParts};
 pub use lock::CacheLock;
-pub use store::{Cache, ENTRY_LOG, ENTRY_META, Pending, SCRATCH_DIR};
+pub use store::{Cache, ENTRY_LOG, ENTRY_META, Pending, RESUME_DIR, SCRATCH_DIR};

@@ -16,6 +16,10 @@ pub const ENTRY_LOG: &str = "stage.log";
 /// so no output may have this name.
 pub const SCRATCH_DIR: &str = "scratch";
 
+/// The directory under the cache root where stages keep state across killed runs, one
+/// directory per stage fingerprint (see [`crate::StageContext::resume_dir`]).
+pub const RESUME_DIR: &str = "resume";
+
 /// The cache: `ROOT/cache/<fingerprint>/<output>/` holds complete entries, `ROOT/tmp/` entries
 /// being written, `ROOT/runs/` run manifests.
 #[derive(Debug)]

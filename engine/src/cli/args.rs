@@ -20,6 +20,14 @@ pub enum EngineCommand {
     Log(LogArgs),
     /// List the runs of this directory, newest first, with their overrides and scores.
     Runs(RunsArgs),
+    /// Show one run (default: the latest): its stages, metrics, warnings and where its
+    /// results are.
+    Show(ShowArgs),
+    /// Compare two runs: the params that differ and the metrics side by side.
+    Diff(DiffArgs),
+    /// Remove what the last runs of each pipeline do not need: older runs, cache entries and
+    /// resume directories they do not name, temporary directories.
+    Gc(GcArgs),
     /// List the stage kinds, or show the schema of one.
     Stages {
         /// A stage kind, e.g. `exec`.
@@ -124,7 +132,46 @@ pub struct RunsArgs {
     pub format: RunsFormat,
 }
 
-/// `clarity runs` output formats.
+/// `clarity show`.
+#[derive(Debug, Clone, Args)]
+pub struct ShowArgs {
+    /// The run's id, as `clarity runs` prints it (default: the latest run).
+    pub run: Option<String>,
+    /// Without a run id: the latest run of this pipeline (its name or its file).
+    #[arg(long, value_name = "NAME|FILE")]
+    pub pipeline: Option<String>,
+    /// List every output of the run, not only checkpoints, predictions and metrics.
+    #[arg(long)]
+    pub all: bool,
+    /// `table` for people, `json` for scripts.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RunsFormat,
+}
+
+/// `clarity diff`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// The first run's id (A).
+    pub a: String,
+    /// The second run's id (B); deltas are B - A.
+    pub b: String,
+    /// `table` for people, `json` for scripts.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: RunsFormat,
+}
+
+/// `clarity gc`.
+#[derive(Debug, Clone, Args)]
+pub struct GcArgs {
+    /// How many of the newest runs of each pipeline to keep, with everything they name.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub keep: usize,
+    /// List what would be removed, and how many bytes, without removing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Output formats of `runs`, `show` and `diff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RunsFormat {
     /// Aligned columns.

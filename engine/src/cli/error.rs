@@ -79,6 +79,26 @@ pub enum CliError {
         help("name them: --devices cuda:0,cuda:1")
     )]
     NoDevices,
+    /// `clarity show RUN` or `clarity diff` names no recorded run.
+    #[error("no run `{id}` in .clarity/runs")]
+    #[diagnostic(code(clarity::cli::unknown_run))]
+    UnknownRun {
+        /// The id given.
+        id: String,
+        /// Did you mean.
+        #[help]
+        help: String,
+    },
+    /// `clarity show` without a run id, and no run recorded.
+    #[error("no runs recorded in .clarity/runs of this directory{}", pipeline.as_ref().map_or(String::new(), |p| format!(" for pipeline `{p}`")))]
+    #[diagnostic(
+        code(clarity::cli::no_runs),
+        help("`clarity run FILE` records a run; `clarity runs` lists them")
+    )]
+    NoRuns {
+        /// The `--pipeline` filter, if any.
+        pipeline: Option<String>,
+    },
     /// The working directory is unavailable.
     #[error("cannot determine the current directory")]
     #[diagnostic(code(clarity::cli::cwd))]

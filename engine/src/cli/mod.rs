@@ -4,12 +4,17 @@
 //! calls [`main`] to get the engine's commands alone (custom binaries, `examples/`).
 
 mod args;
+mod columns;
+mod diff;
 mod error;
+mod gc;
 mod load;
 mod log;
 mod plan;
+mod recorded;
 mod run;
 mod runs;
+mod show;
 mod stages;
 mod sweep_table;
 mod verify;
@@ -19,8 +24,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{
-    EngineCommand, GraphArgs, GraphFormat, LogArgs, PipelineArgs, PlanArgs, RunArgs, RunsArgs,
-    RunsFormat,
+    DiffArgs, EngineCommand, GcArgs, GraphArgs, GraphFormat, LogArgs, PipelineArgs, PlanArgs,
+    RunArgs, RunsArgs, RunsFormat, ShowArgs,
 };
 pub use error::CliError;
 pub use plan::{render_assigned, render_plan};
@@ -63,6 +68,9 @@ pub fn execute(
         EngineCommand::Verify(args) => verify::verify(&args, registry, default, style),
         EngineCommand::Log(args) => log::log(&args, registry, default, style),
         EngineCommand::Runs(args) => runs::runs(&args, style),
+        EngineCommand::Show(args) => show::show(&args, style),
+        EngineCommand::Diff(args) => diff::diff(&args, style),
+        EngineCommand::Gc(args) => gc::gc(&args, style),
         EngineCommand::Stages { kind: None } => {
             print!("{}", list_stages(registry));
             EXIT_OK

@@ -164,11 +164,21 @@ pub(super) fn devices(
     }
 }
 
-/// Each failed stage's error, then one line of counts and where the manifest is.
+/// Each failed stage's error, the warnings stages recorded about their results (cached
+/// stages' included), then one line of counts and where the manifest is.
 fn print_summary(report: &RunReport, style: Style) {
     for (stage, failure) in &report.failures {
         eprintln!("\nstage `{stage}` failed:");
         eprint!("{}", render(failure.as_ref(), style));
+    }
+    let warnings: Vec<String> = report
+        .manifest
+        .stages
+        .iter()
+        .flat_map(|r| r.warnings.iter().map(move |w| format!("  {}: {w}", r.name)))
+        .collect();
+    if !warnings.is_empty() {
+        eprintln!("\nwarnings:\n{}", warnings.join("\n"));
     }
     let count = |s: &str| {
         report

@@ -4,15 +4,14 @@
 //! ran).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::diag::Style;
 
 use super::load::print_error;
-use super::{CliError, EXIT_OK, EXIT_RUNTIME, RunsArgs, RunsFormat};
+use super::recorded::{RecordedRun, read_runs, runs_dir};
+use super::{EXIT_OK, EXIT_RUNTIME, RunsArgs, RunsFormat};
 
 /// One run, as `runs --format json` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -29,17 +28,20 @@ pub struct RunSummary {
     pub overrides: BTreeMap<String, String>,
     /// `"stage.metric"` to its value, for every stage that reported metrics.
     pub metrics: BTreeMap<String, f64>,
+    /// `"stage: warning"` for every warning a stage recorded about its result.
+    pub warnings: Vec<String>,
 }
 
 /// `clarity runs`.
 pub fn runs(args: &RunsArgs, style: Style) -> u8 {
-    let dir = match std::env::current_dir() {
-        Ok(dir) => dir.join(".clarity").join("runs"),
-        Err(e) => return print_error(CliError::Cwd(e), style).unwrap_or(EXIT_RUNTIME),
+    let dir = match runs_dir() {
+        Ok(dir) => dir,
+        Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
     let runs: Vec<RunSummary> = read_runs(&dir)
-        .into_iter()
+        .iter()
         .filter(|r| args.pipeline.as_ref().is_none_or(|p| *p == r.pipeline))
+        .map(RunSummary::of)
         .collect();
     match args.format {
         RunsFormat::Json => println!(
@@ -51,44 +53,17 @@ pub fn runs(args: &RunsArgs, style: Style) -> u8 {
     EXIT_OK
 }
 
-/// Every readable `manifest.json` under `dir`, newest first (unreadable ones are skipped).
-pub fn read_runs(dir: &Path) -> Vec<RunSummary> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut runs: Vec<RunSummary> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let text = std::fs::read_to_string(e.path().join("manifest.json")).ok()?;
-            let json: Value = serde_json::from_str(&text).ok()?;
-            Some(summary(e.file_name().to_string_lossy().into_owned(), &json))
-        })
-        .collect();
-    runs.sort_by(|a, b| (b.started_unix_ms, &b.id).cmp(&(a.started_unix_ms, &a.id)));
-    runs
-}
-
-fn summary(id: String, json: &Value) -> RunSummary {
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    let overrides = json["overrides"]
-        .as_object()
-        .map(|o| o.iter().map(|(k, v)| (k.clone(), text(v))).collect())
-        .unwrap_or_default();
-    let mut metrics = BTreeMap::new();
-    for stage in json["stages"].as_array().into_iter().flatten() {
-        for (name, value) in stage["metrics"].as_object().into_iter().flatten() {
-            if let Some(value) = value.as_f64() {
-                metrics.insert(format!("{}.{name}", text(&stage["name"])), value);
-            }
+impl RunSummary {
+    fn of(run: &RecordedRun) -> Self {
+        Self {
+            id: run.id.clone(),
+            pipeline: run.pipeline.clone(),
+            status: run.status.clone(),
+            started_unix_ms: run.started_unix_ms,
+            overrides: run.overrides(),
+            metrics: run.metrics(),
+            warnings: run.warnings(),
         }
-    }
-    RunSummary {
-        id,
-        pipeline: text(&json["pipeline"]),
-        status: text(&json["status"]),
-        started_unix_ms: json["started_unix_ms"].as_u64().unwrap_or_default(),
-        overrides,
-        metrics,
     }
 }
 
@@ -159,7 +134,7 @@ fn table(runs: &[RunSummary]) -> String {
 }
 
 /// `YYYY-MM-DD HH:MM` of milliseconds since the Unix epoch, in UTC.
-fn utc(unix_ms: u64) -> String {
+pub fn utc(unix_ms: u64) -> String {
     let secs = unix_ms / 1000;
     let (days, rest) = (secs / 86_400, secs % 86_400);
     // Howard Hinnant's civil_from_days.

@@ -19,6 +19,8 @@ pub struct Outcome {
     pub records: BTreeMap<String, serde_json::Value>,
     /// Each output's content hash, as its entry records it (what dependents' keys take).
     pub output_hashes: BTreeMap<String, String>,
+    /// Warnings about the result.
+    pub warnings: Vec<String>,
 }
 
 /// A stage about to run: its resolved key and the upstream outputs it reads.
@@ -104,6 +106,7 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
         metrics: ctx.metrics().clone(),
         records: ctx.records().clone(),
         output_hashes: BTreeMap::new(),
+        warnings: ctx.warnings().to_vec(),
     };
     if env.cancel.load(Ordering::Relaxed) {
         env.cache.abandon(pending);
@@ -121,6 +124,7 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
         fingerprint: fingerprint.to_owned(),
         params: serde_json::to_value(stage.recorded_params()).unwrap_or_default(),
         metrics: serde_json::to_value(&outcome.metrics).unwrap_or_default(),
+        warnings: outcome.warnings.clone(),
         outputs: BTreeMap::new(),
         key,
     };

@@ -72,6 +72,8 @@ pub struct StageRecord {
     pub inputs: BTreeMap<String, Vec<String>>,
     /// Output name -> directory in the cache.
     pub outputs: BTreeMap<String, PathBuf>,
+    /// Output name -> what it holds (its [`crate::ArtifactKind`] name, e.g. `checkpoint`).
+    pub output_kinds: BTreeMap<String, String>,
     /// Placement and the policies that fired.
     pub placement: Placement,
     /// Wall time in seconds (0 when cached).
@@ -80,6 +82,8 @@ pub struct StageRecord {
     pub metrics: BTreeMap<String, f64>,
     /// Other records.
     pub records: BTreeMap<String, serde_json::Value>,
+    /// Warnings about the stage's result (see [`crate::StageContext::record_warning`]).
+    pub warnings: Vec<String>,
     /// The error, rendered, when it failed.
     pub error: Option<String>,
 }

@@ -63,6 +63,8 @@ pub struct StagePlan {
     /// Why it runs, or may (which param, file or input changed since the stage's last run);
     /// empty for a cached stage.
     pub reasons: Vec<String>,
+    /// The warnings a [`CacheStatus::Cached`] stage recorded when it ran; empty otherwise.
+    pub cached_warnings: Vec<String>,
 }
 
 /// What a run will do.
@@ -159,6 +161,7 @@ impl<'a> Planner<'a> {
             status: CacheStatus::Stale,
             untrusted: None,
             cached_metrics: BTreeMap::new(),
+            cached_warnings: Vec::new(),
             output_hashes: BTreeMap::new(),
             reasons: Vec::new(),
         };
@@ -172,6 +175,7 @@ impl<'a> Planner<'a> {
                 plan.cached_metrics =
                     serde_json::from_value(meta.metrics.clone()).unwrap_or_default();
                 plan.output_hashes = meta.output_hashes();
+                plan.cached_warnings = meta.warnings;
             }
             (Some(Ok(_)), true) => {
                 plan.status = CacheStatus::Forced;
@@ -203,6 +207,7 @@ impl<'a> Planner<'a> {
             status: CacheStatus::Pending,
             untrusted: None,
             cached_metrics: BTreeMap::new(),
+            cached_warnings: Vec::new(),
             output_hashes: BTreeMap::new(),
             reasons,
         }

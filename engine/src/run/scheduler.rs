@@ -312,13 +312,17 @@ impl<'a> Walk<'a> {
         self.env.cancel.load(Ordering::Relaxed)
     }
 
-    /// What a cached stage reported when it ran: its metrics, as the plan read them from its
-    /// entry (so a cached run shows the same scores as the run that computed them).
+    /// What a cached stage reported when it ran: its metrics and warnings, as the plan read
+    /// them from its entry (so a cached run shows the same scores as the run that computed
+    /// them).
     fn cached_outcome(&self, i: usize) -> Outcome {
-        let plan = self.plans[i].as_ref();
+        let Some(plan) = self.plans[i].as_ref() else {
+            return Outcome::default();
+        };
         Outcome {
-            metrics: plan.map(|p| p.cached_metrics.clone()).unwrap_or_default(),
-            output_hashes: plan.map(|p| p.output_hashes.clone()).unwrap_or_default(),
+            metrics: plan.cached_metrics.clone(),
+            warnings: plan.cached_warnings.clone(),
+            output_hashes: plan.output_hashes.clone(),
             ..Outcome::default()
         }
     }
@@ -418,6 +422,11 @@ impl<'a> Walk<'a> {
                 )
             })
             .collect();
+        let output_kinds = stage
+            .outputs
+            .iter()
+            .map(|o| (o.name.clone(), o.kind.name().to_owned()))
+            .collect();
         StageRecord {
             name: stage.name.clone(),
             kind: stage.kind.to_owned(),
@@ -427,10 +436,12 @@ impl<'a> Walk<'a> {
             params: stage.recorded_params(),
             inputs,
             outputs,
+            output_kinds,
             placement: self.placement(i),
             duration_s: took.as_secs_f64(),
             metrics: outcome.metrics,
             records: outcome.records,
+            warnings: outcome.warnings,
             error,
         }
     }

@@ -87,6 +87,7 @@ pub struct StageContext<'a> {
     parts: ContextParts<'a>,
     metrics: BTreeMap<String, f64>,
     records: BTreeMap<String, serde_json::Value>,
+    warnings: Vec<String>,
 }
 
 impl<'a> StageContext<'a> {
@@ -96,6 +97,7 @@ impl<'a> StageContext<'a> {
             parts,
             metrics: BTreeMap::new(),
             records: BTreeMap::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -172,6 +174,18 @@ impl<'a> StageContext<'a> {
             .with_file_name(crate::cache::ENTRY_LOG)
     }
 
+    /// Where the stage may keep state that must outlive a killed run of this very stage (a
+    /// resumable checkpoint): `.clarity/resume/<fingerprint>/` of the project, not created
+    /// here. The stage removes it when it ends; `clarity gc` removes one that no kept run
+    /// names.
+    pub fn resume_dir(&self) -> PathBuf {
+        self.parts
+            .project_dir
+            .join(".clarity")
+            .join(crate::cache::RESUME_DIR)
+            .join(self.parts.fingerprint)
+    }
+
     /// Device, precision and attention path chosen by the device policies.
     pub fn placement(&self) -> &Placement {
         self.parts.placement
@@ -217,6 +231,20 @@ impl<'a> StageContext<'a> {
     /// Records any JSON value for the run manifest.
     pub fn record(&mut self, key: impl Into<String>, value: serde_json::Value) {
         self.records.insert(key.into(), value);
+    }
+
+    /// Reports a warning about the stage's result (e.g. a model that predicts one class):
+    /// printed now like [`StageContext::warn`], and kept in the cache entry and the run
+    /// manifest, so the run summary repeats it, cached runs included.
+    pub fn record_warning(&mut self, message: impl Into<String>) {
+        let message = message.into();
+        self.warn(&message);
+        self.warnings.push(message);
+    }
+
+    /// The warnings recorded so far.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The metrics recorded so far.

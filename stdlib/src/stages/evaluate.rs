@@ -1,6 +1,7 @@
 //! `evaluate`: score a predictions artifact against a reference table: Task 1 macro-F1, Task 2
 //! macro-F1 (strict, multi-annotator, majority vote), accuracy, per-class scores, confusion
-//! matrices as text and SVG.
+//! matrices as text and SVG, the majority-class baseline beside the scores, and a warning
+//! (in the log, the report and the run summary) when the predictions look collapsed.
 
 use clarity_data::table::read_table_artifact;
 use clarity_engine::{
@@ -18,7 +19,7 @@ impl Stage for Evaluate {
     fn schema(&self) -> StageSchema {
         StageSchema {
             kind: "evaluate",
-            version: 1,
+            version: 2,
             summary: "Score predictions against a labelled table (CLARITY Task 1 and Task 2 metrics)",
             params: vec![
                 ParamSpec::required(
@@ -53,6 +54,9 @@ impl Stage for Evaluate {
         }
         for (name, value) in &summary {
             ctx.record_metric(name.clone(), *value);
+        }
+        for warning in evaluation.collapse_warnings() {
+            ctx.record_warning(warning);
         }
         let headline: Vec<String> = summary
             .iter()

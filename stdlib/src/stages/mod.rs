@@ -4,6 +4,7 @@
 
 mod hub_source;
 mod placement;
+mod train_params;
 mod train_progress;
 
 /// Declares each kind's module, re-exports its type and registers it, from one list.

@@ -36,7 +36,7 @@ fn main() -> miette::Result<()> {
     let dir = tempfile::tempdir().map_err(|e| miette::miette!("{e}"))?;
     let paths = TrainPaths {
         best: dir.path().join("best"),
-        last: dir.path().join("last"),
+        last: Some(dir.path().join("last")),
         reports: dir.path().join("reports"),
         resume: None,
     };

@@ -114,7 +114,7 @@ fn training_on_too_long_records_is_a_diagnostic() {
         },
         paths: TrainPaths {
             best: dir.path().join("best"),
-            last: dir.path().join("last"),
+            last: Some(dir.path().join("last")),
             reports: dir.path().join("reports"),
             resume: None,
         },
@@ -140,7 +140,7 @@ fn training_on_too_long_records_is_a_diagnostic() {
         config: TrainConfig::default(),
         paths: TrainPaths {
             best: dir.path().join("best"),
-            last: dir.path().join("last"),
+            last: Some(dir.path().join("last")),
             reports: dir.path().join("reports"),
             resume: None,
         },

@@ -32,7 +32,7 @@ fn config(epochs: usize) -> TrainConfig {
 fn paths(root: &Path) -> TrainPaths {
     TrainPaths {
         best: root.join("best"),
-        last: root.join("last"),
+        last: Some(root.join("last")),
         reports: root.join("reports"),
         resume: Some(root.join("resume")),
     }

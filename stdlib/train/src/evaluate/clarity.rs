@@ -162,8 +162,26 @@ impl ClarityEvaluation {
     /// A readable report: headline numbers, then per-class scores and confusion matrices.
     pub fn to_text(&self, names: ClassNames<'_>) -> String {
         let mut out = format!("{} examples\n", self.examples);
+        for warning in self.collapse_warnings() {
+            out.push_str(&format!("warning: {warning}\n"));
+        }
+        out.push_str(&format!(
+            "{:<28} {:>6}  majority-class baseline\n",
+            "metric", "score"
+        ));
+        let baselines = self.baselines();
         for (metric, value) in self.summary() {
-            out.push_str(&format!("{metric:<28} {value:.4}\n"));
+            let beside = baselines.iter().find_map(|(task, b)| {
+                let kind = metric.strip_prefix(task)?;
+                let (score, what) = match kind {
+                    "-macro-f1" => (b.macro_f1, "macro-F1"),
+                    "-accuracy" => (b.accuracy, "accuracy"),
+                    _ => return None,
+                };
+                Some(format!("  {score:.4} ({what} of always `{}`)", b.class))
+            });
+            let beside = beside.unwrap_or_default();
+            out.push_str(&format!("{metric:<28} {value:.4}{beside}\n"));
         }
         let sections = [
             ("Task 1 (clarity)", &self.clarity, names.clarity),

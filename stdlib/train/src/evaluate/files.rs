@@ -185,8 +185,12 @@ pub fn write_evaluation(evaluation: &ClarityEvaluation, dir: &Path) -> Result<()
         let path = dir.join(name);
         std::fs::write(&path, text).map_err(|source| EvaluateError::Write { path, source })
     };
+    let baselines: std::collections::BTreeMap<&str, super::Baseline> =
+        evaluation.baselines().into_iter().collect();
     let json = serde_json::json!({
         "summary": evaluation.summary(),
+        "majority_baseline": baselines,
+        "warnings": evaluation.collapse_warnings(),
         "evaluation": evaluation,
     });
     write(

@@ -51,15 +51,17 @@ impl Checkpoints<'_> {
         write_reports(&self.paths.reports, state, monitor)
     }
 
-    /// Writes `last` and `best` (kept in the resume directory while training; the final
-    /// model without a best epoch).
+    /// Writes `last` (when kept) and `best` (kept in the resume directory while training;
+    /// the final model without a best epoch).
     pub fn finish<B: AutodiffBackend>(
         &self,
         model: &ClarityClassifier<B>,
         state: &TrainerState,
         validated: bool,
     ) -> Result<(), TrainError> {
-        self.save_model(model, &self.paths.last)?;
+        if let Some(last) = &self.paths.last {
+            self.save_model(model, last)?;
+        }
         match (&self.paths.resume, validated, state.best) {
             (Some(resume), true, Some((_, epoch))) => publish_best(resume, epoch, &self.paths.best),
             (None, true, Some(_)) => Ok(()),

@@ -23,6 +23,9 @@ pub struct EpochRecord {
     pub validation_loss: Option<f64>,
     /// Validation scores (keys of `ClarityEvaluation::summary`).
     pub validation: BTreeMap<String, f64>,
+    /// Warnings about the validation predictions (a model collapsed to one class).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Whether this epoch gave the best checkpoint so far.
     pub best: bool,
     /// Wall time of the epoch (training and validation), seconds.

@@ -14,7 +14,7 @@ use super::setup::{
     available_metrics, check_config, check_labels, check_monitor, fingerprint, objective,
 };
 use super::stopping::judge;
-use super::validation::validate;
+use super::validation::{ValidationResult, validate};
 use super::{
     EpochRecord, Objective, ResumePoint, TrainConfig, TrainError, TrainEvent, TrainObserver,
     TrainerState,
@@ -52,8 +52,9 @@ pub struct TrainPaths {
     /// The best checkpoint (by the monitored validation metric; the final model without
     /// validation data).
     pub best: PathBuf,
-    /// The model at the end of training.
-    pub last: PathBuf,
+    /// The model at the end of training; `None` keeps only `best` (an interrupted run still
+    /// resumes: its resumable checkpoint lives in `resume`).
+    pub last: Option<PathBuf>,
     /// `metrics.json`, `train.log`, `learning_curves.svg`.
     pub reports: PathBuf,
     /// A directory that survives an interrupted run, for the resumable checkpoint, the best
@@ -261,7 +262,10 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
         let epoch = self.state.epoch + 1;
         let train_loss = self.state.epoch_loss_sum / self.state.epoch_loss_count.max(1) as f64;
         let lr = self.schedule.lr(self.state.step.saturating_sub(1));
-        let (validation_loss, validation) = self.validate(observer)?;
+        let (validation_loss, validation, warnings) = match self.validate(observer)? {
+            Some(v) => (v.loss, v.metrics(), v.evaluation.collapse_warnings()),
+            None => (None, Default::default(), Vec::new()),
+        };
         let monitored = validation.get(&config.monitor.metric).copied();
         let verdict = judge(config, &mut self.state, epoch, monitored);
         if verdict.improved {
@@ -274,6 +278,7 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
             lr,
             validation_loss,
             validation,
+            warnings,
             best: verdict.improved,
             seconds: started.elapsed().as_secs_f64(),
         };
@@ -308,13 +313,13 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
         Ok(())
     }
 
-    /// The validation loss and scores (none without validation data).
+    /// The validation loss and evaluation (none without validation data).
     fn validate(
         &self,
         observer: &mut dyn TrainObserver,
-    ) -> Result<(Option<f64>, std::collections::BTreeMap<String, f64>), TrainError> {
+    ) -> Result<Option<ValidationResult>, TrainError> {
         let Some(validation) = self.data.validation else {
-            return Ok((None, Default::default()));
+            return Ok(None);
         };
         observer.event(&TrainEvent::Validating {
             records: validation.len(),
@@ -329,7 +334,7 @@ impl<'a, B: AutodiffBackend> Run<'a, B> {
             &cancelled,
             self.device,
         )?;
-        Ok((result.loss, result.metrics()))
+        Ok(Some(result))
     }
 
     /// Writes `last`, `best` and the reports, ends the log and clears the resume directory.
