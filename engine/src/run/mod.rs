@@ -1,12 +1,14 @@
-//! Running a validated pipeline: fingerprints and cache status (`plan`), one stage in a
-//! temporary directory (`execute`), the concurrent walk over the graph (`scheduler`)
-//! and the run manifest (`manifest`).
+//! Running a validated pipeline: fingerprints and cache status (`plan`, with earlier runs'
+//! keys from `history`), one stage in a temporary directory (`execute`), the concurrent walk
+//! over the graph (`scheduler`) with its device slots (`devices`), what a run is given and
+//! returns (`options`) and the run manifest (`manifest`).
 
 mod devices;
 mod error;
 mod execute;
 mod history;
 mod manifest;
+mod options;
 mod plan;
 mod scheduler;
 
@@ -14,5 +16,6 @@ pub use devices::DevicePool;
 pub use error::RunError;
 pub use execute::{Failure, Outcome};
 pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus};
+pub use options::{RunEnv, RunObserver, RunOptions, RunReport, SilentObserver};
 pub use plan::{CacheStatus, Plan, Planner, StagePlan, make_plan};
-pub use scheduler::{RunEnv, RunObserver, RunOptions, RunReport, SilentObserver, run_pipeline};
+pub use scheduler::run_pipeline;
