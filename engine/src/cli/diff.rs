@@ -10,7 +10,7 @@ use crate::diag::Style;
 
 use super::load::print_error;
 use super::recorded::{RecordedRun, pick, read_runs, runs_dir};
-use super::{DiffArgs, EXIT_CONFIG, EXIT_OK, RunsFormat};
+use super::{DiffArgs, EXIT_CONFIG};
 
 /// Two runs compared, as `diff --format json` prints it.
 #[derive(Debug, Serialize)]
@@ -44,14 +44,7 @@ pub fn diff(args: &DiffArgs, style: Style) -> u8 {
         Ok(diff) => diff,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_CONFIG),
     };
-    match args.format {
-        RunsFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&diff).unwrap_or_default()
-        ),
-        RunsFormat::Table => print!("{}", text(&diff)),
-    }
-    EXIT_OK
+    super::recorded::print_as(args.format, &diff, |v| text(v))
 }
 
 fn compare(a: &RecordedRun, b: &RecordedRun) -> Diff {

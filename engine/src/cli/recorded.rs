@@ -166,3 +166,19 @@ pub fn relative(path: &Path, cwd: &Path) -> PathBuf {
     path.strip_prefix(cwd)
         .map_or_else(|_| path.to_path_buf(), Path::to_path_buf)
 }
+
+/// Prints `value` as pretty JSON or as the text `table` makes of it; the exit status.
+pub fn print_as<T: serde::Serialize>(
+    format: super::RunsFormat,
+    value: &T,
+    table: impl FnOnce(&T) -> String,
+) -> u8 {
+    match format {
+        super::RunsFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(value).unwrap_or_default()
+        ),
+        super::RunsFormat::Table => print!("{}", table(value)),
+    }
+    super::EXIT_OK
+}

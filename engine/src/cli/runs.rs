@@ -11,7 +11,7 @@ use crate::diag::Style;
 
 use super::load::print_error;
 use super::recorded::{RecordedRun, read_runs, runs_dir};
-use super::{EXIT_OK, EXIT_RUNTIME, RunsArgs, RunsFormat};
+use super::{EXIT_RUNTIME, RunsArgs};
 
 /// One run, as `runs --format json` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,14 +43,7 @@ pub fn runs(args: &RunsArgs, style: Style) -> u8 {
         .filter(|r| args.pipeline.as_ref().is_none_or(|p| *p == r.pipeline))
         .map(RunSummary::of)
         .collect();
-    match args.format {
-        RunsFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&runs).unwrap_or_default()
-        ),
-        RunsFormat::Table => print!("{}", table(&runs)),
-    }
-    EXIT_OK
+    super::recorded::print_as(args.format, &runs, |v| table(v))
 }
 
 impl RunSummary {

@@ -13,7 +13,7 @@ use crate::diag::Style;
 use super::load::print_error;
 use super::recorded::{RecordedRun, pick, read_runs, relative, runs_dir};
 use super::runs::utc;
-use super::{CliError, EXIT_CONFIG, EXIT_OK, RunsFormat, ShowArgs};
+use super::{CliError, EXIT_CONFIG, ShowArgs};
 
 /// The artifact kinds `show` lists as results; `--all` lists every output.
 const RESULT_KINDS: [ArtifactKind; 3] = [
@@ -74,14 +74,7 @@ pub fn show(args: &ShowArgs, style: Style) -> u8 {
         Ok(shown) => shown,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_CONFIG),
     };
-    match args.format {
-        RunsFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&shown).unwrap_or_default()
-        ),
-        RunsFormat::Table => print!("{}", text(&shown)),
-    }
-    EXIT_OK
+    super::recorded::print_as(args.format, &shown, |v| text(v))
 }
 
 fn shown(run: &RecordedRun, all: bool, cwd: &Path) -> Shown {
