@@ -44,7 +44,7 @@ pub fn diff(args: &DiffArgs, style: Style) -> u8 {
         Ok(diff) => diff,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_CONFIG),
     };
-    super::recorded::print_as(args.format, &diff, |v| text(v))
+    super::recorded::print_as(args.format, &diff, text)
 }
 
 fn compare(a: &RecordedRun, b: &RecordedRun) -> Diff {

@@ -74,7 +74,7 @@ pub fn show(args: &ShowArgs, style: Style) -> u8 {
         Ok(shown) => shown,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_CONFIG),
     };
-    super::recorded::print_as(args.format, &shown, |v| text(v))
+    super::recorded::print_as(args.format, &shown, text)
 }
 
 fn shown(run: &RecordedRun, all: bool, cwd: &Path) -> Shown {
