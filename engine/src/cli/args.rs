@@ -28,6 +28,10 @@ pub enum EngineCommand {
     /// Remove what the last runs of each pipeline do not need: older runs, cache entries and
     /// resume directories they do not name, temporary directories.
     Gc(GcArgs),
+    /// Run one stage of a pipeline for a driver (`--executor process`, a cluster job): the
+    /// job file holds what the driver resolved; the result is written beside it.
+    #[command(hide = true)]
+    Worker(WorkerArgs),
     /// List the stage kinds, or show the schema of one.
     Stages {
         /// A stage kind, e.g. `exec`.
@@ -88,6 +92,30 @@ pub struct RunArgs {
     /// Run only these stages and what they need (repeatable).
     #[arg(long, value_name = "STAGE")]
     pub only: Vec<String>,
+    /// Where stages run: `local` (in this process) or `process` (each stage in a child
+    /// process: a crash or an out-of-memory kill fails that stage, not the run).
+    #[arg(long, value_enum, default_value_t = ExecutorKind::Local)]
+    pub executor: ExecutorKind,
+}
+
+/// `--executor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExecutorKind {
+    /// In the `clarity run` process.
+    Local,
+    /// Each stage in a `clarity worker` child process.
+    Process,
+}
+
+/// `clarity worker`.
+#[derive(Debug, Clone, Args)]
+pub struct WorkerArgs {
+    /// The job file the driver wrote.
+    #[arg(long)]
+    pub job: PathBuf,
+    /// The pipeline, loaded as the driver loaded it.
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
 }
 
 /// `clarity plan`.

@@ -18,14 +18,15 @@ mod show;
 mod stages;
 mod sweep_table;
 mod verify;
+mod worker;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 pub use args::{
-    DiffArgs, EngineCommand, GcArgs, GraphArgs, GraphFormat, LogArgs, PipelineArgs, PlanArgs,
-    RunArgs, RunsArgs, RunsFormat, ShowArgs,
+    DiffArgs, EngineCommand, ExecutorKind, GcArgs, GraphArgs, GraphFormat, LogArgs, PipelineArgs,
+    PlanArgs, RunArgs, RunsArgs, RunsFormat, ShowArgs, WorkerArgs,
 };
 pub use error::CliError;
 pub use plan::{render_assigned, render_plan};
@@ -71,6 +72,7 @@ pub fn execute(
         EngineCommand::Show(args) => show::show(&args, style),
         EngineCommand::Diff(args) => diff::diff(&args, style),
         EngineCommand::Gc(args) => gc::gc(&args, style),
+        EngineCommand::Worker(args) => worker::worker(&args, registry, default, style),
         EngineCommand::Stages { kind: None } => {
             print!("{}", list_stages(registry));
             EXIT_OK

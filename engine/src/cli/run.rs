@@ -5,12 +5,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::cache::Cache;
 use crate::diag::{Diagnostics, Style, render};
 use crate::run::{
-    RunEnv, RunObserver, RunOptions, RunReport, RunStatus, StageRecord, run_pipeline,
+    Executor, InProcess, ProcessExecutor, RunEnv, RunObserver, RunOptions, RunReport, RunStatus,
+    StageRecord, run_pipeline,
 };
 use crate::{Pipeline, Registry, StderrReporter};
 
 use super::load::{Loaded, load, print_error};
-use super::{EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, RunArgs};
+use super::{
+    CliError, EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, ExecutorKind, RunArgs,
+};
 
 /// Prints one line per stage as it ends.
 struct Printer;
@@ -87,6 +90,20 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
             .collect(),
         devices,
     };
+    let process;
+    let executor: &dyn Executor = match args.executor {
+        ExecutorKind::Local => &InProcess,
+        ExecutorKind::Process => {
+            process = match std::env::current_exe() {
+                Ok(exe) => ProcessExecutor {
+                    exe,
+                    args: worker_args(&args.pipeline),
+                },
+                Err(e) => return print_error(CliError::Cwd(e), style).unwrap_or(EXIT_RUNTIME),
+            };
+            &process
+        }
+    };
     let env = RunEnv {
         cache: &cache,
         project_dir: &project_dir,
@@ -94,6 +111,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         cancel: &cancel,
         reporter: &StderrReporter,
         observer: &Printer,
+        executor,
     };
     eprintln!(
         "running pipeline \"{}\" ({} jobs)",
@@ -133,6 +151,24 @@ fn selection(
     };
     force.extend(pipeline.forced(&named)?.intersection(&selected));
     Ok((selected, force))
+}
+
+/// The arguments with which a worker loads the same pipeline.
+fn worker_args(args: &super::PipelineArgs) -> Vec<String> {
+    let mut out: Vec<String> = args.file.iter().map(|f| f.display().to_string()).collect();
+    for set in &args.set {
+        out.extend(["--set".to_owned(), set.clone()]);
+    }
+    for sweep in &args.sweep {
+        out.extend(["--sweep".to_owned(), sweep.clone()]);
+    }
+    if let Some(device) = &args.device {
+        out.extend(["--device".to_owned(), device.clone()]);
+    }
+    if args.offline {
+        out.push("--offline".to_owned());
+    }
+    out
 }
 
 /// `--devices` (`auto`: the machine's, or the assumed ones), checked to serve every
@@ -207,7 +243,7 @@ fn print_summary(report: &RunReport, style: Style) {
 /// Ctrl-C, SIGTERM and SIGHUP all stop a run the same way: running stages are told to stop
 /// (an `exec` child is killed), temporary entries are removed, the manifest is written. A
 /// second signal exits at once.
-fn install_ctrlc() -> Arc<AtomicBool> {
+pub(super) fn install_ctrlc() -> Arc<AtomicBool> {
     let cancel = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&cancel);
     let _ = ctrlc::set_handler(move || {

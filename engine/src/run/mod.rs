@@ -6,15 +6,20 @@
 mod devices;
 mod error;
 mod execute;
+mod executor;
 mod history;
+mod job;
 mod manifest;
 mod options;
 mod plan;
+mod process;
 mod scheduler;
 
 pub use devices::DevicePool;
 pub use error::RunError;
-pub use execute::{Failure, Outcome};
+pub use execute::{Dispatch, ExecEnv, Failure, Outcome, execute};
+pub use executor::{Executor, InProcess, ProcessExecutor};
+pub use job::{JobResult, StageJob, read_json, write_json};
 pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus};
 pub use options::{RunEnv, RunObserver, RunOptions, RunReport, SilentObserver};
 pub use plan::{CacheStatus, Plan, Planner, StagePlan, make_plan};

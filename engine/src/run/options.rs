@@ -21,7 +21,7 @@ pub struct RunOptions {
     pub offline: bool,
     /// `--device` (recorded in the manifest).
     pub device: String,
-    /// The stages to run (closed under dependencies; see [`Pipeline::select`]).
+    /// The stages to run (closed under dependencies; see [`crate::Pipeline::select`]).
     pub selected: BTreeSet<usize>,
     /// The `--set` overrides, `"stage.param"` (or a `let` name) to the value as given.
     pub overrides: BTreeMap<String, String>,
@@ -63,6 +63,8 @@ pub struct RunEnv<'a> {
     pub reporter: &'a dyn Reporter,
     /// Stage events.
     pub observer: &'a dyn RunObserver,
+    /// Where stages run.
+    pub executor: &'a dyn super::Executor,
 }
 
 /// The result of a run.

@@ -10,7 +10,7 @@ use crate::Pipeline;
 use crate::diag::{Style, render};
 
 use super::devices::DevicePool;
-use super::execute::{Dispatch, ExecEnv, execute, inputs, publish};
+use super::execute::{Dispatch, ExecEnv, inputs, publish};
 use super::plan::Planner;
 use super::{
     CacheStatus, Failure, Manifest, Outcome, Plan, RunEnv, RunError, RunOptions, RunReport,
@@ -168,10 +168,10 @@ impl<'a> Walk<'a> {
                     }
                     self.env.observer.started(&stage.name, stage.kind);
                     running += 1;
-                    let (tx, exec) = (tx.clone(), &exec);
+                    let (tx, exec, executor) = (tx.clone(), &exec, self.env.executor);
                     scope.spawn(move || {
                         let clock = Instant::now();
-                        let result = execute(exec, i, dispatch);
+                        let result = executor.run(exec, i, dispatch);
                         let _ = tx.send((i, result, clock.elapsed()));
                     });
                 }

@@ -505,6 +505,7 @@ impl Project {
             cancel,
             reporter: &NullReporter,
             observer: &SilentObserver,
+            executor: &clarity_engine::run::InProcess,
         };
         run_pipeline(&pipeline, &run_options, &env).unwrap()
     }

@@ -1,0 +1,62 @@
+//! `clarity worker --job FILE PIPELINE-ARGS`: runs the one stage a driver resolved (for
+//! `--executor process`, and the command a cluster job runs) and writes its result next to
+//! the job file. It takes no run lock: the driver holds it, and the worker writes only its
+//! own entry (a fresh temporary directory, moved into place in one rename).
+
+use crate::cache::Cache;
+use crate::diag::Style;
+use crate::run::{ExecEnv, JobResult, StageJob, execute, read_json, write_json};
+use crate::{Registry, StderrReporter};
+
+use super::load::{load, print_error};
+use super::run::install_ctrlc;
+use super::{EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, WorkerArgs};
+
+/// `clarity worker`.
+pub fn worker(
+    args: &WorkerArgs,
+    registry: &Registry,
+    default: &EmbeddedPipeline,
+    style: Style,
+) -> u8 {
+    let Some(loaded) = load(&args.pipeline, registry, default, style) else {
+        return EXIT_CONFIG;
+    };
+    let job: StageJob = match read_json(&args.job) {
+        Ok(job) => job,
+        Err(e) => {
+            eprintln!("error: cannot read job file {}: {e}", args.job.display());
+            return EXIT_RUNTIME;
+        }
+    };
+    let Some(i) = loaded.pipeline.index(&job.stage) else {
+        eprintln!("error: the pipeline has no stage `{}`", job.stage);
+        return EXIT_RUNTIME;
+    };
+    let cache = match Cache::open(loaded.project_dir.join(".clarity")) {
+        Ok(cache) => cache,
+        Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
+    };
+    let cancel = install_ctrlc();
+    let exec = ExecEnv {
+        pipeline: &loaded.pipeline,
+        cache: &cache,
+        project_dir: &loaded.project_dir,
+        offline: args.pipeline.offline,
+        cancel: &cancel,
+        reporter: &StderrReporter,
+    };
+    let placement = loaded.pipeline.stages[i].placement.clone();
+    let result = execute(&exec, i, job.dispatch(placement));
+    let code = if result.is_ok() {
+        EXIT_OK
+    } else {
+        EXIT_RUNTIME
+    };
+    let path = args.job.with_extension("result.json");
+    if let Err(e) = write_json(&path, &JobResult::of(&result)) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return EXIT_RUNTIME;
+    }
+    code
+}

@@ -1,0 +1,148 @@
+//! A stage handed to another process: what the driver writes for `clarity worker` (the
+//! resolved key, the inputs, the device) and what the worker writes back.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::InputArtifact;
+use crate::cache::KeyParts;
+
+use super::execute::Dispatch;
+use super::{Failure, Outcome};
+
+/// One stage for a worker: everything the driver resolved, so the worker only loads the
+/// pipeline (with the driver's arguments) to find the stage's kind and params.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StageJob {
+    /// Stage name.
+    pub stage: String,
+    /// The entry to write.
+    pub fingerprint: String,
+    /// The fingerprint's parts, kept in the entry.
+    pub key: Option<KeyParts>,
+    /// Input param -> `(reference, directory)` of each upstream output read.
+    pub inputs: BTreeMap<String, Vec<(String, PathBuf)>>,
+    /// The device it runs on.
+    pub device: String,
+}
+
+/// What a worker reports.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct JobResult {
+    /// Metrics.
+    pub metrics: BTreeMap<String, f64>,
+    /// Other records.
+    pub records: BTreeMap<String, serde_json::Value>,
+    /// Warnings about the result.
+    pub warnings: Vec<String>,
+    /// Output content hashes.
+    pub output_hashes: BTreeMap<String, String>,
+    /// The rendered error, when the stage failed.
+    pub error: Option<String>,
+    /// Whether it was cancelled.
+    pub cancelled: bool,
+}
+
+impl StageJob {
+    /// The job for `dispatch` of stage `stage`.
+    pub fn new(stage: &str, dispatch: &Dispatch) -> Self {
+        Self {
+            stage: stage.to_owned(),
+            fingerprint: dispatch.fingerprint.clone(),
+            key: dispatch.key.clone(),
+            inputs: dispatch
+                .inputs
+                .iter()
+                .map(|(param, artifacts)| {
+                    let list = artifacts
+                        .iter()
+                        .map(|a| (a.reference.clone(), a.dir.clone()))
+                        .collect();
+                    (param.clone(), list)
+                })
+                .collect(),
+            device: dispatch.placement.device.clone(),
+        }
+    }
+
+    /// The dispatch it describes, for a stage placed at `placement`.
+    pub fn dispatch(&self, mut placement: crate::Placement) -> Dispatch {
+        placement.device = self.device.clone();
+        Dispatch {
+            fingerprint: self.fingerprint.clone(),
+            key: self.key.clone(),
+            inputs: self
+                .inputs
+                .iter()
+                .map(|(param, list)| {
+                    let artifacts = list
+                        .iter()
+                        .map(|(reference, dir)| InputArtifact {
+                            reference: reference.clone(),
+                            dir: dir.clone(),
+                        })
+                        .collect();
+                    (param.clone(), artifacts)
+                })
+                .collect(),
+            placement,
+        }
+    }
+}
+
+impl JobResult {
+    /// The result of a stage run.
+    pub fn of(result: &Result<Outcome, Failure>) -> Self {
+        match result {
+            Ok(o) => Self {
+                metrics: o.metrics.clone(),
+                records: o.records.clone(),
+                warnings: o.warnings.clone(),
+                output_hashes: o.output_hashes.clone(),
+                ..Self::default()
+            },
+            Err(Failure::Cancelled) => Self {
+                cancelled: true,
+                ..Self::default()
+            },
+            Err(Failure::Error(report)) => Self {
+                error: Some(crate::diag::render(
+                    report.as_ref(),
+                    crate::diag::Style::Plain,
+                )),
+                ..Self::default()
+            },
+        }
+    }
+
+    /// Back into the scheduler's terms.
+    pub fn into_result(self) -> Result<Outcome, Failure> {
+        if self.cancelled {
+            return Err(Failure::Cancelled);
+        }
+        if let Some(error) = self.error {
+            return Err(Failure::Error(miette::miette!("{}", error.trim_end())));
+        }
+        Ok(Outcome {
+            metrics: self.metrics,
+            records: self.records,
+            output_hashes: self.output_hashes,
+            warnings: self.warnings,
+        })
+    }
+}
+
+/// Writes `value` as JSON to `path` atomically (a temporary file, then a rename).
+pub fn write_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(value).unwrap_or_default())?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Reads JSON written by [`write_json`].
+pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> std::io::Result<T> {
+    let bytes = std::fs::read(path)?;
+    serde_json::from_slice(&bytes).map_err(std::io::Error::other)
+}
