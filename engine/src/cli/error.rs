@@ -99,6 +99,10 @@ pub enum CliError {
         /// The `--pipeline` filter, if any.
         pipeline: Option<String>,
     },
+    /// The running binary's path is unavailable (to start workers).
+    #[error("cannot find the clarity binary to start worker processes")]
+    #[diagnostic(code(clarity::cli::current_exe), help("use --executor local"))]
+    CurrentExe(#[source] std::io::Error),
     /// The working directory is unavailable.
     #[error("cannot determine the current directory")]
     #[diagnostic(code(clarity::cli::cwd))]

@@ -68,11 +68,10 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
     let cancel = install_ctrlc();
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let options = RunOptions {
-        jobs,
+        jobs: args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         force,
         offline: args.pipeline.offline,
         device: pipeline.device.clone(),
@@ -90,19 +89,9 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
             .collect(),
         devices,
     };
-    let process;
-    let executor: &dyn Executor = match args.executor {
-        ExecutorKind::Local => &InProcess,
-        ExecutorKind::Process => {
-            process = match std::env::current_exe() {
-                Ok(exe) => ProcessExecutor {
-                    exe,
-                    args: worker_args(&args.pipeline),
-                },
-                Err(e) => return print_error(CliError::Cwd(e), style).unwrap_or(EXIT_RUNTIME),
-            };
-            &process
-        }
+    let executor = match executor(args) {
+        Ok(executor) => executor,
+        Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
     let env = RunEnv {
         cache: &cache,
@@ -111,20 +100,25 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         cancel: &cancel,
         reporter: &StderrReporter,
         observer: &Printer,
-        executor,
+        executor: executor.as_ref(),
     };
     eprintln!(
         "running pipeline \"{}\" ({} jobs)",
         pipeline.name,
-        jobs.max(1)
+        options.jobs.max(1)
     );
     print_policy_warnings(&pipeline, &options.selected);
     let report = match run_pipeline(&pipeline, &options, &env) {
         Ok(report) => report,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
-    print_summary(&report, style);
-    if !sweep.is_empty() {
+    finish(&report, !sweep.is_empty(), style)
+}
+
+/// The summary (and a sweep's table); the exit status.
+fn finish(report: &RunReport, swept: bool, style: Style) -> u8 {
+    print_summary(report, style);
+    if swept {
         eprint!("{}", super::sweep_table::table(&report.manifest));
     }
     if report.manifest.status == RunStatus::Ok {
@@ -151,6 +145,17 @@ fn selection(
     };
     force.extend(pipeline.forced(&named)?.intersection(&selected));
     Ok((selected, force))
+}
+
+/// `--executor`.
+fn executor(args: &RunArgs) -> Result<Box<dyn Executor>, CliError> {
+    Ok(match args.executor {
+        ExecutorKind::Local => Box::new(InProcess),
+        ExecutorKind::Process => Box::new(ProcessExecutor {
+            exe: std::env::current_exe().map_err(CliError::CurrentExe)?,
+            args: worker_args(&args.pipeline),
+        }),
+    })
 }
 
 /// The arguments with which a worker loads the same pipeline.
