@@ -10,6 +10,6 @@ mod scheduler;
 
 pub use error::RunError;
 pub use execute::{Failure, Outcome};
-pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus};
+pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus, run_id};
 pub use plan::{CacheStatus, Plan, StagePlan, make_plan};
 pub use scheduler::{RunEnv, RunObserver, RunOptions, RunReport, SilentObserver, run_pipeline};

@@ -11,7 +11,7 @@ use crate::{Pipeline, Reporter};
 use super::execute::{ExecEnv, execute, publish};
 use super::{
     CacheStatus, Failure, Manifest, Outcome, Plan, RunError, RunStatus, StageRecord, StageStatus,
-    make_plan,
+    make_plan, run_id,
 };
 
 /// How to run.
@@ -87,7 +87,10 @@ pub fn run_pipeline(
 ) -> Result<RunReport, RunError> {
     let _lock = env.cache.lock()?;
     env.cache.clean_tmp()?;
-    let started = SystemTime::now();
+    let started_unix_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let logs_dir = env.cache.root().join("logs").join(run_id(started_unix_ms));
     let clock = Instant::now();
     let plan = make_plan(
         pipeline,
@@ -96,16 +99,14 @@ pub fn run_pipeline(
         &options.force,
         env.project_dir,
     )?;
-    let mut walk = Walk::new(pipeline, &plan, options, env);
+    let mut walk = Walk::new(pipeline, &plan, options, env, &logs_dir);
     walk.run();
     let status = walk.status();
     let (records, failures) = walk.finish();
     let manifest = Manifest {
         pipeline: pipeline.name.clone(),
         file: env.file.to_owned(),
-        started_unix_ms: started
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis()),
+        started_unix_ms,
         duration_s: clock.elapsed().as_secs_f64(),
         status,
         device: options.device.clone(),
@@ -130,6 +131,7 @@ struct Walk<'a> {
     plan: &'a Plan,
     options: &'a RunOptions,
     env: &'a RunEnv<'a>,
+    logs_dir: &'a Path,
     fingerprints: Vec<Option<String>>,
     waiting: Vec<usize>,
     ready: BTreeSet<(usize, usize)>,
@@ -146,6 +148,7 @@ impl<'a> Walk<'a> {
         plan: &'a Plan,
         options: &'a RunOptions,
         env: &'a RunEnv<'a>,
+        logs_dir: &'a Path,
     ) -> Self {
         let fingerprints = plan
             .stages
@@ -170,6 +173,7 @@ impl<'a> Walk<'a> {
             plan,
             options,
             env,
+            logs_dir,
             fingerprints,
             waiting,
             ready,
@@ -186,6 +190,7 @@ impl<'a> Walk<'a> {
             pipeline: self.pipeline,
             cache: self.env.cache,
             project_dir: self.env.project_dir,
+            logs_dir: self.logs_dir,
             offline: self.options.offline,
             cancel: self.env.cancel,
             reporter: self.env.reporter,
