@@ -58,6 +58,7 @@ fn run(
         inputs: bound,
         outputs: outputs.clone(),
         scratch_dir: scratch,
+        logs_dir: dir.path().join("logs"),
         placement: &placement,
         offline,
         project_dir: dir.path(),

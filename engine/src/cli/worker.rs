@@ -42,6 +42,7 @@ pub fn worker(
         pipeline: &loaded.pipeline,
         cache: &cache,
         project_dir: &loaded.project_dir,
+        logs_dir: &job.logs_dir,
         offline: args.pipeline.offline,
         cancel: &cancel,
         reporter: &StderrReporter,

@@ -52,6 +52,8 @@ pub struct ExecEnv<'a> {
     pub cache: &'a Cache,
     /// Where relative paths resolve.
     pub project_dir: &'a Path,
+    /// The run's live logs, `.clarity/logs/<run-id>`: each stage gets a directory under it.
+    pub logs_dir: &'a Path,
     /// `--offline`.
     pub offline: bool,
     /// Ctrl-C.
@@ -87,6 +89,7 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
             .map(|o| (o.name.clone(), pending.output_dir(&o.name)))
             .collect(),
         scratch_dir: pending.scratch_dir(),
+        logs_dir: env.logs_dir.join(stage.name.replace(['/', '\\'], "_")),
         placement: &placement,
         offline: env.offline,
         project_dir: env.project_dir,

@@ -26,6 +26,8 @@ pub struct StageJob {
     pub inputs: BTreeMap<String, Vec<(String, PathBuf)>>,
     /// The device it runs on.
     pub device: String,
+    /// The run's live logs directory (`.clarity/logs/<run-id>`).
+    pub logs_dir: PathBuf,
 }
 
 /// What a worker reports.
@@ -46,8 +48,8 @@ pub struct JobResult {
 }
 
 impl StageJob {
-    /// The job for `dispatch` of stage `stage`.
-    pub fn new(stage: &str, dispatch: &Dispatch) -> Self {
+    /// The job for `dispatch` of stage `stage` in a run whose live logs go to `logs_dir`.
+    pub fn new(stage: &str, dispatch: &Dispatch, logs_dir: &Path) -> Self {
         Self {
             stage: stage.to_owned(),
             fingerprint: dispatch.fingerprint.clone(),
@@ -64,6 +66,7 @@ impl StageJob {
                 })
                 .collect(),
             device: dispatch.placement.device.clone(),
+            logs_dir: logs_dir.to_path_buf(),
         }
     }
 

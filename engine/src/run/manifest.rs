@@ -7,6 +7,12 @@ use crate::{Params, Placement};
 
 use super::RunError;
 
+/// A run's id, the name of its directory under `.clarity/runs/` (and `.clarity/logs/`):
+/// `<start in ms since the Unix epoch>-<process id>`.
+pub fn run_id(started_unix_ms: u128) -> String {
+    format!("{started_unix_ms}-{}", std::process::id())
+}
+
 /// How a stage ended in a run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -121,7 +127,7 @@ pub struct Manifest {
 impl Manifest {
     /// Writes the manifest into `runs_dir/<started>-<pid>/manifest.json`; returns its path.
     pub fn write(&self, runs_dir: &Path) -> Result<PathBuf, RunError> {
-        let dir = runs_dir.join(format!("{}-{}", self.started_unix_ms, std::process::id()));
+        let dir = runs_dir.join(run_id(self.started_unix_ms));
         let path = dir.join("manifest.json");
         let text = serde_json::to_string_pretty(self).unwrap_or_default();
         std::fs::create_dir_all(&dir)

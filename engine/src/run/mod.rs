@@ -20,7 +20,7 @@ pub use error::RunError;
 pub use execute::{Dispatch, ExecEnv, Failure, Outcome, execute};
 pub use executor::{Executor, InProcess, ProcessExecutor};
 pub use job::{JobResult, StageJob, read_json, write_json};
-pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus};
+pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus, run_id};
 pub use options::{RunEnv, RunObserver, RunOptions, RunReport, SilentObserver};
 pub use plan::{CacheStatus, Plan, Planner, StagePlan, make_plan};
 pub use scheduler::run_pipeline;

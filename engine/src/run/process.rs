@@ -29,7 +29,7 @@ impl Executor for ProcessExecutor {
         let result = job.with_extension("result.json");
         let _ = std::fs::remove_file(&result);
         std::fs::create_dir_all(&dir)
-            .and_then(|()| write_json(&job, &StageJob::new(stage, &dispatch)))
+            .and_then(|()| write_json(&job, &StageJob::new(stage, &dispatch, env.logs_dir)))
             .map_err(|e| fail(format!("cannot write the job file {}: {e}", job.display())))?;
         let mut child = Command::new(&self.exe)
             .arg("worker")

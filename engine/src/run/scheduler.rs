@@ -2,6 +2,7 @@
 //! holds device slots, records each stage's end and writes the manifest.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -14,7 +15,7 @@ use super::execute::{Dispatch, ExecEnv, inputs, publish};
 use super::plan::Planner;
 use super::{
     CacheStatus, Failure, Manifest, Outcome, Plan, RunEnv, RunError, RunOptions, RunReport,
-    RunStatus, StagePlan, StageRecord, StageStatus, make_plan,
+    RunStatus, StagePlan, StageRecord, StageStatus, make_plan, run_id,
 };
 
 /// Runs the selected stages: takes the cache lock, removes leftovers of interrupted runs,
@@ -29,7 +30,10 @@ pub fn run_pipeline(
 ) -> Result<RunReport, RunError> {
     let _lock = env.cache.lock()?;
     env.cache.clean_tmp()?;
-    let started = SystemTime::now();
+    let started_unix_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let logs_dir = env.cache.root().join("logs").join(run_id(started_unix_ms));
     let clock = Instant::now();
     let plan = make_plan(
         pipeline,
@@ -38,16 +42,14 @@ pub fn run_pipeline(
         &options.force,
         env.project_dir,
     )?;
-    let mut walk = Walk::new(pipeline, &plan, options, env);
+    let mut walk = Walk::new(pipeline, &plan, options, env, &logs_dir);
     walk.run();
     let status = walk.status();
     let (records, failures) = walk.finish();
     let manifest = Manifest {
         pipeline: pipeline.name.clone(),
         file: env.file.to_owned(),
-        started_unix_ms: started
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis()),
+        started_unix_ms,
         duration_s: clock.elapsed().as_secs_f64(),
         status,
         device: options.device.clone(),
@@ -75,6 +77,7 @@ struct Walk<'a> {
     env: &'a RunEnv<'a>,
     /// Each stage's plan, pending ones resolved as their inputs come in.
     plans: Vec<Option<StagePlan>>,
+    logs_dir: &'a Path,
     fingerprints: Vec<Option<String>>,
     /// Each finished stage's output content hashes.
     outputs: Vec<Option<BTreeMap<String, String>>>,
@@ -95,6 +98,7 @@ impl<'a> Walk<'a> {
         plan: &'a Plan,
         options: &'a RunOptions,
         env: &'a RunEnv<'a>,
+        logs_dir: &'a Path,
     ) -> Self {
         let fingerprints = plan
             .stages
@@ -120,6 +124,7 @@ impl<'a> Walk<'a> {
             options,
             env,
             plans: plan.stages.clone(),
+            logs_dir,
             fingerprints,
             outputs: vec![None; pipeline.stages.len()],
             waiting,
@@ -138,6 +143,7 @@ impl<'a> Walk<'a> {
             pipeline: self.pipeline,
             cache: self.env.cache,
             project_dir: self.env.project_dir,
+            logs_dir: self.logs_dir,
             offline: self.options.offline,
             cancel: self.env.cancel,
             reporter: self.env.reporter,

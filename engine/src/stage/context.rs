@@ -69,6 +69,10 @@ pub struct ContextParts<'a> {
     pub outputs: BTreeMap<String, PathBuf>,
     /// A scratch directory, removed after the run.
     pub scratch_dir: PathBuf,
+    /// Where the stage may write logs to watch while it runs, outside its cache entry:
+    /// `.clarity/logs/<run-id>/<stage>/`. Created only when the stage asks for it
+    /// ([`StageContext::live_logs_dir`]).
+    pub logs_dir: PathBuf,
     /// Device placement chosen for this stage.
     pub placement: &'a Placement,
     /// `--offline`: no network access.
@@ -184,6 +188,18 @@ impl<'a> StageContext<'a> {
             .join(".clarity")
             .join(crate::cache::RESUME_DIR)
             .join(self.parts.fingerprint)
+    }
+
+    /// Creates and returns the stage's live logs directory, `.clarity/logs/<run-id>/<stage>/`:
+    /// files written there are readable while the stage runs (e.g. by TensorBoard) and stay
+    /// after it ends, whether it succeeds or fails; they are not part of the cache entry.
+    /// The run manifest records the directory under the stage's `live_logs`.
+    pub fn live_logs_dir(&mut self) -> std::io::Result<PathBuf> {
+        let dir = self.parts.logs_dir.clone();
+        std::fs::create_dir_all(&dir)?;
+        let shown = serde_json::Value::String(dir.to_string_lossy().into_owned());
+        self.records.insert("live_logs".to_owned(), shown);
+        Ok(dir)
     }
 
     /// Device, precision and attention path chosen by the device policies.

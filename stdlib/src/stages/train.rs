@@ -118,9 +118,10 @@ impl Stage for Train {
             None => format!("{} training records", train.len()),
         };
         ctx.info(&format!("{head} head on {device} ({precision}): {records}"));
+        let logs_dir = ctx.live_logs_dir();
         let started = Instant::now();
         let outcome = {
-            let mut observer = StageObserver::new(ctx);
+            let mut observer = StageObserver::new(ctx, logs_dir);
             let job = TrainJob {
                 model_dir: &model_dir,
                 model_name: &model_name,

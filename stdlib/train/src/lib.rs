@@ -13,6 +13,7 @@ pub mod optim;
 pub mod plot;
 pub mod predict;
 pub mod tensor_file;
+pub mod tensorboard;
 pub mod train;
 
 #[cfg(test)]

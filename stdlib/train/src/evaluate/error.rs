@@ -80,6 +80,10 @@ pub enum EvaluateError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Metrics(#[from] crate::metrics::MetricsError),
+    /// Drawing a confusion matrix failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plot(#[from] crate::plot::PlotError),
     /// Writing a report failed.
     #[error("cannot write {path}")]
     #[diagnostic(code(clarity::evaluate::write))]

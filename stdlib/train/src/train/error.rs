@@ -126,4 +126,8 @@ pub enum TrainError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Metrics(#[from] crate::metrics::MetricsError),
+    /// Drawing the learning curves failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plot(#[from] crate::plot::PlotError),
 }

@@ -1,5 +1,6 @@
 //! The training run's one progress stream: [`TrainEvent`]s, in order, to every sink — the
-//! run's `train.log`, the terminal bar, the stage's output lines.
+//! run's `train.log`, the terminal bar, the stage's output lines, the live logs
+//! (`metrics.jsonl` and TensorBoard).
 
 use super::EpochRecord;
 

@@ -3,7 +3,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{EpochRecord, Monitor, TrainError, TrainerState};
-use crate::plot::{Panel, Series, learning_curves_svg};
+use crate::plot::{BestMark, Figure, Panel, Series, learning_curves_svg};
 
 /// `metrics.json`: every epoch's numbers and the best one.
 pub const METRICS_FILE: &str = "metrics.json";
@@ -38,10 +38,15 @@ pub(crate) fn write_reports(
     };
     let text = serde_json::to_string_pretty(&metrics).expect("plain data serialises");
     write(&dir.join(METRICS_FILE), text)?;
-    write(&dir.join(CURVES_FILE), curves(state))
+    write(
+        &dir.join(CURVES_FILE),
+        learning_curves_svg(&curves(state, monitor))?,
+    )
 }
 
-fn curves(state: &TrainerState) -> String {
+/// The loss panel (log points, epoch means, validation) and the validation scores panel
+/// (every macro-F1, and the monitored metric), on 0–1, the best epoch marked.
+fn curves(state: &TrainerState, monitor: &Monitor) -> Figure {
     let per_epoch = |f: &dyn Fn(&EpochRecord) -> Option<f64>| -> Vec<(f64, f64)> {
         state
             .history
@@ -49,52 +54,66 @@ fn curves(state: &TrainerState) -> String {
             .filter_map(|r| f(r).map(|v| (r.epoch as f64, v)))
             .collect()
     };
+    let series = |name: &str, points| Series {
+        name: name.into(),
+        points,
+    };
     let mut loss = vec![
-        Series {
-            name: "train (log points)".into(),
-            points: state.loss_curve.clone(),
-        },
-        Series {
-            name: "train (epoch mean)".into(),
-            points: per_epoch(&|r| Some(r.train_loss)),
-        },
+        series("train (log points)", state.loss_curve.clone()),
+        series("train (epoch mean)", per_epoch(&|r| Some(r.train_loss))),
     ];
     let validation_loss = per_epoch(&|r| r.validation_loss);
     if !validation_loss.is_empty() {
-        loss.push(Series {
-            name: "validation".into(),
-            points: validation_loss,
-        });
+        loss.push(series(VALIDATION_LOSS, validation_loss));
     }
     let mut names: Vec<&String> = state
         .history
         .iter()
         .flat_map(|r| r.validation.keys())
-        .filter(|k| k.ends_with("macro-f1"))
+        .filter(|k| k.ends_with("macro-f1") || **k == monitor.metric)
         .collect();
     names.sort();
     names.dedup();
+    let only_f1 = names.iter().all(|n| n.ends_with("macro-f1"));
     let scores = names
         .into_iter()
-        .map(|name| Series {
-            name: name.clone(),
-            points: per_epoch(&|r| r.validation.get(name).copied()),
-        })
+        .map(|name| series(name, per_epoch(&|r| r.validation.get(name).copied())))
         .collect();
-    learning_curves_svg(
-        &[
+    let best = state.best.map(|(_, epoch)| BestMark {
+        x: epoch as f64,
+        series: match monitor.metric.as_str() {
+            "loss" => VALIDATION_LOSS.into(),
+            metric => metric.into(),
+        },
+        label: format!("best epoch: {epoch}"),
+    });
+    Figure {
+        panels: vec![
             Panel {
                 title: "loss".into(),
+                y_label: "loss".into(),
+                y_range: None,
                 series: loss,
             },
             Panel {
-                title: "validation macro-F1".into(),
+                title: if only_f1 {
+                    "validation macro-F1"
+                } else {
+                    "validation scores"
+                }
+                .into(),
+                y_label: if only_f1 { "macro-F1" } else { "score" }.into(),
+                y_range: Some((0.0, 1.0)),
                 series: scores,
             },
         ],
-        "epoch",
-    )
+        x_label: "epoch".into(),
+        best,
+    }
 }
+
+/// The validation loss's series name.
+const VALIDATION_LOSS: &str = "validation";
 
 fn write(path: &Path, text: String) -> Result<(), TrainError> {
     std::fs::write(path, text).map_err(|source| TrainError::Io {

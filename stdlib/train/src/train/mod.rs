@@ -1,7 +1,8 @@
 //! The training loop as a library: epochs over tokenized data with dynamic padding, AdamW
 //! with the warmup/decay schedule, averaged accumulation, clipping, seeded dropout and data
 //! order, validation, best and last checkpoints, early stopping, `metrics.json`, a log,
-//! learning curves, progress, and resuming an interrupted run exactly.
+//! learning curves, progress, live logs (JSON Lines and TensorBoard), and resuming an
+//! interrupted run exactly.
 
 mod checkpoints;
 mod config;
@@ -9,6 +10,7 @@ mod epoch;
 mod error;
 mod events;
 mod files;
+mod live;
 mod log;
 mod objective;
 mod progress;
@@ -23,6 +25,7 @@ pub use config::{EarlyStopping, Goal, Monitor, TrainConfig};
 pub use error::TrainError;
 pub use events::{NullObserver, ResumePoint, StepReport, TrainEvent, TrainObserver};
 pub use files::{CURVES_FILE, LOG_FILE, METRICS_FILE};
+pub use live::{LIVE_METRICS_FILE, LiveLogs};
 pub use objective::Objective;
 pub use progress::ProgressObserver;
 pub use resume::{BEST_DIR, BEST_EPOCH_FILE, LAST_DIR, OPTIMIZER_FILE};
