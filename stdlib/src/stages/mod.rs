@@ -4,6 +4,8 @@
 
 mod hub_source;
 mod placement;
+mod table_header;
+mod tokenize_checks;
 mod train_progress;
 
 /// Declares each kind's module, re-exports its type and registers it, from one list.
