@@ -20,8 +20,9 @@ pub use analyse::{Options, analyse};
 pub use diag::{Diagnostics, Style};
 pub use pipeline::{Pipeline, PlannedStage};
 pub use stage::{
-    ArtifactKind, Bound, ContextParts, DefaultPlacer, FingerprintExtra, FiredPolicy, InputArtifact,
-    NullReporter, OutputSpec, ParamError, ParamProblem, ParamRule, ParamSpec, ParamType, Params,
-    Placement, PlacementRequest, PlacementSetup, Placer, PolicySource, PublishContext, Registry,
-    Reporter, Stage, StageContext, StageKind, StageSchema, StderrReporter, UpstreamStage, Value,
+    ArtifactKind, Bound, BoundInput, ContextParts, DefaultPlacer, FingerprintExtra, FiredPolicy,
+    InputArtifact, NullReporter, OutputSpec, ParamError, ParamProblem, ParamRule, ParamSpec,
+    ParamType, Params, Placement, PlacementRequest, PlacementSetup, Placer, PolicySource,
+    PublishContext, Registry, Reporter, Stage, StageContext, StageKind, StageSchema,
+    StderrReporter, Upstream, UpstreamStage, Value,
 };

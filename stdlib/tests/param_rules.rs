@@ -6,10 +6,11 @@ use clarity_engine::lang::Source;
 use clarity_engine::{Options, Registry};
 
 /// The diagnostic codes of checking `text` with `sets`, in a project holding the directories
-/// `model/` and `tables/`.
+/// `model/` (with a tokenizer file, which `tokenize` checks for) and `tables/`.
 fn codes(text: &str, sets: &[&str]) -> Vec<String> {
     let project = tempfile::tempdir().unwrap();
     std::fs::create_dir(project.path().join("model")).unwrap();
+    std::fs::write(project.path().join("model/tokenizer.json"), "{}").unwrap();
     std::fs::create_dir(project.path().join("tables")).unwrap();
     let registry = clarity_stdlib::registry();
     let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();

@@ -2,8 +2,9 @@
 //!
 //! Steps: read the file and its includes (`loader`), evaluate variables, expand
 //! ensembles and apply `--set` (`expand`), check params against the schemas
-//! (`validate`), resolve references (`refs`), reject cycles, place stages. Every
-//! error of every step is collected, so one run reports them all.
+//! (`validate`), resolve references (`refs`), reject cycles, check params against what
+//! their inputs are bound to, place stages. Every error of every step is collected, so
+//! one run reports them all.
 
 mod error;
 mod expand;
@@ -15,8 +16,8 @@ mod value;
 mod vars;
 
 pub use error::{
-    AnalyseError, ArgError, DeviceError, IncludeError, ParamCheckError, ReferenceError, StageError,
-    VarError,
+    AnalyseError, ArgError, CodedParamProblem, DeviceError, IncludeError, ParamCheckError,
+    ReferenceError, StageError, VarError,
 };
 pub use expand::{Expanded, Instance, MAX_FOREACH_MEMBERS, expand};
 pub use loader::{Loaded, MAX_INCLUDES, load};
@@ -83,7 +84,11 @@ pub fn analyse(source: &Source, options: &Options<'_>) -> Result<Pipeline, Diagn
     let bindings = resolve(&checked, &expanded.ensembles, &broken, &mut diags);
     let graph = crate::graph::build(checked.len(), &bindings);
     let names: Vec<&str> = checked.iter().map(|c| c.name.value.as_str()).collect();
-    diags.extend(crate::graph::find_cycles(&graph, &names, &bindings));
+    let cycles = crate::graph::find_cycles(&graph, &names, &bindings);
+    if cycles.is_empty() {
+        checker.check_upstream(&checked, &bindings, &mut diags);
+    }
+    diags.extend(cycles);
     if !diags.is_empty() {
         return Err(diags);
     }

@@ -1,7 +1,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{OutputSpec, ParamProblem, Params, PublishContext, StageContext, StageSchema};
+use super::{
+    OutputSpec, ParamProblem, Params, PublishContext, StageContext, StageSchema, Upstream,
+};
 
 /// Fingerprint material a stage adds to what the engine takes from its schema (params,
 /// `path` params' content, upstream fingerprints): see [`Stage::fingerprint_extra`].
@@ -52,6 +54,17 @@ pub trait Stage: Send + Sync + 'static {
     /// `clarity check` reports each at the value, before anything runs.
     fn check(&self, params: &Params) -> Vec<ParamProblem> {
         let _ = params;
+        Vec::new()
+    }
+
+    /// Problems with this instance's params that only the stages upstream of it reveal
+    /// (default: none), e.g. a template naming a column that a local table lacks. Called
+    /// once every stage's params passed [`Stage::check`] and every reference resolved;
+    /// `upstream` tells what each input param is bound to. Reported like [`Stage::check`]'s
+    /// problems. Reads of local files here must be bounded and fail soft (an unreadable
+    /// file is the run's problem, not this check's).
+    fn check_upstream(&self, params: &Params, upstream: &Upstream<'_>) -> Vec<ParamProblem> {
+        let _ = (params, upstream);
         Vec::new()
     }
 
@@ -114,6 +127,11 @@ impl StageKind {
         self.stage.check(params)
     }
 
+    /// See [`Stage::check_upstream`].
+    pub fn check_upstream(&self, params: &Params, upstream: &Upstream<'_>) -> Vec<ParamProblem> {
+        self.stage.check_upstream(params, upstream)
+    }
+
     /// See [`Stage::fingerprint_extra`].
     pub fn fingerprint_extra(&self, params: &Params, project_dir: &Path) -> FingerprintExtra {
         self.stage.fingerprint_extra(params, project_dir)
@@ -146,6 +164,10 @@ impl Stage for Box<dyn Stage> {
 
     fn check(&self, params: &Params) -> Vec<ParamProblem> {
         (**self).check(params)
+    }
+
+    fn check_upstream(&self, params: &Params, upstream: &Upstream<'_>) -> Vec<ParamProblem> {
+        (**self).check_upstream(params, upstream)
     }
 
     fn fingerprint_extra(&self, params: &Params, project_dir: &Path) -> FingerprintExtra {

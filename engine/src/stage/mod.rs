@@ -13,6 +13,7 @@ mod problem;
 mod publish;
 mod registry;
 mod schema;
+mod upstream;
 mod value;
 
 pub use artifact::ArtifactKind;
@@ -31,4 +32,6 @@ pub use publish::PublishContext;
 pub use registry::Registry;
 pub(crate) use schema::and_list;
 pub use schema::{Bound, OutputSpec, ParamRule, ParamSpec, ParamType, StageSchema};
+pub(crate) use upstream::UpstreamGraph;
+pub use upstream::{BoundInput, Upstream};
 pub use value::Value;

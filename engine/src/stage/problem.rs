@@ -11,6 +11,9 @@ pub struct ParamProblem {
     pub message: String,
     /// How to fix it.
     pub help: String,
+    /// The diagnostic code, e.g. `clarity::tokenize::unknown_column` (default:
+    /// `clarity::param::invalid`); see [`ParamProblem::with_code`].
+    pub code: Option<&'static str>,
 }
 
 impl ParamProblem {
@@ -26,6 +29,13 @@ impl ParamProblem {
             item,
             message: message.into(),
             help: help.into(),
+            code: None,
         }
+    }
+
+    /// The same problem under its own stable diagnostic code.
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
     }
 }

@@ -4,13 +4,15 @@
 use std::path::PathBuf;
 
 use clarity_data::dataset_files::{assign_split_files, read_shards};
-use clarity_data::hub::{HubEnv, RepoId, Selection};
-use clarity_data::table::write_table_artifact;
+use clarity_data::hub::{HubEnv, RepoId, Selection, fetch_local};
+use clarity_data::table::{read_column_names, write_table_artifact};
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext, StageSchema, Value,
+    ArtifactKind, BoundInput, OutputSpec, ParamSpec, ParamType, Params, Stage, StageContext,
+    StageSchema, Value,
 };
 
 use super::hub_source::{SourceDocs, fetch, files_param, short, source_params, source_rule};
+use super::table_header::TableHeader;
 
 /// The `fetch-dataset` stage kind.
 #[derive(Default)]
@@ -36,6 +38,35 @@ fn splits(params: &Params) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_else(|| vec!["train".into(), "test".into()])
+}
+
+fn string_list(params: &Params, name: &str) -> Vec<String> {
+    let items = params.opt_list(name).unwrap_or_default();
+    items
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+/// The header of the split `input` reads from a local (`path=`) fetch-dataset, before it
+/// runs: the columns of the split's first file (its shards share their columns), chosen by
+/// the rules [`FetchDataset::run`] follows. `None` for a Hub source, or when the files
+/// cannot be listed, assigned or read (the run reports why).
+pub(super) fn local_header(input: &BoundInput<'_>) -> Option<TableHeader> {
+    let path = input.params.opt_str("path")?;
+    let selection = Selection::Dataset {
+        patterns: string_list(input.params, "files"),
+    };
+    let fetched = fetch_local(&input.upstream.local_path(path), &selection).ok()?;
+    let names: Vec<String> = fetched.files.iter().map(|f| f.name.clone()).collect();
+    let assigned = assign_split_files(path, &names, &splits(input.params)).ok()?;
+    let first = assigned.by_split.get(input.output)?.first()?;
+    let file = fetched.files.iter().find(|f| f.name == **first)?;
+    let shown = file.path.strip_prefix(input.upstream.project_dir());
+    Some(TableHeader {
+        source: format!("the header of {}", shown.unwrap_or(&file.path).display()),
+        columns: read_column_names(&file.path).ok()?,
+    })
 }
 
 impl Stage for FetchDataset {

@@ -1,8 +1,10 @@
 //! `fetch-model`: a model repo from the HuggingFace Hub (or a local directory) as a `model`
 //! artifact: `config.json`, the weights (safetensors first, else `.bin`) and the tokenizer files.
 
+use std::path::PathBuf;
+
 use clarity_data::hub::{HubEnv, RepoId, Selection, link_fetched};
-use clarity_engine::{ArtifactKind, OutputSpec, Stage, StageContext, StageSchema};
+use clarity_engine::{ArtifactKind, BoundInput, OutputSpec, Stage, StageContext, StageSchema};
 
 use super::hub_source::{SourceDocs, fetch, files_param, short, source_params, source_rule};
 
@@ -18,6 +20,13 @@ impl FetchModel {
     pub fn with_env(env: HubEnv) -> Self {
         Self { env: Some(env) }
     }
+}
+
+/// The directory a local (`path=`) fetch-model takes its files from, known before it runs;
+/// `None` for a Hub source or a path that is no directory.
+pub(super) fn local_dir(input: &BoundInput<'_>) -> Option<PathBuf> {
+    let dir = input.upstream.local_path(input.params.opt_str("path")?);
+    dir.is_dir().then_some(dir)
 }
 
 impl Stage for FetchModel {

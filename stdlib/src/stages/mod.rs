@@ -4,6 +4,8 @@
 
 mod hub_source;
 mod placement;
+mod table_header;
+mod tokenize_checks;
 mod train_params;
 mod train_progress;
 

@@ -8,9 +8,13 @@ use clarity_data::clarity::{
 };
 use clarity_data::split::{split_sizes, stratified_split};
 use clarity_data::table::{Table, read_table_artifact, write_table_artifact};
+use clarity_engine::suggest::did_you_mean;
 use clarity_engine::{
-    ArtifactKind, Bound, OutputSpec, ParamSpec, ParamType, Stage, StageContext, StageSchema, Value,
+    ArtifactKind, Bound, OutputSpec, ParamProblem, ParamSpec, ParamType, Params, Stage,
+    StageContext, StageSchema, Upstream, Value,
 };
+
+use super::table_header::table_header;
 
 /// The `split` stage kind.
 #[derive(Debug, Default)]
@@ -99,6 +103,23 @@ impl Stage for Split {
             rules: Vec::new(),
             uses_device: false,
         }
+    }
+
+    /// `by` against the header of the table split, when it is known before running.
+    fn check_upstream(&self, params: &Params, upstream: &Upstream<'_>) -> Vec<ParamProblem> {
+        let header = upstream.input("from").and_then(|from| table_header(&from));
+        let (Ok(column), Some(header)) = (params.get_str("by"), header) else {
+            return Vec::new();
+        };
+        if header.columns.iter().any(|c| c == column) {
+            return Vec::new();
+        }
+        let help = did_you_mean(column, &header.columns, || {
+            "stratify by a column of the table".to_owned()
+        });
+        let message = format!("the table has no column `{column}` ({})", header.source);
+        let problem = ParamProblem::new("by", None, message, help);
+        vec![problem.with_code("clarity::split::unknown_column")]
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

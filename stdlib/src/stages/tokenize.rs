@@ -4,12 +4,12 @@
 
 use clarity_data::table::read_table_artifact;
 use clarity_data::tokenize::{
-    EncodeOptions, PairEncoder, TextInputs, TextTemplate, TextTokenizer, Truncation,
+    EncodeOptions, PairEncoder, TextInputs, TextTemplate, TextTokenizer, TokenizeError, Truncation,
     set_parallelism, tokenize_table,
 };
 use clarity_engine::{
-    ArtifactKind, OutputSpec, ParamRule, ParamSpec, ParamType, Params, Stage, StageContext,
-    StageSchema, Value,
+    ArtifactKind, OutputSpec, ParamProblem, ParamRule, ParamSpec, ParamType, Params, Stage,
+    StageContext, StageSchema, Upstream, Value,
 };
 
 /// The `tokenize` stage kind.
@@ -108,6 +108,26 @@ impl Stage for Tokenize {
                 )
             })
             .collect()
+    }
+
+    fn check(&self, params: &Params) -> Vec<ParamProblem> {
+        ["template", "pair-template"]
+            .into_iter()
+            .filter_map(|param| {
+                let message = match TextTemplate::parse(params.opt_str(param)?).err()? {
+                    TokenizeError::Template { message, .. } => message,
+                    other => other.to_string(),
+                };
+                let help =
+                    "write columns as {column}; double a brace ({{ or }}) to write it literally";
+                let problem = ParamProblem::new(param, None, message, help);
+                Some(problem.with_code("clarity::tokenize::template"))
+            })
+            .collect()
+    }
+
+    fn check_upstream(&self, params: &Params, upstream: &Upstream<'_>) -> Vec<ParamProblem> {
+        super::tokenize_checks::check_upstream(params, upstream)
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

@@ -3,6 +3,7 @@
 
 mod rules;
 mod stage_checks;
+mod upstream;
 mod values;
 
 use std::collections::BTreeMap;
@@ -91,7 +92,7 @@ impl Checker<'_> {
             return None;
         }
         for problem in stage.check(&params) {
-            stage_problem(instance, &spans, problem, diags);
+            stage_problem(&instance.name, &spans, problem, diags);
         }
         let outputs = stage.outputs(&params);
         check_output_names(instance, &params, &spans, &outputs, diags);

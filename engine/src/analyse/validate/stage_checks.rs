@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 
 use crate::cache::SCRATCH_DIR;
 use crate::diag::Diagnostics;
-use crate::lang::{Span, is_name};
+use crate::lang::{Span, Spanned, is_name};
 use crate::{OutputSpec, ParamProblem, Params, Value};
 
-use crate::analyse::{Instance, ParamCheckError, StageError};
+use crate::analyse::{CodedParamProblem, Instance, ParamCheckError, StageError};
 
 /// Where `param` (item `item`, when known) was written; the stage's name when it was not.
 fn param_span<'a>(
-    instance: &'a Instance,
+    name: &'a Spanned<String>,
     spans: &'a BTreeMap<String, Vec<Span>>,
     param: &str,
     item: Option<usize>,
@@ -20,24 +20,37 @@ fn param_span<'a>(
     let written = spans.get(param).map(Vec::as_slice).unwrap_or_default();
     item.and_then(|i| written.get(i))
         .or_else(|| written.first())
-        .unwrap_or(&instance.name.span)
+        .unwrap_or(&name.span)
 }
 
+/// Reports `problem` at the value of its param (the stage's name when the param was not
+/// written), under its own code when it has one.
 pub(super) fn stage_problem(
-    instance: &Instance,
+    name: &Spanned<String>,
     spans: &BTreeMap<String, Vec<Span>>,
     problem: ParamProblem,
     diags: &mut Diagnostics,
 ) {
-    let at = param_span(instance, spans, &problem.param, problem.item);
+    let at = param_span(name, spans, &problem.param, problem.item);
     let (src, span) = (at.source.source_text(), at.range);
-    diags.push(ParamCheckError::InvalidParam {
-        param: problem.param,
-        message: problem.message,
-        src,
-        span,
-        help: problem.help,
-    });
+    let (param, message, help) = (problem.param, problem.message, problem.help);
+    match problem.code {
+        Some(code) => diags.push(CodedParamProblem {
+            code,
+            param,
+            message,
+            src,
+            span,
+            help,
+        }),
+        None => diags.push(ParamCheckError::InvalidParam {
+            param,
+            message,
+            src,
+            span,
+            help,
+        }),
+    }
 }
 
 /// Output names become directories of the cache entry: plain names only, not the entry's
@@ -69,7 +82,7 @@ pub(super) fn check_output_names(
             let i = items
                 .iter()
                 .rposition(|v| v.as_str() == Some(&output.name))?;
-            Some(param_span(instance, spans, param, Some(i)))
+            Some(param_span(&instance.name, spans, param, Some(i)))
         });
         let at = named_at.unwrap_or(&instance.name.span);
         let (src, span) = (at.source.source_text(), at.range);

@@ -94,24 +94,26 @@ fn label_plan(rng: &mut SplitMix64, rows: usize) -> Vec<EvasionLabel> {
     labels
 }
 
+/// The columns of both splits, in order.
+pub const COLUMNS: [&str; 14] = [
+    "title",
+    "date",
+    "president",
+    "url",
+    "question_order",
+    ClarityColumns::INTERVIEW_QUESTION,
+    ClarityColumns::INTERVIEW_ANSWER,
+    ClarityColumns::QUESTION,
+    ClarityColumns::CLARITY_LABEL,
+    ClarityColumns::EVASION_LABEL,
+    ClarityColumns::ANNOTATORS[0],
+    ClarityColumns::ANNOTATORS[1],
+    ClarityColumns::ANNOTATORS[2],
+    ClarityColumns::INDEX,
+];
+
 fn generate_split(rng: &mut SplitMix64, rows: usize, first_index: usize, source: &str) -> Table {
-    let names = [
-        "title",
-        "date",
-        "president",
-        "url",
-        "question_order",
-        ClarityColumns::INTERVIEW_QUESTION,
-        ClarityColumns::INTERVIEW_ANSWER,
-        ClarityColumns::QUESTION,
-        ClarityColumns::CLARITY_LABEL,
-        ClarityColumns::EVASION_LABEL,
-        ClarityColumns::ANNOTATORS[0],
-        ClarityColumns::ANNOTATORS[1],
-        ClarityColumns::ANNOTATORS[2],
-        ClarityColumns::INDEX,
-    ];
-    let mut columns: Vec<Column> = names
+    let mut columns: Vec<Column> = COLUMNS
         .iter()
         .map(|n| Column {
             name: n.to_string(),

@@ -6,5 +6,5 @@ mod generator;
 mod phrases;
 mod rng;
 
-pub use generator::{SyntheticConfig, SyntheticDataset, generate};
+pub use generator::{COLUMNS, SyntheticConfig, SyntheticDataset, generate};
 pub use rng::SplitMix64;

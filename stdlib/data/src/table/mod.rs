@@ -5,6 +5,7 @@ mod cell;
 mod csv_io;
 mod error;
 mod format;
+mod header;
 mod jsonl_io;
 mod parquet_io;
 #[allow(clippy::module_inception)]
@@ -17,4 +18,5 @@ pub use artifact::{
 pub use cell::Cell;
 pub use error::TableError;
 pub use format::TableFormat;
+pub use header::{MAX_HEADER_BYTES, read_column_names};
 pub use table::{Column, OriginFile, RowOrigin, Table};

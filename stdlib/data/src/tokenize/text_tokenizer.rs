@@ -19,6 +19,27 @@ pub enum TokenizerSource {
     VocabMerges,
 }
 
+impl TokenizerSource {
+    /// What to put in a model directory, for messages.
+    pub const EXPECTED: &'static str = "tokenizer.json, spm.model, or vocab.json + merges.txt";
+
+    /// The files of `dir` a tokenizer is built from, by [`TextTokenizer::from_dir`]'s rule
+    /// (first found: `tokenizer.json`, `spm.model`, `vocab.json` + `merges.txt`); `None` when
+    /// it has none. Any entry by those names counts (not only regular files), so that a FIFO
+    /// or a device is refused by the capped read, not skipped.
+    pub fn find(dir: &Path) -> Option<Self> {
+        if dir.join("tokenizer.json").exists() {
+            Some(Self::TokenizerJson)
+        } else if dir.join("spm.model").exists() {
+            Some(Self::SentencePiece)
+        } else if dir.join("vocab.json").exists() && dir.join("merges.txt").exists() {
+            Some(Self::VocabMerges)
+        } else {
+            None
+        }
+    }
+}
+
 /// A fast tokenizer for a model, with the pad id batching needs.
 #[derive(Clone)]
 pub struct TextTokenizer {
@@ -42,21 +63,18 @@ impl TextTokenizer {
     /// else `vocab.json` + `merges.txt`; `tokenizer_config.json` and `special_tokens_map.json`
     /// supply the settings and special tokens.
     pub fn from_dir(dir: &Path) -> Result<Self, TokenizeError> {
-        let json = dir.join("tokenizer.json");
-        let spm = dir.join("spm.model");
-        let (vocab, merges) = (dir.join("vocab.json"), dir.join("merges.txt"));
-        // Any entry by those names is taken (not only regular files), so that a FIFO or a
-        // device is refused by the capped read, not skipped.
-        if json.exists() {
-            Self::from_tokenizer_json(&json, dir)
-        } else if spm.exists() {
-            Self::from_spm(&spm, dir)
-        } else if vocab.exists() && merges.exists() {
-            Self::from_vocab_merges(&vocab, &merges, dir)
-        } else {
-            Err(TokenizeError::NoTokenizer {
+        match TokenizerSource::find(dir) {
+            Some(TokenizerSource::TokenizerJson) => {
+                Self::from_tokenizer_json(&dir.join("tokenizer.json"), dir)
+            }
+            Some(TokenizerSource::SentencePiece) => Self::from_spm(&dir.join("spm.model"), dir),
+            Some(TokenizerSource::VocabMerges) => {
+                let (vocab, merges) = (dir.join("vocab.json"), dir.join("merges.txt"));
+                Self::from_vocab_merges(&vocab, &merges, dir)
+            }
+            None => Err(TokenizeError::NoTokenizer {
                 dir: dir.to_path_buf(),
-            })
+            }),
         }
     }
 
