@@ -269,7 +269,11 @@ fn gc_keeps_the_last_runs_and_what_they_name_and_waits_for_a_running_one() {
     }
     // data once, split three times.
     assert_eq!(entries(d).len(), 4);
-    let stale = [".clarity/tmp/123.4.0/train", ".clarity/resume/0123abcd"];
+    let stale = [
+        ".clarity/tmp/123.4.0/train",
+        ".clarity/resume/0123abcd",
+        ".clarity/logs/123-4/train",
+    ];
     // A resume directory of a stage the newest run names stays (as an interrupted
     // training's would).
     let newest = json(d, &["runs", "--format", "json"])[0]["id"]
@@ -293,7 +297,7 @@ fn gc_keeps_the_last_runs_and_what_they_name_and_waits_for_a_running_one() {
     let dry = ok(d, &["gc", "--keep", "1", "--dry-run"]);
     assert!(
         dry.contains(
-            "would remove 2 runs, 2 cache entries, 1 resume directory, 1 temporary directory: "
+            "would remove 2 runs, 2 cache entries, 1 resume directory, 1 live logs directory, 1 temporary directory: "
         ),
         "{dry}"
     );

@@ -20,6 +20,7 @@ enum What {
     Run,
     Entry,
     Resume,
+    Logs,
     Tmp,
 }
 
@@ -29,6 +30,7 @@ impl What {
             Self::Run => "run",
             Self::Entry => "entry",
             Self::Resume => "resume",
+            Self::Logs => "logs",
             Self::Tmp => "tmp",
         }
     }
@@ -38,12 +40,15 @@ impl What {
             Self::Run => "run",
             Self::Entry => "cache entry",
             Self::Resume => "resume directory",
+            Self::Logs => "live logs directory",
             Self::Tmp => "temporary directory",
         };
         match (n, self) {
             (1, _) => format!("1 {noun}"),
             (_, Self::Entry) => format!("{n} cache entries"),
-            (_, Self::Resume | Self::Tmp) => format!("{n} {}ies", &noun[..noun.len() - 1]),
+            (_, Self::Resume | Self::Logs | Self::Tmp) => {
+                format!("{n} {}ies", &noun[..noun.len() - 1])
+            }
             _ => format!("{n} {noun}s"),
         }
     }
@@ -95,8 +100,8 @@ pub fn gc(args: &GcArgs, style: Style) -> u8 {
 }
 
 /// The number of runs kept, and what to remove: every run past the newest `keep` of its
-/// pipeline, and every cache entry and resume directory that no kept run names, and
-/// everything in `tmp/`.
+/// pipeline, and every cache entry and resume directory that no kept run names, the live
+/// logs (`logs/<run-id>/`) of every run not kept, and everything in `tmp/`.
 fn collect(root: &Path, runs: &[RecordedRun], keep: usize) -> (usize, Vec<Doomed>) {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let (mut kept, mut doomed) = (Vec::new(), Vec::new());
@@ -126,6 +131,13 @@ fn collect(root: &Path, runs: &[RecordedRun], keep: usize) -> (usize, Vec<Doomed
                 };
                 doomed.push(doomed_dir(what, path, about));
             }
+        }
+    }
+    let kept_ids: BTreeSet<&str> = kept.iter().map(|r| r.id.as_str()).collect();
+    for path in children(&root.join("logs")) {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        if name.is_some_and(|n| !kept_ids.contains(n.as_str())) {
+            doomed.push(doomed_dir(What::Logs, path, String::new()));
         }
     }
     for path in children(&root.join("tmp")) {
