@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{clarity, stderr};
+use common::{clarity, stages_with, stderr};
 
 const PIPELINE: &str = r#"pipeline "local" {
     stage "data" fetch-dataset path="data" {
@@ -55,17 +55,7 @@ fn run(dir: &Path, args: &[&str]) -> (Vec<String>, Vec<String>) {
     let out = clarity(dir, &[&["run", "p.kdl"], args].concat());
     let log = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{log}");
-    let with = |prefix: &str| {
-        let mut names: Vec<String> = log
-            .lines()
-            .filter_map(|l| l.strip_prefix(prefix))
-            .filter_map(|l| l.split_whitespace().next())
-            .map(str::to_owned)
-            .collect();
-        names.sort();
-        names
-    };
-    (with("  ran      "), with("  cached   "))
+    (stages_with(&log, "ran"), stages_with(&log, "cached"))
 }
 
 #[test]

@@ -3,20 +3,7 @@
 
 mod common;
 
-use common::{clarity, small_pipeline, stderr};
-
-/// The names of the stages the run's log says ran (or failed), sorted.
-fn with_status(log: &str, status: &str) -> Vec<String> {
-    let prefix = format!("  {status:8} ");
-    let mut names: Vec<String> = log
-        .lines()
-        .filter_map(|l| l.strip_prefix(&prefix))
-        .filter_map(|l| l.split(" (").next())
-        .map(str::to_owned)
-        .collect();
-    names.sort();
-    names
-}
+use common::{clarity, small_pipeline, stages_with as with_status, stderr};
 
 const TRAIN: &str = r#"    stage "train" train model="model" {
         data train="tokens.train" validation="tokens.validation"

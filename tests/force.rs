@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{clarity, stderr};
+use common::{clarity, stages_with, stderr};
 
 const PIPELINE: &str = r#"
 pipeline "chain" {
@@ -33,14 +33,7 @@ pipeline "chain" {
 
 /// The stages a run's output says ran, sorted.
 fn ran(log: &str) -> Vec<String> {
-    let mut names: Vec<String> = log
-        .lines()
-        .filter_map(|l| l.strip_prefix("  ran      "))
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_owned)
-        .collect();
-    names.sort();
-    names
+    stages_with(log, "ran")
 }
 
 fn run(dir: &std::path::Path, args: &[&str]) -> String {

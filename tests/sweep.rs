@@ -4,18 +4,11 @@
 
 mod common;
 
-use common::{clarity, small_pipeline, stderr};
+use common::{clarity, small_pipeline, stages_with, stderr};
 
-/// The names of the stages the run's log says ran, sorted.
+/// The stages the run's log says ran, sorted.
 fn ran(log: &str) -> Vec<String> {
-    let mut names: Vec<String> = log
-        .lines()
-        .filter_map(|l| l.strip_prefix("  ran      "))
-        .filter_map(|l| l.split(" (").next())
-        .map(str::to_owned)
-        .collect();
-    names.sort();
-    names
+    stages_with(log, "ran")
 }
 
 const TRAIN: &str = r#"    stage "train" train model="model" {

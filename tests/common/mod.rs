@@ -54,3 +54,16 @@ pub fn small_pipeline(rest: &str) -> String {
 "#
     )
 }
+
+/// The stages a run's log says ended with `status` (`ran`, `cached`, `failed`, …), sorted.
+pub fn stages_with(log: &str, status: &str) -> Vec<String> {
+    let prefix = format!("  {status:8} ");
+    let mut names: Vec<String> = log
+        .lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .filter_map(|l| l.split(" (").next())
+        .map(str::to_owned)
+        .collect();
+    names.sort();
+    names
+}
