@@ -50,6 +50,9 @@ pub struct StagePlan {
     pub fingerprint: Option<String>,
     /// The fingerprint's parts, kept in the entry when the stage runs; `None` while pending.
     pub key: Option<KeyParts>,
+    /// A pending stage's fingerprint without its inputs (params, files, environment values
+    /// hashed at plan time), completed when the inputs exist.
+    pub base: Option<Fingerprint>,
     /// Cache status.
     pub status: CacheStatus,
     /// Why an existing entry is not trusted ([`CacheStatus::Untrusted`]).
@@ -147,11 +150,23 @@ impl<'a> Planner<'a> {
         i: usize,
         outputs: &[Option<BTreeMap<String, String>>],
     ) -> Result<StagePlan, RunError> {
-        let (fingerprint, waiting_on) = fingerprint(self.pipeline, outputs, i, self.project_dir)?;
-        let key = fingerprint.parts();
+        let base = base_fingerprint(self.pipeline, i, self.project_dir)?;
+        Ok(self.resolve_from(i, base, outputs))
+    }
+
+    /// Plans stage `i` from its fingerprint without inputs (a pending stage's
+    /// [`StagePlan::base`], so its files are hashed once per run).
+    pub fn resolve_from(
+        &self,
+        i: usize,
+        mut fingerprint: Fingerprint,
+        outputs: &[Option<BTreeMap<String, String>>],
+    ) -> StagePlan {
+        let waiting_on = add_inputs(&mut fingerprint, self.pipeline, outputs, i);
         if !waiting_on.is_empty() {
-            return Ok(self.pending(i, &key, &waiting_on));
+            return self.pending(i, fingerprint, &waiting_on);
         }
+        let key = fingerprint.parts();
         let hash = fingerprint.hash();
         let stage = &self.pipeline.stages[i];
         let names = stage.outputs.iter().map(|o| o.name.as_str());
@@ -164,6 +179,7 @@ impl<'a> Planner<'a> {
             cached_warnings: Vec::new(),
             output_hashes: BTreeMap::new(),
             reasons: Vec::new(),
+            base: None,
         };
         match (
             self.cache.verify(&hash, names, Verify::Fast),
@@ -187,11 +203,11 @@ impl<'a> Planner<'a> {
                 plan.untrusted = Some(mismatch);
             }
         }
-        Ok(plan)
+        plan
     }
 
     /// A stage that waits on the outputs of the upstream stages `waiting_on`.
-    fn pending(&self, i: usize, key: &KeyParts, waiting_on: &BTreeSet<usize>) -> StagePlan {
+    fn pending(&self, i: usize, base: Fingerprint, waiting_on: &BTreeSet<usize>) -> StagePlan {
         let names: Vec<String> = waiting_on
             .iter()
             .map(|&u| format!("`{}`", self.pipeline.stages[u].name))
@@ -200,10 +216,11 @@ impl<'a> Planner<'a> {
             "runs if the outputs it reads from {} change",
             names.join(", ")
         )];
-        reasons.extend(self.changes(i, Some(key), false));
+        reasons.extend(self.changes(i, Some(&base.parts()), false));
         StagePlan {
             fingerprint: None,
             key: None,
+            base: Some(base),
             status: CacheStatus::Pending,
             untrusted: None,
             cached_metrics: BTreeMap::new(),
@@ -231,14 +248,13 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The fingerprint of stage `i` given the output hashes of its upstream stages, and the
-/// upstream stages whose outputs are not known yet (their inputs are left out).
-pub fn fingerprint(
+/// The fingerprint of stage `i` without inputs: params, the content of local files, the
+/// environment values it takes, outputs and placement.
+pub fn base_fingerprint(
     pipeline: &Pipeline,
-    outputs: &[Option<BTreeMap<String, String>>],
     i: usize,
     project_dir: &Path,
-) -> Result<(Fingerprint, BTreeSet<usize>), RunError> {
+) -> Result<Fingerprint, RunError> {
     let stage = &pipeline.stages[i];
     let schema = stage.stage.schema();
     let mut params = BTreeMap::new();
@@ -270,6 +286,29 @@ pub fn fingerprint(
         .iter()
         .map(|(name, value)| (name.clone(), secret_hash(name, value)))
         .collect();
+    Ok(Fingerprint {
+        clarity: CLARITY_VERSION.to_owned(),
+        kind: schema.kind.to_owned(),
+        version: schema.version,
+        params,
+        inputs: BTreeMap::new(),
+        files,
+        secrets,
+        outputs: stage.outputs.iter().map(|o| o.name.clone()).collect(),
+        placement: schema
+            .uses_device
+            .then(|| PlacementKey::from(&stage.placement)),
+    })
+}
+
+/// Sets the inputs of stage `i`'s fingerprint from the output hashes of its upstream
+/// stages; returns the upstream stages whose outputs are not known yet (left out).
+fn add_inputs(
+    fingerprint: &mut Fingerprint,
+    pipeline: &Pipeline,
+    outputs: &[Option<BTreeMap<String, String>>],
+    i: usize,
+) -> BTreeSet<usize> {
     let mut inputs: BTreeMap<String, Vec<InputKey>> = BTreeMap::new();
     let mut waiting_on = BTreeSet::new();
     for binding in pipeline.inputs_of(i) {
@@ -288,20 +327,8 @@ pub fn fingerprint(
                 content: content.clone(),
             });
     }
-    let fingerprint = Fingerprint {
-        clarity: CLARITY_VERSION.to_owned(),
-        kind: schema.kind.to_owned(),
-        version: schema.version,
-        params,
-        inputs,
-        files,
-        secrets,
-        outputs: stage.outputs.iter().map(|o| o.name.clone()).collect(),
-        placement: schema
-            .uses_device
-            .then(|| PlacementKey::from(&stage.placement)),
-    };
-    Ok((fingerprint, waiting_on))
+    fingerprint.inputs = inputs;
+    waiting_on
 }
 
 fn hash_paths(

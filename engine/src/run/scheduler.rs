@@ -204,11 +204,15 @@ impl<'a> Walk<'a> {
         exec: &ExecEnv<'_>,
         i: usize,
     ) -> Option<Dispatch> {
-        if self.plans[i]
-            .as_ref()
-            .is_some_and(|p| p.status == CacheStatus::Pending)
+        if let Some(pending) = self.plans[i]
+            .as_mut()
+            .filter(|p| p.status == CacheStatus::Pending)
         {
-            match planner.resolve(i, &self.outputs) {
+            let resolved = match pending.base.take() {
+                Some(base) => Ok(planner.resolve_from(i, base, &self.outputs)),
+                None => planner.resolve(i, &self.outputs),
+            };
+            match resolved {
                 Ok(resolved) => {
                     self.fingerprints[i] = resolved.fingerprint.clone();
                     self.plans[i] = Some(resolved);
