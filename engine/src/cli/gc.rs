@@ -74,7 +74,7 @@ pub fn gc(args: &GcArgs, style: Style) -> u8 {
         println!("nothing to collect: no .clarity directory here");
         return EXIT_OK;
     }
-    let lock = Cache::open(&root).and_then(|cache| cache.lock());
+    let lock = Cache::open(&root).and_then(|cache| cache.lock_exclusive());
     let _lock = match lock {
         Ok(lock) => lock,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),

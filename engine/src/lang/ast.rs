@@ -24,6 +24,17 @@ pub enum Item {
     Stage(StageDecl),
     /// `sweep { stage.param V1 V2 ... }`: run once per point of the grid.
     Sweep(Vec<SweepAxis>),
+    /// `executor "slurm" { partition "gpu" … }`: where stages run, and resource defaults.
+    Executor(ExecutorDecl),
+}
+
+/// A pipeline's `executor "KIND" { KEY VALUE … }` block.
+#[derive(Debug, Clone)]
+pub struct ExecutorDecl {
+    /// The executor kind.
+    pub kind: Spanned<String>,
+    /// Its settings, as written.
+    pub settings: Vec<ParamAst>,
 }
 
 /// One line of a `sweep` block.
