@@ -387,3 +387,91 @@ fn resource_and_executor_mistakes_are_diagnostics_with_spans() {
     assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
     assert_eq!(plain.stdout, more.stdout);
 }
+
+const LONGER: &str = r#"    stage "train" train model="model" {
+        data train="tokens.train" validation="tokens.validation"
+        epochs 4
+        lr 1e-3
+    }"#;
+
+/// Waits until a job log under `dir/.clarity/jobs` contains `text`.
+fn wait_for_job_log(dir: &Path, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let found = std::fs::read_dir(dir.join(".clarity/jobs"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains(text)));
+        if found {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no job log says {text:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_requeued_training_job_resumes_from_its_checkpoint() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !cluster() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.kdl"), small_pipeline(LONGER)).unwrap();
+    let driver = Command::new(env!("CARGO_BIN_EXE_clarity"))
+        .args(["run", "p.kdl", "--executor", "slurm"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_job_log(dir.path(), "[train] epoch 2:");
+    let out = Command::new("squeue")
+        .args(["-h", "-o", "%i %j"])
+        .output()
+        .unwrap();
+    let id = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find(|l| l.ends_with("clarity-small-train"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    let requeued = Command::new("scontrol")
+        .args(["requeue", &id])
+        .status()
+        .unwrap();
+    assert!(requeued.success());
+    // A requeued job waits (Slurm's begin-time delay): once it is back in the queue, let it
+    // start now.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut requeued = false;
+    while Instant::now() < deadline {
+        let state = Command::new("squeue")
+            .args(["-h", "-j", &id, "-o", "%T"])
+            .output()
+            .unwrap();
+        match String::from_utf8_lossy(&state.stdout).trim() {
+            "RUNNING" if requeued => break,
+            "PENDING" | "REQUEUED" => {
+                requeued = true;
+                let _ = Command::new("scontrol")
+                    .args(["update", &format!("JobId={id}"), "StartTime=now"])
+                    .output();
+            }
+            _ => {}
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert!(requeued, "job {id} was not requeued");
+    let out = driver.wait_with_output().unwrap();
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert!(log.contains("DUE TO JOB REQUEUE"), "{log}");
+    assert!(
+        log.contains("[train] resuming from optimiser step"),
+        "{log}"
+    );
+    assert!(log.contains("[train] epoch 4:"), "{log}");
+    assert_eq!(stages_with(&log, "ran").len(), 5, "{log}");
+}

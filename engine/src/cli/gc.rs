@@ -90,6 +90,9 @@ pub fn gc(args: &GcArgs, style: Style) -> u8 {
                 failed = true;
             }
         }
+        // No process holds an entry lock while gc holds the cache exclusively.
+        let _ = std::fs::remove_dir_all(root.join(crate::cache::LOCKS_DIR));
+        let _ = std::fs::remove_dir_all(root.join("jobs"));
     }
     println!(
         "kept {} (the last {} of each pipeline)",
