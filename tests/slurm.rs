@@ -475,3 +475,91 @@ fn a_requeued_training_job_resumes_from_its_checkpoint() {
     assert!(log.contains("[train] epoch 4:"), "{log}");
     assert_eq!(stages_with(&log, "ran").len(), 5, "{log}");
 }
+
+#[test]
+fn the_users_config_file_can_choose_slurm_and_its_mistakes_are_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.kdl"), FAILING).unwrap();
+    let config = dir.path().join("config.kdl");
+    let empty = dir.path().join("no-tools");
+    std::fs::create_dir(&empty).unwrap();
+    std::fs::write(&config, "executor \"slurm\" {\n    account \"lab\"\n}\n").unwrap();
+    let vars = [
+        ("PATH", empty.as_os_str()),
+        ("CLARITY_CONFIG", config.as_os_str()),
+    ];
+    let out = clarity_with_env(dir.path(), &["run", "p.kdl"], &vars);
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains("clarity::executor::no_sbatch"),
+        "the config chose Slurm: {log}"
+    );
+    // `--executor local` still runs here.
+    let out = clarity_with_env(
+        dir.path(),
+        &["run", "p.kdl", "--executor", "local"],
+        &[("CLARITY_CONFIG", &config)],
+    );
+    assert_eq!(
+        stages_with(&stderr(&out), "ran"),
+        ["free"],
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(&config, "executor \"slurm\"\nstage \"x\" exec\n").unwrap();
+    let out = clarity_with_env(dir.path(), &["run", "p.kdl"], &vars);
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(log.contains("clarity::config::item"), "{log}");
+    assert!(log.contains("config.kdl"), "the file is named: {log}");
+}
+
+#[test]
+fn the_pipelines_executor_block_goes_over_the_users_config() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !cluster() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.kdl");
+    std::fs::write(
+        &config,
+        "executor \"slurm\" {\n    time \"0:07:00\"\n    mem \"90M\"\n}\n",
+    )
+    .unwrap();
+    let pipeline = RESOURCES
+        .replace("        time \"0:10:00\"\n", "")
+        .replace("            mem \"150M\"\n", "");
+    std::fs::write(
+        dir.path().join("p.kdl"),
+        pipeline.replace(
+            "executor \"slurm\" {",
+            "executor \"slurm\" {\n        mem \"120M\"",
+        ),
+    )
+    .unwrap();
+    let out = clarity_with_env(
+        dir.path(),
+        &["run", "p.kdl"],
+        &[("CLARITY_CONFIG", &config)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (_, id) = jobs(dir.path()).pop().unwrap();
+    completed_state(&id);
+    let line = std::fs::read_to_string(JOBCOMP)
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with(&format!("JobId={id} ")))
+        .unwrap()
+        .to_owned();
+    assert!(
+        line.contains("TimeLimit=7 "),
+        "from the user's config: {line}"
+    );
+    assert!(
+        line.contains("mem=120M"),
+        "the pipeline's block wins: {line}"
+    );
+}

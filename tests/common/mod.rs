@@ -19,6 +19,8 @@ pub fn clarity_with_env<V: AsRef<std::ffi::OsStr>>(
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // Hermetic: the developer's own config file (a cluster's executor) is not read.
+        .env("CLARITY_CONFIG", "/nonexistent/clarity/config.kdl")
         .envs(vars.iter().map(|(k, v)| (k, v.as_ref())))
         .output()
         .expect("the clarity binary runs")

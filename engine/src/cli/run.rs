@@ -65,9 +65,12 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
     let cancel = install_ctrlc();
+    let Some(choice) = super::executor::choose(args, &pipeline, style) else {
+        return EXIT_CONFIG;
+    };
     let options = RunOptions {
         jobs: args.jobs.unwrap_or_else(|| {
-            if super::executor::kind(args, &pipeline) == ExecutorKind::Slurm {
+            if choice.kind == ExecutorKind::Slurm {
                 selected.len()
             } else {
                 std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -90,7 +93,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
             .collect(),
         devices,
     };
-    let executor = match super::executor::executor(args, &pipeline, &options.selected) {
+    let executor = match choice.build(args, &pipeline, &options.selected) {
         Ok(executor) => executor,
         Err(e) => {
             eprint!("{}", render(e.as_ref(), style));

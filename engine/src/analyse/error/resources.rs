@@ -58,6 +58,22 @@ pub enum ResourceError {
         #[help]
         help: String,
     },
+    /// An item other than `executor` in the user's config file.
+    #[error("the user config file holds only `executor` blocks, not `{item}`")]
+    #[diagnostic(
+        code(clarity::config::item),
+        help("put stages, variables and the rest into the pipeline file")
+    )]
+    NotInConfig {
+        /// The item.
+        item: &'static str,
+        /// Source text.
+        #[source_code]
+        src: Src,
+        /// Where.
+        #[label("not in a config file")]
+        span: SourceSpan,
+    },
     /// Two `executor` blocks.
     #[error("a pipeline has at most one `executor`")]
     #[diagnostic(
