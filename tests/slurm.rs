@@ -11,12 +11,36 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use common::{clarity, clarity_with_env, small_pipeline, stages_with, stderr};
+use common::{TRAIN_ONE_EPOCH, clarity, clarity_with_env, small_pipeline, stages_with, stderr};
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// The cluster's job-completion log (`JobCompLoc` in scripts/local-slurm).
 const JOBCOMP: &str = "/var/log/slurm/jobcomp.log";
+
+/// This test's turn on the cluster, when there is one.
+fn turn() -> Option<std::sync::MutexGuard<'static, ()>> {
+    let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    cluster().then_some(turn)
+}
+
+/// A project directory holding `text` as `p.kdl`.
+fn project(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.kdl"), text).unwrap();
+    dir
+}
+
+/// The completion log's line of job `id` (its last: a requeued job has several).
+fn jobcomp_line(id: &str) -> String {
+    completed_state(id);
+    let log = std::fs::read_to_string(JOBCOMP).unwrap();
+    let line = log
+        .lines()
+        .rev()
+        .find(|l| l.starts_with(&format!("JobId={id} ")));
+    line.unwrap().to_owned()
+}
 
 /// Whether a cluster answers; under `CI=true` it must.
 fn cluster() -> bool {
@@ -81,22 +105,10 @@ fn completed_state(id: &str) -> Option<String> {
     }
 }
 
-const TRAIN: &str = r#"    stage "train" train model="model" {
-        data train="tokens.train" validation="tokens.validation"
-        epochs 1
-        lr 1e-3
-    }
-    stage "predict" predict model="train.best" data="tokens.test"
-    stage "evaluate" evaluate predictions="predict" references="data.test""#;
-
 #[test]
 fn every_stage_that_runs_is_a_slurm_job_and_cached_stages_never_reach_slurm() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    if !cluster() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.kdl"), small_pipeline(TRAIN)).unwrap();
+    let Some(_turn) = turn() else { return };
+    let dir = project(&small_pipeline(TRAIN_ONE_EPOCH));
     let out = clarity(dir.path(), &["run", "p.kdl", "--executor", "slurm"]);
     let log = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{log}");
@@ -145,12 +157,8 @@ const FAILING: &str = r#"pipeline "failing" {
 
 #[test]
 fn a_failing_job_fails_its_stage_with_the_end_of_its_log() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    if !cluster() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.kdl"), FAILING).unwrap();
+    let Some(_turn) = turn() else { return };
+    let dir = project(FAILING);
     let out = clarity(dir.path(), &["run", "p.kdl", "--executor", "slurm"]);
     let log = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{log}");
@@ -210,12 +218,8 @@ fn running_slow_jobs() -> Vec<String> {
 
 #[test]
 fn independent_stages_run_as_parallel_jobs_and_ctrl_c_cancels_them() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    if !cluster() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.kdl"), SLOW).unwrap();
+    let Some(_turn) = turn() else { return };
+    let dir = project(SLOW);
     // The pipeline's `executor` block chooses Slurm; no flag needed.
     let driver = Command::new(env!("CARGO_BIN_EXE_clarity"))
         .args(["run", "p.kdl"])
@@ -279,21 +283,12 @@ const RESOURCES: &str = r#"pipeline "resources" {
 
 #[test]
 fn resource_requests_reach_sbatch() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    if !cluster() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.kdl"), RESOURCES).unwrap();
+    let Some(_turn) = turn() else { return };
+    let dir = project(RESOURCES);
     let out = clarity(dir.path(), &["run", "p.kdl"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let (_, id) = jobs(dir.path()).pop().unwrap();
-    let line = std::fs::read_to_string(JOBCOMP)
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with(&format!("JobId={id} ")))
-        .unwrap()
-        .to_owned();
+    let line = jobcomp_line(&id);
     // The completion log gives the limit in minutes.
     assert!(line.contains("TimeLimit=10 "), "{line}");
     assert!(line.contains("mem=150M"), "{line}");
@@ -310,13 +305,8 @@ fn resource_requests_reach_sbatch() {
 
 #[test]
 fn a_partition_the_cluster_lacks_is_refused_before_any_stage_runs() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    if !cluster() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let text = RESOURCES.replace("time \"0:10:00\"", "partition \"debg\"");
-    std::fs::write(dir.path().join("p.kdl"), text).unwrap();
+    let Some(_turn) = turn() else { return };
+    let dir = project(&RESOURCES.replace("time \"0:10:00\"", "partition \"debg\""));
     let out = clarity(dir.path(), &["run", "p.kdl"]);
     let log = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{log}");
@@ -327,8 +317,7 @@ fn a_partition_the_cluster_lacks_is_refused_before_any_stage_runs() {
 
 #[test]
 fn without_sbatch_the_run_stops_before_any_stage() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.kdl"), FAILING).unwrap();
+    let dir = project(FAILING);
     let empty = dir.path().join("no-tools");
     std::fs::create_dir(&empty).unwrap();
     let out = clarity_with_env(
@@ -413,12 +402,8 @@ fn wait_for_job_log(dir: &Path, text: &str) {
 
 #[test]
 fn a_requeued_training_job_resumes_from_its_checkpoint() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    if !cluster() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.kdl"), small_pipeline(LONGER)).unwrap();
+    let Some(_turn) = turn() else { return };
+    let dir = project(&small_pipeline(LONGER));
     let driver = Command::new(env!("CARGO_BIN_EXE_clarity"))
         .args(["run", "p.kdl", "--executor", "slurm"])
         .current_dir(dir.path())
@@ -478,8 +463,7 @@ fn a_requeued_training_job_resumes_from_its_checkpoint() {
 
 #[test]
 fn the_users_config_file_can_choose_slurm_and_its_mistakes_are_diagnostics() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.kdl"), FAILING).unwrap();
+    let dir = project(FAILING);
     let config = dir.path().join("config.kdl");
     let empty = dir.path().join("no-tools");
     std::fs::create_dir(&empty).unwrap();
@@ -518,10 +502,7 @@ fn the_users_config_file_can_choose_slurm_and_its_mistakes_are_diagnostics() {
 
 #[test]
 fn the_pipelines_executor_block_goes_over_the_users_config() {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    if !cluster() {
-        return;
-    }
+    let Some(_turn) = turn() else { return };
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.kdl");
     std::fs::write(
@@ -547,13 +528,7 @@ fn the_pipelines_executor_block_goes_over_the_users_config() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let (_, id) = jobs(dir.path()).pop().unwrap();
-    completed_state(&id);
-    let line = std::fs::read_to_string(JOBCOMP)
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with(&format!("JobId={id} ")))
-        .unwrap()
-        .to_owned();
+    let line = jobcomp_line(&id);
     assert!(
         line.contains("TimeLimit=7 "),
         "from the user's config: {line}"

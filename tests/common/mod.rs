@@ -57,6 +57,15 @@ pub fn small_pipeline(rest: &str) -> String {
     )
 }
 
+/// After [`small_pipeline`]'s stages: one epoch of training, prediction and evaluation.
+pub const TRAIN_ONE_EPOCH: &str = r#"    stage "train" train model="model" {
+        data train="tokens.train" validation="tokens.validation"
+        epochs 1
+        lr 1e-3
+    }
+    stage "predict" predict model="train.best" data="tokens.test"
+    stage "evaluate" evaluate predictions="predict" references="data.test""#;
+
 /// The stages a run's log says ended with `status` (`ran`, `cached`, `failed`, …), sorted.
 pub fn stages_with(log: &str, status: &str) -> Vec<String> {
     let prefix = format!("  {status:8} ");

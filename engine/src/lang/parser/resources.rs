@@ -29,25 +29,14 @@ impl Parser<'_> {
 
     /// `executor "KIND" { KEY VALUE … }`.
     pub(super) fn parse_executor(&mut self, node: &KdlNode) -> Option<ExecutorDecl> {
-        let args: Vec<&KdlEntry> = node.entries().iter().collect();
-        let [kind] = args.as_slice() else {
-            self.malformed(
-                node.span(),
-                "`executor` takes one kind",
-                "here",
-                EXECUTOR_HELP,
-            );
-            return None;
+        let kind = match node.entries() {
+            [kind] if kind.name().is_none() => kind,
+            _ => {
+                let message = "`executor` takes one kind";
+                self.malformed(node.span(), message, "here", EXECUTOR_HELP);
+                return None;
+            }
         };
-        if kind.name().is_some() {
-            self.malformed(
-                node.span(),
-                "`executor` takes one kind",
-                "here",
-                EXECUTOR_HELP,
-            );
-            return None;
-        }
         let kind = self.expect_string(kind)?;
         let nodes = node.children().map(|c| c.nodes()).unwrap_or(&[]);
         let settings = self.parse_settings(nodes, EXECUTOR_HELP);
