@@ -538,3 +538,35 @@ fn the_pipelines_executor_block_goes_over_the_users_config() {
         "the pipeline's block wins: {line}"
     );
 }
+
+#[test]
+fn a_job_cancelled_from_outside_fails_its_stage() {
+    let Some(_turn) = turn() else { return };
+    let dir = project(SLOW);
+    let driver = Command::new(env!("CARGO_BIN_EXE_clarity"))
+        .args(["run", "p.kdl", "--only", "one"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let id = loop {
+        if let Some(id) = running_slow_jobs().pop() {
+            break id;
+        }
+        assert!(Instant::now() < deadline, "the job should run");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(Command::new("scancel").arg(&id).status().unwrap().success());
+    let out = driver.wait_with_output().unwrap();
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{log}");
+    assert_eq!(stages_with(&log, "failed"), ["one"], "{log}");
+    assert!(
+        log.contains(&format!(
+            "Slurm job {id} was stopped from outside this run (CANCELLED)"
+        )),
+        "{log}"
+    );
+}

@@ -37,6 +37,10 @@ pub struct SlurmExecutor {
     pub poll: Duration,
 }
 
+/// How long the cluster may not know a job it took (a busy controller, a job purged before
+/// it was seen to end) before the driver gives up on it.
+const FORGOTTEN: Duration = Duration::from_secs(180);
+
 /// How long a cancelled job may take to end before the driver stops waiting.
 const CANCEL_WAIT: Duration = Duration::from_secs(60);
 
@@ -72,6 +76,11 @@ impl Executor for SlurmExecutor {
         let result = files.take_result();
         match (result, ended) {
             (_, None) => Err(Failure::Cancelled),
+            (Ok(result), Some(state)) if result.cancelled => {
+                // Not this run's Ctrl-C: someone cancelled the job, or the cluster did.
+                let message = format!("Slurm job {id} was stopped from outside this run ({state})");
+                Err(fail(&stage.name, Some(&id), message))
+            }
             (Ok(result), _) => {
                 let mut outcome = result
                     .into_result()
@@ -171,7 +180,7 @@ fn follow(
             }
             JobState::Active(_) => unknown_since = Instant::now(),
             // Known jobs do not vanish: after a while the cluster has forgotten it.
-            JobState::Unknown if unknown_since.elapsed() > Duration::from_secs(30) => {
+            JobState::Unknown if unknown_since.elapsed() > FORGOTTEN => {
                 return if cancelled_at.is_some() {
                     None
                 } else {
