@@ -185,6 +185,21 @@ impl ModelConfig {
         }
     }
 
+    /// Sets `architectures` (the transformers classes `Auto*` classes pick, e.g.
+    /// `RobertaForSequenceClassification`).
+    pub fn set_architectures(&mut self, names: &[&str]) {
+        self.raw.insert("architectures".into(), names.into());
+    }
+
+    /// Drops the classification labels (`id2label`, `label2id`, `num_labels`): a config of a
+    /// model without a sequence-classification head.
+    pub fn clear_labels(&mut self) {
+        self.labels = LabelConfig::default();
+        for field in ["id2label", "label2id", "num_labels"] {
+            self.raw.remove(field);
+        }
+    }
+
     /// The config as `config.json` text: the original fields, updated with the typed values.
     pub fn to_json_string(&self) -> String {
         let mut out = self.raw.clone();
