@@ -142,7 +142,7 @@ pub fn load_checkpoint<B: Backend>(
 }
 
 /// A single head's `config.json` has as many labels as `head.json` has classes.
-fn check_labels(
+pub(crate) fn check_labels(
     dir: &Path,
     head: &HeadConfig,
     config: &ModelConfig,

@@ -56,6 +56,13 @@ pub enum CheckpointError {
         /// The layout this build reads and writes.
         expected: u32,
     },
+    /// `clarity export` was asked to write a checkpoint onto itself.
+    #[error("cannot export {dir} onto itself")]
+    #[diagnostic(code(clarity::export::onto_itself), help("give --out a new directory"))]
+    ExportOntoItself {
+        /// The directory.
+        dir: PathBuf,
+    },
     /// `head.json` is not valid.
     #[error("{path} is not a valid head description: {reason}")]
     #[diagnostic(

@@ -4,6 +4,7 @@
 mod checkpoint;
 mod classifier;
 mod error;
+mod export;
 mod head_config;
 mod head_kind;
 mod mapping;
@@ -15,6 +16,7 @@ pub use checkpoint::{
 };
 pub use classifier::{ClarityClassifier, HeadLogits, HeadSpec, MultitaskClassifier};
 pub use error::CheckpointError;
+pub use export::{Exported, export_checkpoint};
 pub use head_config::{CHECKPOINT_LAYOUT, HEAD_FILE, HeadConfig, hf_classes, read_head_config};
 pub use head_kind::HeadKind;
 pub use mapping::{clarity_names, evasion_names, evasion_to_clarity};

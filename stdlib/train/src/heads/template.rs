@@ -1,6 +1,10 @@
 use std::path::Path;
 
-use clarity_data::tokenize::TokensMeta;
+use clarity_data::table::Table;
+use clarity_data::tokenize::{
+    EncodeOptions, PairEncoder, TextInputs, TextTemplate, TextTokenizer, TokenizeError,
+    TokenizedDataset, TokensMeta, Truncation, tokenize_table,
+};
 use serde::{Deserialize, Serialize};
 
 use super::CheckpointError;
@@ -59,5 +63,39 @@ impl InputTemplate {
                 path,
                 reason: e.to_string(),
             })
+    }
+
+    /// Tokenizes `table`'s rows as the training texts were, with the tokenizer of
+    /// `tokenizer_dir` (a checkpoint keeps its model's tokenizer files).
+    pub fn tokenize(
+        &self,
+        table: &Table,
+        tokenizer_dir: &Path,
+    ) -> Result<TokenizedDataset, TokenizeError> {
+        let truncation =
+            Truncation::parse(&self.truncation).ok_or_else(|| TokenizeError::Settings {
+                message: format!("unknown truncation `{}`", self.truncation),
+                help: Some(format!(
+                    "{TEMPLATE_FILE} names longest_first, only_first or only_second"
+                )),
+            })?;
+        let inputs = TextInputs {
+            text: TextTemplate::parse(&self.template)?,
+            pair: self
+                .pair_template
+                .as_deref()
+                .map(TextTemplate::parse)
+                .transpose()?,
+        };
+        let tokenizer = TextTokenizer::from_dir(tokenizer_dir)?;
+        let encoder = PairEncoder::new(
+            &tokenizer,
+            EncodeOptions {
+                max_length: self.max_length,
+                truncation,
+                stride: self.stride,
+            },
+        )?;
+        tokenize_table(table, &tokenizer, &encoder, &inputs)
     }
 }

@@ -1,0 +1,474 @@
+//! Trained models outside the cache: `clarity export` writes a Hugging Face directory that
+//! transformers loads and that gives clarity's logits; `clarity predict --checkpoint` predicts
+//! what the predict stage predicts; a pipeline takes an exported directory through
+//! `fetch-model path=`; an old-layout checkpoint is a diagnostic.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{clarity, small_pipeline, stderr};
+use serde_json::Value;
+
+/// The small pipeline with a 2-epoch `train` of `head` and a `predict` of the test split.
+fn trained(head: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let pipeline = small_pipeline(&format!(
+        r#"    stage "train" train model="model" head="{head}" {{
+        data train="tokens.train" validation="tokens.validation"
+        epochs 2
+        batch-size 16
+        lr 1e-3
+        seed 7
+    }}
+    stage "predict" predict model="train.best" data="tokens.test""#
+    ));
+    std::fs::write(dir.path().join("p.kdl"), pipeline).unwrap();
+    let out = clarity(dir.path(), &["run", "p.kdl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    dir
+}
+
+/// The one cache entry holding `file` under output `output`.
+fn cached(dir: &Path, output: &str, file: &str) -> PathBuf {
+    let found: Vec<PathBuf> = std::fs::read_dir(dir.join(".clarity/cache"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join(output).join(file))
+        .filter(|p| p.is_file())
+        .collect();
+    assert_eq!(found.len(), 1, "{output}/{file} in {found:?}");
+    found.into_iter().next().unwrap()
+}
+
+fn json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn assert_ok(out: &Output) {
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+}
+
+fn assert_exit(out: &Output, code: i32, wanted: &[&str]) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    for w in wanted {
+        assert!(err.contains(w), "wanted {w:?} in:\n{err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// `clarity export --pipeline p.kdl train.best --out exported`.
+fn export(dir: &Path) -> PathBuf {
+    let out = clarity(
+        dir,
+        &[
+            "export",
+            "--pipeline",
+            "p.kdl",
+            "train.best",
+            "--out",
+            "exported",
+        ],
+    );
+    assert_ok(&out);
+    dir.join("exported")
+}
+
+/// The tensor names of a safetensors file, sorted.
+fn tensor_names(path: &Path) -> Vec<String> {
+    let bytes = std::fs::read(path).unwrap();
+    let len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let header: Value = serde_json::from_slice(&bytes[8..8 + len]).unwrap();
+    let mut names: Vec<String> = header
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| *k != "__metadata__")
+        .cloned()
+        .collect();
+    names.sort();
+    names
+}
+
+/// Two padded rows of token ids, and `clarity forward` of `model` on them.
+fn clarity_forward(dir: &Path, model: &Path) -> Value {
+    let inputs = dir.join("ids.json");
+    std::fs::write(
+        &inputs,
+        r#"{"input_ids": [[0, 50, 60, 70, 2, 1], [0, 80, 90, 100, 110, 2]],
+            "attention_mask": [[1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 1, 1]]}"#,
+    )
+    .unwrap();
+    let out_file = dir.join("forward.json");
+    let out = clarity(
+        dir,
+        &[
+            "forward",
+            "--model",
+            model.to_str().unwrap(),
+            "--inputs",
+            "ids.json",
+            "--device",
+            "cpu",
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&out);
+    json(&out_file)
+}
+
+/// The project venv's Python when it imports transformers (`$CLARITY_TEST_PYTHON` first).
+/// Without it the test is skipped, except in CI (`CI=true`), where it fails.
+fn transformers_python() -> Option<PathBuf> {
+    let python = std::env::var_os("CLARITY_TEST_PYTHON").map_or_else(
+        || {
+            let home = std::env::var_os("HOME").unwrap_or_default();
+            PathBuf::from(home).join(".cache/clarity-venv/bin/python")
+        },
+        PathBuf::from,
+    );
+    let works = Command::new(&python)
+        .args(["-c", "import transformers"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if works {
+        return Some(python);
+    }
+    let why = format!("{} cannot import transformers", python.display());
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{why}: CI makes it with .ci/venv"
+    );
+    eprintln!("skipped: {why}");
+    None
+}
+
+/// Loads `model` with `class` (`AutoModelForSequenceClassification` or `AutoModel`) and prints
+/// the loading info, the labels, the logits (or `null`) and `last_hidden_state` as JSON.
+const HF_SCRIPT: &str = r#"
+import json, sys, torch, transformers
+model_dir, class_name, inputs = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
+cls = getattr(transformers, class_name)
+model, info = cls.from_pretrained(model_dir, output_loading_info=True)
+model.eval()
+with torch.no_grad():
+    out = model(input_ids=torch.tensor(inputs["input_ids"]),
+                attention_mask=torch.tensor(inputs["attention_mask"]),
+                output_hidden_states=True)
+logits = getattr(out, "logits", None)
+print(json.dumps({
+    "missing": sorted(info["missing_keys"]),
+    "unexpected": sorted(info["unexpected_keys"]),
+    "mismatched": [str(m) for m in info["mismatched_keys"]],
+    "id2label": {str(k): v for k, v in model.config.id2label.items()},
+    "logits": None if logits is None else logits.tolist(),
+    "last_hidden_state": out.hidden_states[-1].tolist(),
+}))
+"#;
+
+fn hf_run(python: &Path, dir: &Path, model: &Path, class: &str) -> Value {
+    let out = Command::new(python)
+        .args(["-c", HF_SCRIPT])
+        .arg(model)
+        .arg(class)
+        .arg(dir.join("ids.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn flat(value: &Value) -> Vec<f64> {
+    match value {
+        Value::Array(items) => items.iter().flat_map(flat).collect(),
+        other => vec![other.as_f64().unwrap()],
+    }
+}
+
+fn max_diff(a: &Value, b: &Value) -> f64 {
+    let (a, b) = (flat(a), flat(b));
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(&b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn a_single_head_export_loads_in_transformers_and_gives_clarity_s_logits() {
+    let dir = trained("hierarchical");
+    let exported = export(dir.path());
+    for file in [
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "head.json",
+        "clarity_template.json",
+    ] {
+        assert!(exported.join(file).is_file(), "missing {file}");
+    }
+    let config = json(&exported.join("config.json"));
+    assert_eq!(
+        config["architectures"][0],
+        "RobertaForSequenceClassification"
+    );
+    assert_eq!(config["id2label"]["0"], "Explicit");
+    assert_eq!(config["id2label"]["8"], "Clarification");
+    assert_eq!(config["label2id"]["Dodging"], 4);
+    let template = json(&exported.join("clarity_template.json"));
+    assert_eq!(template["template"], "{question}");
+    assert_eq!(template["pair_template"], "{interview_answer}");
+    let heads: Vec<String> = tensor_names(&exported.join("model.safetensors"))
+        .into_iter()
+        .filter(|n| !n.starts_with("roberta."))
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "classifier.dense.bias",
+            "classifier.dense.weight",
+            "classifier.out_proj.bias",
+            "classifier.out_proj.weight"
+        ]
+    );
+
+    // clarity's trained model (the cached checkpoint) and its export give the same logits.
+    let best = cached(dir.path(), "best", "head.json");
+    let trained_logits = clarity_forward(dir.path(), best.parent().unwrap());
+    let exported_logits = clarity_forward(dir.path(), &exported);
+    assert_eq!(trained_logits["logits"], exported_logits["logits"]);
+    assert_eq!(flat(&exported_logits["logits"]).len(), 18);
+
+    let Some(python) = transformers_python() else {
+        return;
+    };
+    let hf = hf_run(
+        &python,
+        dir.path(),
+        &exported,
+        "AutoModelForSequenceClassification",
+    );
+    let info = (&hf["missing"], &hf["unexpected"], &hf["mismatched"]);
+    let none = &Value::Array(vec![]);
+    assert_eq!(
+        info,
+        (none, none, none),
+        "missing, unexpected, mismatched keys"
+    );
+    assert_eq!(hf["id2label"]["3"], "Partial/half-answer");
+    let diff = max_diff(&hf["logits"], &exported_logits["logits"]);
+    assert!(
+        diff <= 1e-4,
+        "transformers' logits differ from clarity's by {diff}"
+    );
+}
+
+#[test]
+fn predict_checkpoint_on_a_csv_writes_the_predict_stage_s_csv() {
+    let dir = trained("direct");
+    let stage_csv =
+        std::fs::read_to_string(cached(dir.path(), "predictions", "predictions.csv")).unwrap();
+    // The test split as a CSV file, as a user would have it.
+    let table =
+        clarity_data::table::Table::read(&cached(dir.path(), "test", "data.parquet")).unwrap();
+    table.write(&dir.path().join("test.csv")).unwrap();
+    let best = cached(dir.path(), "best", "head.json");
+    let best = best.parent().unwrap().to_str().unwrap();
+    let exported = export(dir.path());
+    for checkpoint in [best, exported.to_str().unwrap()] {
+        let out = clarity(
+            dir.path(),
+            &[
+                "predict",
+                "--checkpoint",
+                checkpoint,
+                "--data",
+                "test.csv",
+                "--out",
+                "preds.csv",
+                "--device",
+                "cpu",
+            ],
+        );
+        assert_ok(&out);
+        let ours = std::fs::read_to_string(dir.path().join("preds.csv")).unwrap();
+        assert!(ours.starts_with("id,clarity_pred,evasion_pred\n"), "{ours}");
+        assert_eq!(ours, stage_csv, "from {checkpoint}");
+    }
+
+    let predict = |checkpoint: &str, data: &str| {
+        clarity(
+            dir.path(),
+            &[
+                "predict",
+                "--checkpoint",
+                checkpoint,
+                "--data",
+                data,
+                "--out",
+                "x.csv",
+            ],
+        )
+    };
+    std::fs::write(dir.path().join("bad.csv"), "index,answer\n1,yes\n").unwrap();
+    assert_exit(
+        &predict("exported", "bad.csv"),
+        1,
+        &["clarity::data::missing_column", "`question`"],
+    );
+    assert_exit(&predict("exported", "nowhere.csv"), 1, &["nowhere.csv"]);
+    assert_exit(
+        &predict(".clarity", "test.csv"),
+        1,
+        &["clarity::checkpoint::not_a_checkpoint", "head.json"],
+    );
+}
+
+#[test]
+fn an_old_layout_checkpoint_is_a_diagnostic_not_a_shape_error() {
+    let dir = trained("hierarchical");
+    let exported = export(dir.path());
+    let old = dir.path().join("old");
+    std::fs::create_dir(&old).unwrap();
+    for entry in std::fs::read_dir(&exported).unwrap().flatten() {
+        std::fs::copy(entry.path(), old.join(entry.file_name())).unwrap();
+    }
+    // Layout 1: no `layout` in head.json, the heads in heads.safetensors.
+    let mut head = json(&old.join("head.json"));
+    head.as_object_mut().unwrap().remove("layout");
+    std::fs::write(old.join("head.json"), head.to_string()).unwrap();
+    std::fs::write(old.join("heads.safetensors"), b"").unwrap();
+    let table =
+        clarity_data::table::Table::read(&cached(dir.path(), "test", "data.parquet")).unwrap();
+    table.write(&dir.path().join("test.jsonl")).unwrap();
+    let wanted = [
+        "clarity::checkpoint::old_layout",
+        "head.json",
+        "layout 1",
+        "re-train",
+    ];
+    let predict = clarity(
+        dir.path(),
+        &[
+            "predict",
+            "--checkpoint",
+            "old",
+            "--data",
+            "test.jsonl",
+            "--out",
+            "x.csv",
+        ],
+    );
+    assert_exit(&predict, 1, &wanted);
+    assert_exit(
+        &clarity(dir.path(), &["export", "old", "--out", "again"]),
+        1,
+        &wanted,
+    );
+}
+
+#[test]
+fn a_multitask_export_holds_the_encoder_and_both_heads() {
+    let dir = trained("multitask");
+    let exported = export(dir.path());
+    let names = tensor_names(&exported.join("model.safetensors"));
+    let heads: Vec<&String> = names
+        .iter()
+        .filter(|n| !n.starts_with("roberta."))
+        .collect();
+    assert_eq!(
+        heads,
+        [
+            "clarity_classifier.bias",
+            "clarity_classifier.weight",
+            "evasion_classifier.bias",
+            "evasion_classifier.weight"
+        ]
+    );
+    let config = json(&exported.join("config.json"));
+    assert_eq!(config["architectures"][0], "RobertaModel");
+    assert!(config.get("id2label").is_none(), "{config}");
+    let head = json(&exported.join("head.json"));
+    assert_eq!(head["head"], "multitask");
+    assert_eq!(head["evasion_classes"].as_array().unwrap().len(), 9);
+    assert_eq!(head["evasion_to_clarity"][1], 1);
+
+    let table =
+        clarity_data::table::Table::read(&cached(dir.path(), "test", "data.parquet")).unwrap();
+    table.write(&dir.path().join("test.csv")).unwrap();
+    let args = [
+        "predict",
+        "--checkpoint",
+        "exported",
+        "--data",
+        "test.csv",
+        "--out",
+        "preds.csv",
+    ];
+    assert_ok(&clarity(dir.path(), &args));
+    let stage_csv =
+        std::fs::read_to_string(cached(dir.path(), "predictions", "predictions.csv")).unwrap();
+    let ours = std::fs::read_to_string(dir.path().join("preds.csv")).unwrap();
+    assert_eq!(ours, stage_csv);
+
+    // `clarity forward` warns that the heads are not an HF classifier's; the encoder is exact.
+    let ours = clarity_forward(dir.path(), &exported);
+    let Some(python) = transformers_python() else {
+        return;
+    };
+    let hf = hf_run(&python, dir.path(), &exported, "AutoModel");
+    // RobertaModel's pooler, which clarity does not use, is all that is missing.
+    let missing = hf["missing"].as_array().unwrap();
+    assert!(
+        missing
+            .iter()
+            .all(|k| k.as_str().unwrap().starts_with("pooler.")),
+        "{missing:?}"
+    );
+    let unexpected: Vec<&str> = hf["unexpected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        unexpected,
+        [
+            "clarity_classifier.bias",
+            "clarity_classifier.weight",
+            "evasion_classifier.bias",
+            "evasion_classifier.weight"
+        ]
+    );
+    let diff = max_diff(&hf["last_hidden_state"], &ours["last_hidden_state"]);
+    assert!(diff <= 1e-4, "the encoder's outputs differ by {diff}");
+}
+
+#[test]
+fn a_pipeline_predicts_with_an_exported_directory_through_fetch_model() {
+    let dir = trained("hierarchical");
+    export(dir.path());
+    let stage_csv =
+        std::fs::read_to_string(cached(dir.path(), "predictions", "predictions.csv")).unwrap();
+    let reuse = small_pipeline(
+        r#"    stage "weights" fetch-model path="exported"
+    stage "again" tokenize tokenizer-path="exported" max-length=48 {
+        inputs "data.test"
+        template "{question}"
+        pair-template "{interview_answer}"
+    }
+    stage "predict" predict model="weights" data="again.test" out="again.csv""#,
+    );
+    std::fs::write(dir.path().join("reuse.kdl"), reuse).unwrap();
+    let out = clarity(dir.path(), &["run", "reuse.kdl"]);
+    assert_ok(&out);
+    let again = std::fs::read_to_string(dir.path().join("again.csv")).unwrap();
+    assert_eq!(again, stage_csv);
+}
