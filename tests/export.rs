@@ -457,15 +457,13 @@ fn a_pipeline_predicts_with_an_exported_directory_through_fetch_model() {
     export(dir.path());
     let stage_csv =
         std::fs::read_to_string(cached(dir.path(), "predictions", "predictions.csv")).unwrap();
-    let reuse = small_pipeline(
-        r#"    stage "weights" fetch-model path="exported"
-    stage "again" tokenize tokenizer-path="exported" max-length=48 {
-        inputs "data.test"
-        template "{question}"
-        pair-template "{interview_answer}"
-    }
-    stage "predict" predict model="weights" data="again.test" out="again.csv""#,
-    );
+    // The Experiments chapter's example, run as written.
+    let chapter = std::fs::read_to_string(common::root().join("book/src/experiments.md")).unwrap();
+    let reuse = chapter
+        .split("```kdl,after-export\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("book/src/experiments.md has a ```kdl,after-export block");
     std::fs::write(dir.path().join("reuse.kdl"), reuse).unwrap();
     let out = clarity(dir.path(), &["run", "reuse.kdl"]);
     assert_ok(&out);
