@@ -13,8 +13,13 @@ use serde_json::Value;
 
 /// The small pipeline with a 2-epoch `train` of `head` and a `predict` of the test split.
 fn trained(head: &str) -> tempfile::TempDir {
+    trained_from(head, None)
+}
+
+/// [`trained`], the model built from `config` (an HF `config.json`) when given.
+fn trained_from(head: &str, config: Option<&Path>) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let pipeline = small_pipeline(&format!(
+    let mut pipeline = small_pipeline(&format!(
         r#"    stage "train" train model="model" head="{head}" {{
         data train="tokens.train" validation="tokens.validation"
         epochs 2
@@ -24,6 +29,13 @@ fn trained(head: &str) -> tempfile::TempDir {
     }}
     stage "predict" predict model="train.best" data="tokens.test""#
     ));
+    if let Some(config) = config {
+        let built = format!(
+            "build-model config={:?} seed=7",
+            config.display().to_string()
+        );
+        pipeline = pipeline.replace("build-model seed=7", &built);
+    }
     std::fs::write(dir.path().join("p.kdl"), pipeline).unwrap();
     let out = clarity(dir.path(), &["run", "p.kdl"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -203,7 +215,37 @@ fn max_diff(a: &Value, b: &Value) -> f64 {
 
 #[test]
 fn a_single_head_export_loads_in_transformers_and_gives_clarity_s_logits() {
-    let dir = trained("hierarchical");
+    single_head_export(
+        None,
+        "RobertaForSequenceClassification",
+        &[
+            "classifier.dense.bias",
+            "classifier.dense.weight",
+            "classifier.out_proj.bias",
+            "classifier.out_proj.weight",
+        ],
+    );
+}
+
+#[test]
+fn a_deberta_v3_single_head_export_loads_in_transformers_too() {
+    let config = common::root().join("stdlib/train/tests/fixtures/tiny_deberta_v3/config.json");
+    single_head_export(
+        Some(&config),
+        "DebertaV2ForSequenceClassification",
+        &[
+            "classifier.bias",
+            "classifier.weight",
+            "pooler.dense.bias",
+            "pooler.dense.weight",
+        ],
+    );
+}
+
+/// A hierarchical model (RoBERTa, or built from `config`) exported: HF's names for `heads`,
+/// the CLARITY labels, and transformers' logits within 1e-4 of clarity's.
+fn single_head_export(config: Option<&Path>, architecture: &str, heads: &[&str]) {
+    let dir = trained_from("hierarchical", config);
     let exported = export(dir.path());
     for file in [
         "config.json",
@@ -215,29 +257,18 @@ fn a_single_head_export_loads_in_transformers_and_gives_clarity_s_logits() {
         assert!(exported.join(file).is_file(), "missing {file}");
     }
     let config = json(&exported.join("config.json"));
-    assert_eq!(
-        config["architectures"][0],
-        "RobertaForSequenceClassification"
-    );
+    assert_eq!(config["architectures"][0], architecture);
     assert_eq!(config["id2label"]["0"], "Explicit");
     assert_eq!(config["id2label"]["8"], "Clarification");
     assert_eq!(config["label2id"]["Dodging"], 4);
     let template = json(&exported.join("clarity_template.json"));
     assert_eq!(template["template"], "{question}");
     assert_eq!(template["pair_template"], "{interview_answer}");
-    let heads: Vec<String> = tensor_names(&exported.join("model.safetensors"))
+    let found: Vec<String> = tensor_names(&exported.join("model.safetensors"))
         .into_iter()
-        .filter(|n| !n.starts_with("roberta."))
+        .filter(|n| !n.starts_with("roberta.") && !n.starts_with("deberta."))
         .collect();
-    assert_eq!(
-        heads,
-        [
-            "classifier.dense.bias",
-            "classifier.dense.weight",
-            "classifier.out_proj.bias",
-            "classifier.out_proj.weight"
-        ]
-    );
+    assert_eq!(found, heads);
 
     // clarity's trained model (the cached checkpoint) and its export give the same logits.
     let best = cached(dir.path(), "best", "head.json");

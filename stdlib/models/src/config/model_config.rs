@@ -209,8 +209,17 @@ impl ModelConfig {
         };
         let labels = serde_json::to_value(&self.labels);
         for value in [typed, labels].into_iter().flatten() {
-            if let serde_json::Value::Object(map) = value {
-                out.extend(map);
+            let serde_json::Value::Object(map) = value else {
+                continue;
+            };
+            for (key, value) in map {
+                // An unset optional field is left out: transformers takes a `null` as the
+                // value (DeBERTa's `embedding_size: null` breaks its embeddings), not as unset.
+                if value.is_null() {
+                    out.remove(&key);
+                } else {
+                    out.insert(key, value);
+                }
             }
         }
         if self.labels.num_labels.is_none() {
