@@ -1,6 +1,6 @@
 //! Every ```kdl snippet of the book and every file in pipelines/ passes `clarity check`;
 //! every ```kdl,error=CODE snippet fails with CODE (a ```kdl,after-export snippet runs in
-//! tests/export.rs); the custom-stages chapter's Rust is the
+//! tests/predict_checkpoint.rs); the custom-stages chapter's Rust is the
 //! example binary's (which `cargo test` compiles).
 
 mod common;
@@ -52,7 +52,7 @@ fn book_snippets_check_as_marked() {
             .enumerate()
         {
             if info == "kdl,after-export" {
-                // Needs an exported model directory: tests/export.rs runs it after making one.
+                // Needs an exported model directory: tests/predict_checkpoint.rs runs it after making one.
                 continue;
             }
             let file = dir.path().join(format!("snippet{checked}.kdl"));

@@ -1,92 +1,15 @@
-//! Trained models outside the cache: `clarity export` writes a Hugging Face directory that
-//! transformers loads and that gives clarity's logits; `clarity predict --checkpoint` predicts
-//! what the predict stage predicts; a pipeline takes an exported directory through
-//! `fetch-model path=`; an old-layout checkpoint is a diagnostic.
+//! `clarity export` writes a Hugging Face directory that transformers loads and that gives
+//! clarity's logits (RoBERTa and DeBERTa-v3 single heads); a multitask export holds the encoder
+//! and both heads in the documented layout.
 
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::{clarity, small_pipeline, stderr};
+use common::clarity;
+use common::trained::{assert_ok, cached, export, json, trained, trained_from};
 use serde_json::Value;
-
-/// The small pipeline with a 2-epoch `train` of `head` and a `predict` of the test split.
-fn trained(head: &str) -> tempfile::TempDir {
-    trained_from(head, None)
-}
-
-/// [`trained`], the model built from `config` (an HF `config.json`) when given.
-fn trained_from(head: &str, config: Option<&Path>) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let mut pipeline = small_pipeline(&format!(
-        r#"    stage "train" train model="model" head="{head}" {{
-        data train="tokens.train" validation="tokens.validation"
-        epochs 2
-        batch-size 16
-        lr 1e-3
-        seed 7
-    }}
-    stage "predict" predict model="train.best" data="tokens.test""#
-    ));
-    if let Some(config) = config {
-        let built = format!(
-            "build-model config={:?} seed=7",
-            config.display().to_string()
-        );
-        pipeline = pipeline.replace("build-model seed=7", &built);
-    }
-    std::fs::write(dir.path().join("p.kdl"), pipeline).unwrap();
-    let out = clarity(dir.path(), &["run", "p.kdl"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    dir
-}
-
-/// The one cache entry holding `file` under output `output`.
-fn cached(dir: &Path, output: &str, file: &str) -> PathBuf {
-    let found: Vec<PathBuf> = std::fs::read_dir(dir.join(".clarity/cache"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path().join(output).join(file))
-        .filter(|p| p.is_file())
-        .collect();
-    assert_eq!(found.len(), 1, "{output}/{file} in {found:?}");
-    found.into_iter().next().unwrap()
-}
-
-fn json(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn assert_ok(out: &Output) {
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
-}
-
-fn assert_exit(out: &Output, code: i32, wanted: &[&str]) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "{err}");
-    for w in wanted {
-        assert!(err.contains(w), "wanted {w:?} in:\n{err}");
-    }
-    assert!(!err.contains("panicked"), "{err}");
-}
-
-/// `clarity export --pipeline p.kdl train.best --out exported`.
-fn export(dir: &Path) -> PathBuf {
-    let out = clarity(
-        dir,
-        &[
-            "export",
-            "--pipeline",
-            "p.kdl",
-            "train.best",
-            "--out",
-            "exported",
-        ],
-    );
-    assert_ok(&out);
-    dir.join("exported")
-}
 
 /// The tensor names of a safetensors file, sorted.
 fn tensor_names(path: &Path) -> Vec<String> {
@@ -302,110 +225,6 @@ fn single_head_export(config: Option<&Path>, architecture: &str, heads: &[&str])
 }
 
 #[test]
-fn predict_checkpoint_on_a_csv_writes_the_predict_stage_s_csv() {
-    let dir = trained("direct");
-    let stage_csv =
-        std::fs::read_to_string(cached(dir.path(), "predictions", "predictions.csv")).unwrap();
-    // The test split as a CSV file, as a user would have it.
-    let table =
-        clarity_data::table::Table::read(&cached(dir.path(), "test", "data.parquet")).unwrap();
-    table.write(&dir.path().join("test.csv")).unwrap();
-    let best = cached(dir.path(), "best", "head.json");
-    let best = best.parent().unwrap().to_str().unwrap();
-    let exported = export(dir.path());
-    for checkpoint in [best, exported.to_str().unwrap()] {
-        let out = clarity(
-            dir.path(),
-            &[
-                "predict",
-                "--checkpoint",
-                checkpoint,
-                "--data",
-                "test.csv",
-                "--out",
-                "preds.csv",
-                "--device",
-                "cpu",
-            ],
-        );
-        assert_ok(&out);
-        let ours = std::fs::read_to_string(dir.path().join("preds.csv")).unwrap();
-        assert!(ours.starts_with("id,clarity_pred,evasion_pred\n"), "{ours}");
-        assert_eq!(ours, stage_csv, "from {checkpoint}");
-    }
-
-    let predict = |checkpoint: &str, data: &str| {
-        clarity(
-            dir.path(),
-            &[
-                "predict",
-                "--checkpoint",
-                checkpoint,
-                "--data",
-                data,
-                "--out",
-                "x.csv",
-            ],
-        )
-    };
-    std::fs::write(dir.path().join("bad.csv"), "index,answer\n1,yes\n").unwrap();
-    assert_exit(
-        &predict("exported", "bad.csv"),
-        1,
-        &["clarity::data::missing_column", "`question`"],
-    );
-    assert_exit(&predict("exported", "nowhere.csv"), 1, &["nowhere.csv"]);
-    assert_exit(
-        &predict(".clarity", "test.csv"),
-        1,
-        &["clarity::checkpoint::not_a_checkpoint", "head.json"],
-    );
-}
-
-#[test]
-fn an_old_layout_checkpoint_is_a_diagnostic_not_a_shape_error() {
-    let dir = trained("hierarchical");
-    let exported = export(dir.path());
-    let old = dir.path().join("old");
-    std::fs::create_dir(&old).unwrap();
-    for entry in std::fs::read_dir(&exported).unwrap().flatten() {
-        std::fs::copy(entry.path(), old.join(entry.file_name())).unwrap();
-    }
-    // Layout 1: no `layout` in head.json, the heads in heads.safetensors.
-    let mut head = json(&old.join("head.json"));
-    head.as_object_mut().unwrap().remove("layout");
-    std::fs::write(old.join("head.json"), head.to_string()).unwrap();
-    std::fs::write(old.join("heads.safetensors"), b"").unwrap();
-    let table =
-        clarity_data::table::Table::read(&cached(dir.path(), "test", "data.parquet")).unwrap();
-    table.write(&dir.path().join("test.jsonl")).unwrap();
-    let wanted = [
-        "clarity::checkpoint::old_layout",
-        "head.json",
-        "layout 1",
-        "re-train",
-    ];
-    let predict = clarity(
-        dir.path(),
-        &[
-            "predict",
-            "--checkpoint",
-            "old",
-            "--data",
-            "test.jsonl",
-            "--out",
-            "x.csv",
-        ],
-    );
-    assert_exit(&predict, 1, &wanted);
-    assert_exit(
-        &clarity(dir.path(), &["export", "old", "--out", "again"]),
-        1,
-        &wanted,
-    );
-}
-
-#[test]
 fn a_multitask_export_holds_the_encoder_and_both_heads() {
     let dir = trained("multitask");
     let exported = export(dir.path());
@@ -480,24 +299,4 @@ fn a_multitask_export_holds_the_encoder_and_both_heads() {
     );
     let diff = max_diff(&hf["last_hidden_state"], &ours["last_hidden_state"]);
     assert!(diff <= 1e-4, "the encoder's outputs differ by {diff}");
-}
-
-#[test]
-fn a_pipeline_predicts_with_an_exported_directory_through_fetch_model() {
-    let dir = trained("hierarchical");
-    export(dir.path());
-    let stage_csv =
-        std::fs::read_to_string(cached(dir.path(), "predictions", "predictions.csv")).unwrap();
-    // The Experiments chapter's example, run as written.
-    let chapter = std::fs::read_to_string(common::root().join("book/src/experiments.md")).unwrap();
-    let reuse = chapter
-        .split("```kdl,after-export\n")
-        .nth(1)
-        .and_then(|rest| rest.split("\n```").next())
-        .expect("book/src/experiments.md has a ```kdl,after-export block");
-    std::fs::write(dir.path().join("reuse.kdl"), reuse).unwrap();
-    let out = clarity(dir.path(), &["run", "reuse.kdl"]);
-    assert_ok(&out);
-    let again = std::fs::read_to_string(dir.path().join("again.csv")).unwrap();
-    assert_eq!(again, stage_csv);
 }
