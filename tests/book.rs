@@ -52,7 +52,7 @@ fn book_snippets_check_as_marked() {
             .enumerate()
         {
             if info == "kdl,after-export" {
-                // Needs an exported model directory: tests/predict_checkpoint.rs runs it after making one.
+                // Needs an exported model: tests/predict_checkpoint.rs runs it after making one.
                 continue;
             }
             let file = dir.path().join(format!("snippet{checked}.kdl"));
