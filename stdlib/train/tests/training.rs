@@ -323,6 +323,35 @@ fn a_resumed_run_ends_where_an_uninterrupted_one_ends() {
 }
 
 #[test]
+fn an_old_layout_resume_directory_is_a_diagnostic_not_a_shape_error() {
+    let _serial = serial();
+    let mut c = config(2);
+    c.checkpoint_every = Some(4);
+    let dir = tempfile::tempdir().unwrap();
+    let stop = &mut StopAfter {
+        after: 6,
+        done: Cell::new(0),
+    };
+    run(HeadKind::Hierarchical, &c, dir.path(), stop).unwrap_err();
+    // What an older clarity left: a head.json without `layout` (its heads in heads.safetensors).
+    let head_file = dir.path().join("resume/last/head.json");
+    let mut head: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&head_file).unwrap()).unwrap();
+    head.as_object_mut().unwrap().remove("layout");
+    std::fs::write(&head_file, head.to_string()).unwrap();
+    let err = run(HeadKind::Hierarchical, &c, dir.path(), &mut NullObserver).unwrap_err();
+    let text = format!("{err}");
+    assert!(
+        matches!(
+            err,
+            TrainError::Checkpoint(clarity_train::heads::CheckpointError::OldLayout { .. })
+        ),
+        "{err:?}"
+    );
+    assert!(text.contains("resume/last/head.json"), "{text}");
+}
+
+#[test]
 fn a_run_stopped_after_its_best_epoch_resumes_into_fresh_outputs_with_that_best_checkpoint() {
     let _serial = serial();
     // No later epoch beats the first by a whole point of macro-F1: epoch 1 stays the best.
