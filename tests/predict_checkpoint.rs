@@ -109,6 +109,16 @@ fn an_old_layout_checkpoint_is_a_diagnostic_not_a_shape_error() {
         1,
         &wanted,
     );
+
+    // Exporting again replaces what an earlier export left; never onto the checkpoint itself.
+    std::fs::write(exported.join("spm.model"), b"another model's").unwrap();
+    assert_eq!(export(dir.path()), exported);
+    assert!(!exported.join("spm.model").exists());
+    assert_exit(
+        &clarity(dir.path(), &["export", "exported", "--out", "exported"]),
+        1,
+        &["clarity::export::onto_itself"],
+    );
 }
 
 #[test]

@@ -18,7 +18,7 @@ pub struct ExportCommand {
     /// Resolve CHECKPOINT as STAGE.OUTPUT in the newest recorded run of this pipeline file.
     #[arg(long, value_name = "FILE")]
     pub pipeline: Option<PathBuf>,
-    /// The directory to write (created when missing; files of the same names are replaced).
+    /// The directory to write (created when missing; an earlier export's files are replaced).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }

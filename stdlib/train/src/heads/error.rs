@@ -16,7 +16,7 @@ pub enum CheckpointError {
     #[error("cannot {action} {path}")]
     #[diagnostic(code(clarity::train::checkpoint_io))]
     Io {
-        /// "read", "write" or "copy".
+        /// "read", "write", "copy", "list" or "remove".
         action: &'static str,
         /// The file.
         path: PathBuf,

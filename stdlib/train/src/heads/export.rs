@@ -9,8 +9,8 @@ use clarity_models::weights::find_weights;
 use super::checkpoint::check_labels;
 use super::error::io;
 use super::{
-    CheckpointError, HEAD_FILE, HeadConfig, MODEL_WEIGHTS, TEMPLATE_FILE, copy_tokenizer_files,
-    read_head_config,
+    CheckpointError, HEAD_FILE, HeadConfig, MODEL_WEIGHTS, TEMPLATE_FILE, TOKENIZER_FILES,
+    copy_tokenizer_files, read_head_config,
 };
 
 /// What [`export_checkpoint`] wrote.
@@ -46,6 +46,7 @@ pub fn export_checkpoint(dir: &Path, out: &Path) -> Result<Exported, CheckpointE
         });
     }
     std::fs::create_dir_all(out).map_err(io("write", out))?;
+    remove_stale(out)?;
     let config_path = out.join("config.json");
     std::fs::write(&config_path, head.model_config(&config).to_json_string())
         .map_err(io("write", &config_path))?;
@@ -68,6 +69,25 @@ pub fn export_checkpoint(dir: &Path, out: &Path) -> Result<Exported, CheckpointE
         dir: out.to_path_buf(),
         files,
     })
+}
+
+/// Removes what an earlier export into `out` may have left that this one might not write (a
+/// tokenizer file of another model, a template, a layout-1 `heads.safetensors`).
+fn remove_stale(out: &Path) -> Result<(), CheckpointError> {
+    let ours = [
+        "config.json",
+        MODEL_WEIGHTS,
+        HEAD_FILE,
+        TEMPLATE_FILE,
+        "heads.safetensors",
+    ];
+    for name in ours.iter().chain(TOKENIZER_FILES.iter()) {
+        let path = out.join(name);
+        if path.is_file() {
+            std::fs::remove_file(&path).map_err(io("remove", &path))?;
+        }
+    }
+    Ok(())
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), CheckpointError> {
