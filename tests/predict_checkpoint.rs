@@ -16,10 +16,16 @@ fn predict_checkpoint_on_a_csv_writes_the_predict_stage_s_csv() {
     let table =
         clarity_data::table::Table::read(&cached(dir.path(), "test", "data.parquet")).unwrap();
     table.write(&dir.path().join("test.csv")).unwrap();
+    table.write(&dir.path().join("test.jsonl")).unwrap();
     let best = cached(dir.path(), "best", "head.json");
     let best = best.parent().unwrap().to_str().unwrap();
     let exported = export(dir.path());
-    for checkpoint in [best, exported.to_str().unwrap()] {
+    let runs = [
+        (best, "test.csv"),
+        (exported.to_str().unwrap(), "test.csv"),
+        ("exported", "test.jsonl"),
+    ];
+    for (checkpoint, data) in runs {
         let out = clarity(
             dir.path(),
             &[
@@ -27,7 +33,7 @@ fn predict_checkpoint_on_a_csv_writes_the_predict_stage_s_csv() {
                 "--checkpoint",
                 checkpoint,
                 "--data",
-                "test.csv",
+                data,
                 "--out",
                 "preds.csv",
                 "--device",
@@ -37,7 +43,7 @@ fn predict_checkpoint_on_a_csv_writes_the_predict_stage_s_csv() {
         assert_ok(&out);
         let ours = std::fs::read_to_string(dir.path().join("preds.csv")).unwrap();
         assert!(ours.starts_with("id,clarity_pred,evasion_pred\n"), "{ours}");
-        assert_eq!(ours, stage_csv, "from {checkpoint}");
+        assert_eq!(ours, stage_csv, "from {checkpoint} on {data}");
     }
 
     let predict = |checkpoint: &str, data: &str| {

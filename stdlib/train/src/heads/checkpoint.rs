@@ -15,7 +15,6 @@ use std::path::Path;
 
 use burn::tensor::backend::Backend;
 use clarity_models::config::ModelConfig;
-use clarity_models::nn::{cast_float_params, hf_linear};
 use clarity_models::weights::{LoadPlan, find_weights, load_module, save_safetensors};
 use clarity_models::{Encoder, ModelOptions, SequenceClassifier};
 
@@ -120,15 +119,7 @@ pub fn load_checkpoint<B: Backend>(
         }
         HeadKind::Multitask => {
             let encoder = Encoder::<B>::init(&model_config, options, device);
-            let hidden = encoder.hidden_size();
-            let head_layer = |n| hf_linear(hidden, n, true, 0.02, device);
-            let model = MultitaskClassifier {
-                encoder,
-                dropout: burn::nn::DropoutConfig::new(head.dropout).init(),
-                evasion_classifier: head_layer(head.evasion_classes.len()),
-                clarity_classifier: head_layer(head.clarity_classes.len()),
-            };
-            let model = cast_float_params(model, options.dtype());
+            let model = MultitaskClassifier::new(encoder, &head.spec(), options, device);
             plan.prefix_renames = &[("roberta.", "encoder."), ("deberta.", "encoder.")];
             let (model, _) = load_module(model, &path, format, &plan)?;
             ClarityClassifier::Multitask(model)

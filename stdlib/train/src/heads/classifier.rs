@@ -3,7 +3,7 @@ use burn::nn::{Dropout, DropoutConfig, Linear};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 use clarity_models::config::ModelConfig;
-use clarity_models::nn::hf_linear;
+use clarity_models::nn::{cast_float_params, hf_linear};
 use clarity_models::{Encoder, ModelError, ModelOptions, SequenceClassifier};
 
 use super::HeadKind;
@@ -66,10 +66,11 @@ pub struct HeadSpec {
 }
 
 impl<B: Backend> ClarityClassifier<B> {
-    /// Puts freshly initialised heads (weights `N(0, init_std)`, biases 0, as HF's
+    /// Puts freshly initialised heads (weights normal with mean 0, biases 0, as HF's
     /// `_init_weights`) on `encoder`. `config` is the model's config with the head's labels
     /// ([`super::HeadConfig::model_config`]): a single head is HF's head for its
-    /// `num_labels`.
+    /// `num_labels`, with its `initializer_range` and dropout; the multitask heads take
+    /// `spec`'s `init_std` and dropout.
     pub fn new(
         encoder: Encoder<B>,
         config: &ModelConfig,
@@ -77,8 +78,6 @@ impl<B: Backend> ClarityClassifier<B> {
         options: &ModelOptions,
         device: &B::Device,
     ) -> Result<Self, ModelError> {
-        let hidden = encoder.hidden_size();
-        let head = |classes| hf_linear(hidden, classes, true, spec.init_std, device);
         Ok(match spec.kind {
             HeadKind::Direct => Self::Direct(SequenceClassifier::with_fresh_head(
                 encoder, config, options, device,
@@ -86,12 +85,9 @@ impl<B: Backend> ClarityClassifier<B> {
             HeadKind::Hierarchical => Self::Hierarchical(SequenceClassifier::with_fresh_head(
                 encoder, config, options, device,
             )?),
-            HeadKind::Multitask => Self::Multitask(MultitaskClassifier {
-                encoder,
-                dropout: DropoutConfig::new(spec.dropout).init(),
-                evasion_classifier: head(spec.evasion_classes),
-                clarity_classifier: head(spec.clarity_classes),
-            }),
+            HeadKind::Multitask => {
+                Self::Multitask(MultitaskClassifier::new(encoder, spec, options, device))
+            }
         })
     }
 
@@ -125,6 +121,25 @@ impl<B: Backend> ClarityClassifier<B> {
 }
 
 impl<B: Backend> MultitaskClassifier<B> {
+    /// Puts two freshly initialised linear heads (`N(0, init_std)`, zero bias) on `encoder`,
+    /// in the options' precision.
+    pub fn new(
+        encoder: Encoder<B>,
+        spec: &HeadSpec,
+        options: &ModelOptions,
+        device: &B::Device,
+    ) -> Self {
+        let hidden = encoder.hidden_size();
+        let head = |classes| hf_linear(hidden, classes, true, spec.init_std, device);
+        let model = Self {
+            encoder,
+            dropout: DropoutConfig::new(spec.dropout).init(),
+            evasion_classifier: head(spec.evasion_classes),
+            clarity_classifier: head(spec.clarity_classes),
+        };
+        cast_float_params(model, options.dtype())
+    }
+
     /// `input_ids`, `attention_mask` `[batch, seq]` to both heads' logits.
     pub fn forward(
         &self,
