@@ -35,13 +35,13 @@ fn predict_checkpoint_on_a_csv_writes_the_predict_stage_s_csv() {
                 "--data",
                 data,
                 "--out",
-                "preds.csv",
+                "out/preds.csv",
                 "--device",
                 "cpu",
             ],
         );
         assert_ok(&out);
-        let ours = std::fs::read_to_string(dir.path().join("preds.csv")).unwrap();
+        let ours = std::fs::read_to_string(dir.path().join("out/preds.csv")).unwrap();
         assert!(ours.starts_with("id,clarity_pred,evasion_pred\n"), "{ours}");
         assert_eq!(ours, stage_csv, "from {checkpoint} on {data}");
     }

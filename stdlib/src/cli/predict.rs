@@ -9,6 +9,7 @@ use clarity_models::device::Device;
 use clarity_train::heads::{InputTemplate, TEMPLATE_FILE, read_head_config};
 use clarity_train::jobs::PredictJob;
 use clarity_train::predict::Predictions;
+use miette::IntoDiagnostic;
 
 use super::{DeviceArgs, ToolError};
 
@@ -22,7 +23,7 @@ pub struct PredictCommand {
     /// The rows: .csv, .jsonl or .parquet with the columns the model's template names.
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
-    /// The predictions CSV to write.
+    /// The predictions CSV to write (its directory is created).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Records per forward pass.
@@ -70,6 +71,13 @@ impl PredictCommand {
             .map_err(ToolError::runtime)?
             .map_err(ToolError::runtime)?;
         let predictions = Predictions::from_logits(&outcome.logits, &outcome.head);
+        if let Some(parent) = self.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .into_diagnostic()
+                .map_err(|e| {
+                    ToolError::Runtime(e.wrap_err(format!("cannot create {}", parent.display())))
+                })?;
+        }
         predictions
             .write_csv(&outcome.head, &self.out)
             .map_err(ToolError::runtime)?;
