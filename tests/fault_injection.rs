@@ -70,7 +70,7 @@ fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 let compared = matches!(
                     name.as_str(),
                     "model.safetensors"
-                        | "heads.safetensors"
+                        | "clarity_template.json"
                         | "config.json"
                         | "head.json"
                         | "tokenizer.json"
@@ -126,7 +126,7 @@ fn reference() -> &'static Reference {
         let outputs = outputs(dir.path());
         let expected = [
             "train/best/model.safetensors",
-            "train/best/heads.safetensors",
+            "train/best/head.json",
             "train/last/model.safetensors",
             "train/metrics/metrics.json",
             "predict/predictions/predictions.csv",

@@ -144,7 +144,7 @@ fn bench_bad_arguments_exit_1() {
 }
 
 #[test]
-fn forward_on_a_training_checkpoint_warns_that_its_heads_are_not_read() {
+fn forward_on_a_multitask_or_old_checkpoint_warns_that_its_heads_are_not_read() {
     let dir = project();
     let model = dir.path().join("checkpoint");
     std::fs::create_dir(&model).unwrap();
@@ -153,13 +153,13 @@ fn forward_on_a_training_checkpoint_warns_that_its_heads_are_not_read() {
     }
     let plain = forward(dir.path(), &model, &[]);
     assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
-    assert!(!stderr(&plain).contains("training checkpoint"));
+    assert!(!stderr(&plain).contains("fresh HF classifier"));
 
     std::fs::write(model.join("head.json"), "{}").unwrap();
     let checkpoint = forward(dir.path(), &model, &[]);
     assert_exit(
         &checkpoint,
         0,
-        "is a clarity training checkpoint: `logits` come from a fresh HF classifier",
+        "checkpoint: `logits` come from a fresh HF classifier",
     );
 }

@@ -102,8 +102,8 @@ fn the_demo_trains_predicts_and_scores_then_is_cached() {
     for file in [
         "config.json",
         "model.safetensors",
-        "heads.safetensors",
         "head.json",
+        "clarity_template.json",
         "tokenizer.json",
     ] {
         assert!(cached(dir.path(), "best", file).is_file(), "best/{file}");
@@ -236,7 +236,7 @@ fn a_killed_training_run_resumes_and_ends_like_an_uninterrupted_one() {
         "{}",
         stderr(&resumed)
     );
-    for file in ["model.safetensors", "heads.safetensors"] {
+    for file in ["model.safetensors", "head.json"] {
         let a = std::fs::read(cached(whole.path(), "last", file)).unwrap();
         let b = std::fs::read(cached(broken.path(), "last", file)).unwrap();
         assert!(a == b, "last/{file} differs from the uninterrupted run's");

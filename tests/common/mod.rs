@@ -1,6 +1,8 @@
 //! Helpers of the end-to-end tests: running the `clarity` binary and finding repo files.
 #![allow(dead_code)]
 
+pub mod trained;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -99,6 +99,18 @@ pub enum CliError {
         /// The `--pipeline` filter, if any.
         pipeline: Option<String>,
     },
+    /// `clarity export --pipeline` names an output the newest run does not have.
+    #[error("the newest run ({run}) of the pipeline has no output `{reference}`")]
+    #[diagnostic(code(clarity::cli::unknown_output))]
+    UnknownOutput {
+        /// `stage.output` as given.
+        reference: String,
+        /// The run's id.
+        run: String,
+        /// What it has.
+        #[help]
+        help: String,
+    },
     /// The running binary's path is unavailable (to start workers).
     #[error("cannot find the clarity binary to start worker processes")]
     #[diagnostic(code(clarity::cli::current_exe), help("use --executor local"))]

@@ -31,6 +31,7 @@ pub use args::{
 };
 pub use error::CliError;
 pub use plan::{render_assigned, render_plan};
+pub use recorded::recorded_output;
 pub use stages::{list as list_stages, show as show_stage};
 
 use crate::Registry;

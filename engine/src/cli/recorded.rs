@@ -161,6 +161,47 @@ pub fn pick<'a>(
     })
 }
 
+/// The directory of output `reference` (`stage.output`, e.g. `train.best`) in the newest
+/// recorded run of `pipeline` (its file as given, or its name), in this directory's
+/// `.clarity/runs`.
+pub fn recorded_output(pipeline: &str, reference: &str) -> Result<PathBuf, CliError> {
+    let runs = read_runs(&runs_dir()?);
+    let run = pick(&runs, None, Some(pipeline))?;
+    let unknown = |help: String| CliError::UnknownOutput {
+        reference: reference.to_owned(),
+        run: run.id.clone(),
+        help,
+    };
+    let available = || {
+        let all: Vec<String> = run
+            .stages
+            .iter()
+            .flat_map(|s| s.outputs.keys().map(move |o| format!("{}.{o}", s.name)))
+            .collect();
+        crate::suggest::did_you_mean(reference, all.iter().map(String::as_str), || {
+            format!("the run's outputs: {}", all.join(", "))
+        })
+    };
+    let (stage, output) = reference
+        .split_once('.')
+        .ok_or_else(|| unknown("write STAGE.OUTPUT, e.g. train.best".to_owned()))?;
+    let dir = run
+        .stages
+        .iter()
+        .find(|s| s.name == stage)
+        .and_then(|s| s.outputs.get(output))
+        .ok_or_else(|| unknown(available()))?;
+    let dir = std::env::current_dir().map_err(CliError::Cwd)?.join(dir);
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(unknown(format!(
+            "{} is gone from the cache (`clarity gc`?); `clarity run {pipeline}` makes it again",
+            dir.display()
+        )))
+    }
+}
+
 /// A path relative to `cwd` when it lies under it, else as it is.
 pub fn relative(path: &Path, cwd: &Path) -> PathBuf {
     path.strip_prefix(cwd)

@@ -6,7 +6,7 @@ use burn::tensor::{Int, Tensor};
 
 use crate::config::{ArchConfig, ModelConfig};
 use crate::deberta_v2::DebertaV2ForSequenceClassification;
-use crate::encoder::{load_pretrained, to_precision};
+use crate::encoder::{Encoder, load_pretrained, to_precision};
 use crate::roberta::RobertaForSequenceClassification;
 use crate::weights::{
     LoadPlan, LoadReport, WeightsError, WeightsFormat, load_module, save_safetensors,
@@ -46,6 +46,35 @@ impl<B: Backend> SequenceClassifier<B> {
             ),
         };
         to_precision(model, options, device)
+    }
+
+    /// `encoder` (pre-trained) with HF's classification head for its architecture, freshly
+    /// initialised as HF's `_init_weights` does (`N(0, initializer_range)`, zero bias), for
+    /// `config.num_labels()` classes; the head's dropout is `config`'s.
+    pub fn with_fresh_head(
+        encoder: Encoder<B>,
+        config: &ModelConfig,
+        options: &ModelOptions,
+        device: &B::Device,
+    ) -> Result<Self, ModelError> {
+        let n = config.num_labels();
+        let model = match (encoder, &config.arch) {
+            (Encoder::Roberta(roberta), ArchConfig::Roberta(c)) => SequenceClassifier::Roberta(
+                RobertaForSequenceClassification::with_fresh_head(roberta, c, n, device),
+            ),
+            (Encoder::DebertaV2(deberta), ArchConfig::DebertaV2(c)) => {
+                SequenceClassifier::DebertaV2(DebertaV2ForSequenceClassification::with_fresh_head(
+                    deberta, c, n, device,
+                ))
+            }
+            (encoder, _) => {
+                return Err(ModelError::ArchMismatch {
+                    encoder: encoder.base_model_prefix(),
+                    config: config.model_type(),
+                });
+            }
+        };
+        Ok(to_precision(model, options, device))
     }
 
     /// The model of an HF directory: `config.json` and `model.safetensors` or

@@ -25,4 +25,13 @@ pub enum ModelError {
         #[source]
         source: std::io::Error,
     },
+    /// An encoder and a config of different architectures were put together.
+    #[error("a {encoder} encoder cannot take the head of a `{config}` config")]
+    #[diagnostic(code(clarity::models::arch_mismatch))]
+    ArchMismatch {
+        /// The encoder's `base_model_prefix`.
+        encoder: &'static str,
+        /// The config's `model_type`.
+        config: &'static str,
+    },
 }

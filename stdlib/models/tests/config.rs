@@ -155,4 +155,8 @@ fn a_config_round_trips_with_unknown_fields_and_new_labels() {
         "unknown fields are kept"
     );
     assert_eq!(json["pos_att_type"], serde_json::json!(["p2c", "c2p"]));
+    // Unset optional fields are absent, not null (transformers would take a null as a value).
+    for unset in ["embedding_size", "attention_head_size", "cls_dropout"] {
+        assert!(json.get(unset).is_none(), "{unset}: {}", json[unset]);
+    }
 }

@@ -29,8 +29,11 @@ pub struct ForwardCommand {
 impl ForwardCommand {
     /// Runs the command.
     pub fn run(self) -> Result<(), ToolError> {
-        // A training checkpoint's CLARITY heads live in files an HF classifier does not read.
-        let checkpoint = self.model.join(clarity_train::heads::HEAD_FILE).is_file();
+        // A multitask checkpoint's CLARITY heads are not an HF classifier's head; a single-head
+        // checkpoint (or its export) is exactly an HF classifier.
+        let checkpoint = self.model.join(clarity_train::heads::HEAD_FILE).is_file()
+            && clarity_train::heads::read_head_config(&self.model)
+                .map_or(true, |head| head.single_head_labels().is_none());
         let run = forward(&ForwardArgs {
             model: self.model.clone(),
             inputs: self.inputs,
@@ -42,11 +45,11 @@ impl ForwardCommand {
         }
         if checkpoint {
             eprintln!(
-                "warning: {} is a clarity training checkpoint: `logits` come from a fresh HF \
-                 classifier, not its trained heads ({}); `last_hidden_state` is the fine-tuned \
-                 encoder's. For its predictions, run a `predict` stage with model= this checkpoint",
+                "warning: {} is a clarity multitask (or old-layout) checkpoint: `logits` come \
+                 from a fresh HF classifier, not its trained heads; `last_hidden_state` is the \
+                 fine-tuned encoder's. For its predictions, run `clarity predict --checkpoint` \
+                 or a `predict` stage with model= this checkpoint",
                 self.model.display(),
-                clarity_train::heads::HEADS_WEIGHTS,
             );
         }
         let json = serde_json::to_string(&run.output)

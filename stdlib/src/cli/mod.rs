@@ -1,20 +1,24 @@
 //! The tool subcommands of the `clarity` binary (`forward`, `tokenize`, `bench`, `devices`,
-//! `parity`), one file a command. The binary flattens [`ToolCommand`] next to the engine's
+//! `parity`, `export`, `predict`), one file a command. The binary flattens [`ToolCommand`] next to the engine's
 //! commands.
 
 mod bench;
 mod device_args;
 mod devices;
+mod export;
 mod forward;
 mod parity;
+mod predict;
 mod tokenize;
 mod tool_error;
 
 pub use bench::BenchCommand;
 pub use device_args::DeviceArgs;
 pub use devices::DevicesCommand;
+pub use export::ExportCommand;
 pub use forward::ForwardCommand;
 pub use parity::ParityCommand;
+pub use predict::PredictCommand;
 pub use tokenize::TokenizeCommand;
 pub use tool_error::{ToolError, exit_for};
 
@@ -35,6 +39,10 @@ pub enum ToolCommand {
     Devices(DevicesCommand),
     /// Check a fixture's model against HF transformers' outputs (eval and five training steps).
     Parity(ParityCommand),
+    /// Write a trained checkpoint as a Hugging Face model directory.
+    Export(ExportCommand),
+    /// Predict with a trained checkpoint on a CSV, JSONL or parquet table.
+    Predict(PredictCommand),
 }
 
 impl ToolCommand {
@@ -47,6 +55,8 @@ impl ToolCommand {
             Self::Bench(command) => command.run(),
             Self::Devices(command) => command.run(),
             Self::Parity(command) => command.run(),
+            Self::Export(command) => command.run(),
+            Self::Predict(command) => command.run(),
         }
     }
 

@@ -8,6 +8,7 @@ use clarity_engine::cli::{EXIT_CONFIG, EXIT_RUNTIME};
 use clarity_models::ModelError;
 use clarity_models::commands::CommandError;
 use clarity_models::weights::WeightsError;
+use clarity_train::heads::CheckpointError;
 
 /// A tool command's failure.
 #[derive(Debug)]
@@ -61,6 +62,29 @@ impl From<CommandError> for ToolError {
             | CommandError::Io { .. }
             | CommandError::Inputs { .. }
             | CommandError::Argument { .. } => true,
+        };
+        if usage {
+            Self::usage(error)
+        } else {
+            Self::runtime(error)
+        }
+    }
+}
+
+impl From<CheckpointError> for ToolError {
+    /// A directory that is not a (current) checkpoint, or a config that does not parse, is a
+    /// usage error; failing to read or write its files is a runtime failure.
+    fn from(error: CheckpointError) -> Self {
+        let usage = match &error {
+            CheckpointError::NotACheckpoint { .. }
+            | CheckpointError::OldLayout { .. }
+            | CheckpointError::BadHeadFile { .. }
+            | CheckpointError::ExportOntoItself { .. } => true,
+            CheckpointError::Model(model) => matches!(
+                model,
+                ModelError::Config(_) | ModelError::Weights(WeightsError::NotFound { .. })
+            ),
+            CheckpointError::Io { .. } => false,
         };
         if usage {
             Self::usage(error)

@@ -1,10 +1,13 @@
 //! `fetch-model`: a model repo from the HuggingFace Hub (or a local directory) as a `model`
 //! artifact: `config.json`, the weights (safetensors first, else `.bin`) and the tokenizer files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clarity_data::hub::{HubEnv, RepoId, Selection, link_fetched};
-use clarity_engine::{ArtifactKind, BoundInput, OutputSpec, Stage, StageContext, StageSchema};
+use clarity_engine::{
+    ArtifactKind, BoundInput, OutputSpec, Params, Stage, StageContext, StageSchema,
+};
+use clarity_train::heads::HEAD_FILE;
 
 use super::hub_source::{SourceDocs, fetch, files_param, short, source_params, source_rule};
 
@@ -29,6 +32,15 @@ pub(super) fn local_dir(input: &BoundInput<'_>) -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// Whether `path=` names a clarity checkpoint or export (it has `head.json`): the output is
+/// then a `checkpoint`, which predict stages take as `model=`. Relative paths resolve in the
+/// directory clarity runs in.
+fn holds_checkpoint(params: &Params) -> bool {
+    params
+        .opt_str("path")
+        .is_some_and(|path| Path::new(path).join(HEAD_FILE).is_file())
+}
+
 impl Stage for FetchModel {
     fn schema(&self) -> StageSchema {
         StageSchema {
@@ -48,6 +60,17 @@ impl Stage for FetchModel {
             rules: vec![source_rule()],
             uses_device: false,
         }
+    }
+
+    fn outputs(&self, params: &Params) -> Vec<OutputSpec> {
+        if !holds_checkpoint(params) {
+            return self.schema().outputs;
+        }
+        vec![OutputSpec::new(
+            "model",
+            ArtifactKind::CHECKPOINT,
+            "a clarity checkpoint (path= has head.json): config.json, model.safetensors, head.json, clarity_template.json, tokenizer files",
+        )]
     }
 
     fn run(&self, ctx: &mut StageContext<'_>) -> miette::Result<()> {

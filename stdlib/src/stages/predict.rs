@@ -34,7 +34,7 @@ impl Stage for Predict {
                 ParamSpec::optional(
                     "model",
                     ParamType::input(ArtifactKind::CHECKPOINT),
-                    "the checkpoint, e.g. \"train.best\"",
+                    "the checkpoint, e.g. \"train.best\", or a fetch-model of an exported directory",
                 ),
                 ParamSpec::optional(
                     "models",

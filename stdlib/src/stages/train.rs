@@ -25,14 +25,15 @@ impl Stage for Train {
     fn schema(&self) -> StageSchema {
         StageSchema {
             kind: "train",
-            version: 2,
+            // 3: single heads are HF's classification heads; every weight in model.safetensors.
+            version: 3,
             summary: "Fine-tune a model with CLARITY heads (AdamW, warmup/decay, early stopping, resumable)",
             params: params(),
             outputs: vec![
                 OutputSpec::new(
                     "best",
                     ArtifactKind::CHECKPOINT,
-                    "the best checkpoint by the validation metric: config.json, model.safetensors, heads.safetensors, head.json, tokenizer files",
+                    "the best checkpoint by the validation metric: config.json (with the head's labels), model.safetensors (every weight, HF names), head.json, clarity_template.json, tokenizer files",
                 ),
                 OutputSpec::new(
                     "last",

@@ -31,7 +31,13 @@ fn main() -> miette::Result<()> {
     let device = Default::default();
     let model = Encoder::<B>::init(&config, &ModelOptions::default(), &device);
     let head = HeadConfig::clarity(HeadKind::Hierarchical, 0.1);
-    let model = ClarityClassifier::new(model, &head.spec(), &device);
+    let model = ClarityClassifier::new(
+        model,
+        &head.model_config(&config),
+        &head.spec(),
+        &ModelOptions::default(),
+        &device,
+    )?;
     let data = random_tokens(batch * steps, seq, config.vocab_size() as u64);
     let dir = tempfile::tempdir().map_err(|e| miette::miette!("{e}"))?;
     let paths = TrainPaths {
@@ -51,6 +57,7 @@ fn main() -> miette::Result<()> {
         head: &head,
         options: ModelOptions::default(),
         tokenizer_dir: None,
+        template: None,
     };
     let data = TrainData {
         train: &data,

@@ -7,9 +7,7 @@ use burn::backend::Flex;
 use burn::module::AutodiffModule;
 use burn::tensor::{Int, Tensor, TensorData};
 use clarity_models::ModelOptions;
-use clarity_train::heads::{
-    CheckpointError, HEAD_FILE, HEADS_WEIGHTS, HeadKind, load_checkpoint, save_checkpoint,
-};
+use clarity_train::heads::{CheckpointError, HEAD_FILE, HeadKind, MODEL_WEIGHTS, load_checkpoint};
 use clarity_train::predict::{InferOptions, Predictions, aggregate, ensemble, infer};
 use common::*;
 
@@ -35,12 +33,11 @@ fn values(t: Tensor<Flex, 2>) -> Vec<f32> {
     t.into_data().to_vec().unwrap()
 }
 
-#[test]
-fn a_checkpoint_reloads_to_the_same_logits() {
+fn reloads_to_the_same_logits(kind: HeadKind) -> tempfile::TempDir {
     let _serial = serial();
-    let (model, config, head) = tiny_model(HeadKind::Multitask, 0.1, 3);
+    let (model, config, head) = tiny_model(kind, 0.1, 3);
     let dir = tempfile::tempdir().unwrap();
-    save_checkpoint(
+    save(
         &model,
         &config,
         &head,
@@ -51,21 +48,95 @@ fn a_checkpoint_reloads_to_the_same_logits() {
     let loaded =
         load_checkpoint::<Flex>(dir.path(), &ModelOptions::default(), &Default::default()).unwrap();
     assert_eq!(loaded.head, head);
-    assert_eq!(loaded.model.kind(), HeadKind::Multitask);
+    assert_eq!(loaded.model.kind(), kind);
     let (i, m) = ids(&[&[0, 60, 61, 62, 2], &[0, 70, 2]]);
     let before = model.valid().forward(i.clone(), m.clone());
     let after = loaded.model.forward(i, m);
+    let pairs = [
+        (before.evasion, after.evasion),
+        (before.clarity, after.clarity),
+    ];
+    for (b, a) in pairs {
+        assert_eq!(b.is_some(), a.is_some());
+        if let (Some(b), Some(a)) = (b, a) {
+            assert_eq!(values(b), values(a));
+        }
+    }
+    dir
+}
+
+fn weight_names(dir: &std::path::Path) -> Vec<String> {
+    let bytes = std::fs::read(dir.join(MODEL_WEIGHTS)).unwrap();
+    let file = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let mut names: Vec<String> = file.names().into_iter().map(str::to_string).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_single_head_checkpoint_is_an_hf_sequence_classifier() {
+    for kind in [HeadKind::Direct, HeadKind::Hierarchical] {
+        let dir = reloads_to_the_same_logits(kind);
+        let names = weight_names(dir.path());
+        let heads: Vec<&String> = names
+            .iter()
+            .filter(|n| !n.starts_with("roberta."))
+            .collect();
+        assert_eq!(
+            heads,
+            [
+                "classifier.dense.bias",
+                "classifier.dense.weight",
+                "classifier.out_proj.bias",
+                "classifier.out_proj.weight"
+            ]
+        );
+        let config: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            config["architectures"][0],
+            "RobertaForSequenceClassification"
+        );
+        let labels = if kind == HeadKind::Direct { 3 } else { 9 };
+        assert_eq!(config["id2label"].as_object().unwrap().len(), labels);
+        assert_eq!(
+            config["label2id"]["Clear Reply"].as_i64().is_some(),
+            kind == HeadKind::Direct
+        );
+        assert_eq!(
+            config["label2id"]["Explicit"].as_i64().is_some(),
+            kind != HeadKind::Direct
+        );
+    }
+}
+
+#[test]
+fn a_multitask_checkpoint_holds_the_encoder_and_both_heads_in_one_file() {
+    let dir = reloads_to_the_same_logits(HeadKind::Multitask);
+    let names = weight_names(dir.path());
+    let heads: Vec<&String> = names
+        .iter()
+        .filter(|n| !n.starts_with("roberta."))
+        .collect();
     assert_eq!(
-        values(before.evasion.unwrap()),
-        values(after.evasion.unwrap())
+        heads,
+        [
+            "clarity_classifier.bias",
+            "clarity_classifier.weight",
+            "evasion_classifier.bias",
+            "evasion_classifier.weight"
+        ]
     );
-    assert_eq!(
-        values(before.clarity.unwrap()),
-        values(after.clarity.unwrap())
+    assert!(
+        names
+            .iter()
+            .any(|n| n == "roberta.embeddings.word_embeddings.weight")
     );
-    // The encoder file is an HF encoder checkpoint (with the `roberta.` prefix).
-    let text = std::fs::read(dir.path().join("model.safetensors")).unwrap();
-    assert!(String::from_utf8_lossy(&text[..4096.min(text.len())]).contains("roberta.embeddings"));
+    let config: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["architectures"][0], "RobertaModel");
+    assert!(config.get("id2label").is_none());
 }
 
 #[test]
@@ -73,16 +144,57 @@ fn damaged_checkpoints_are_diagnosed() {
     let _serial = serial();
     let (model, config, head) = tiny_model(HeadKind::Direct, 0.1, 3);
     let dir = tempfile::tempdir().unwrap();
-    save_checkpoint(&model, &config, &head, None, dir.path()).unwrap();
+    save(&model, &config, &head, None, dir.path()).unwrap();
     let load =
         || load_checkpoint::<Flex>(dir.path(), &ModelOptions::default(), &Default::default());
-    std::fs::remove_file(dir.path().join(HEADS_WEIGHTS)).unwrap();
-    assert!(matches!(load(), Err(CheckpointError::Tensors(_))));
-    std::fs::write(dir.path().join(HEAD_FILE), r#"{"head": "sideways"}"#).unwrap();
+    std::fs::remove_file(dir.path().join(MODEL_WEIGHTS)).unwrap();
+    assert!(matches!(load(), Err(CheckpointError::Model(_))));
+    std::fs::write(
+        dir.path().join(HEAD_FILE),
+        r#"{"layout": 2, "head": "sideways"}"#,
+    )
+    .unwrap();
     let err = load().unwrap_err();
     assert!(
         matches!(err, CheckpointError::BadHeadFile { .. }),
         "{err:?}"
+    );
+    std::fs::remove_file(dir.path().join(HEAD_FILE)).unwrap();
+    let err = load().unwrap_err();
+    assert!(
+        matches!(err, CheckpointError::NotACheckpoint { .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn an_old_layout_checkpoint_is_diagnosed_not_a_shape_error() {
+    let _serial = serial();
+    let (model, config, head) = tiny_model(HeadKind::Hierarchical, 0.1, 3);
+    let dir = tempfile::tempdir().unwrap();
+    save(&model, &config, &head, None, dir.path()).unwrap();
+    // A layout-1 head.json: no `layout` field (its heads were in heads.safetensors).
+    let mut old: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join(HEAD_FILE)).unwrap()).unwrap();
+    old.as_object_mut().unwrap().remove("layout");
+    std::fs::write(dir.path().join(HEAD_FILE), old.to_string()).unwrap();
+    let err = load_checkpoint::<Flex>(dir.path(), &ModelOptions::default(), &Default::default())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CheckpointError::OldLayout {
+                found: 1,
+                expected: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("head.json") && text.contains("layout 1"),
+        "{text}"
     );
 }
 

@@ -10,7 +10,7 @@ use clarity_data::tokenize::{Record, TokenizedDataset};
 use clarity_models::config::ModelConfig;
 use clarity_models::device::BackendTask;
 use clarity_models::{Attention, Encoder, ModelOptions, Precision};
-use clarity_train::heads::{HeadKind, save_checkpoint};
+use clarity_train::heads::HeadKind;
 use clarity_train::jobs::{JobError, PredictJob, TrainJob, check_input_length, check_tokens};
 use clarity_train::train::{NullObserver, TrainConfig, TrainPaths};
 use common::*;
@@ -156,7 +156,7 @@ fn predicting_too_long_records_is_a_diagnostic() {
     let _serial = serial();
     let (model, config, head) = tiny_model(HeadKind::Hierarchical, 0.0, 4);
     let dir = tempfile::tempdir().unwrap();
-    save_checkpoint(&model, &config, &head, None, dir.path()).unwrap();
+    save(&model, &config, &head, None, dir.path()).unwrap();
     let data = with_max_length(&tokens(4, 5, None), 512);
     let checkpoints = [dir.path().to_path_buf()];
     let job = PredictJob {
@@ -246,7 +246,7 @@ fn predicting_ids_beyond_the_vocabulary_is_a_diagnostic_not_a_panic() {
     let _serial = serial();
     let (model, config, head) = tiny_model(HeadKind::Hierarchical, 0.0, 4);
     let dir = tempfile::tempdir().unwrap();
-    save_checkpoint(&model, &config, &head, None, dir.path()).unwrap();
+    save(&model, &config, &head, None, dir.path()).unwrap();
     let data = tokens(4, 5, None);
     let data = with_record(&data, 1, vec![0, config.vocab_size() as u32, 2], 3);
     let checkpoints = [dir.path().to_path_buf()];

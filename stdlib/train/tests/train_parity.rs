@@ -1,6 +1,8 @@
 //! Training parity with HF transformers (fixture `train` section): five steps of this crate's
 //! AdamW (lr 1e-3, weight decay 0.01 on all parameters, no schedule) with this crate's
-//! cross-entropy reproduce the losses before each step and the logits after the fifth.
+//! cross-entropy reproduce the losses before each step and the logits after the fifth. The
+//! model is the CLARITY `direct` model (the fixtures' heads have its 3 classes): HF's
+//! `*ForSequenceClassification`, head included.
 
 use std::path::PathBuf;
 
@@ -8,6 +10,7 @@ use burn::backend::{Autodiff, Flex};
 use burn::module::AutodiffModule;
 use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
 use clarity_models::{ModelOptions, SequenceClassifier};
+use clarity_train::heads::ClarityClassifier;
 use clarity_train::loss::CrossEntropyLoss;
 use clarity_train::optim::{AdamW, AdamWConfig, DecayPolicy, Gradients};
 use serde_json::Value;
@@ -51,8 +54,9 @@ fn check(name: &str) {
     let labels = int_tensor(&train["labels"], [rows]);
 
     let device = Default::default();
-    let (mut model, _, _) =
+    let (model, _, _) =
         SequenceClassifier::<B>::from_pretrained(&dir, &ModelOptions::default(), &device).unwrap();
+    let mut model = ClarityClassifier::Direct(model);
     let mut optim = AdamW::<Flex>::new(AdamWConfig {
         weight_decay: 0.01,
         decay: DecayPolicy::All,
@@ -63,7 +67,7 @@ fn check(name: &str) {
     assert_eq!(hf_losses.len(), 5);
     let mut max_loss_diff = 0.0f64;
     for (step, hf_loss) in hf_losses.iter().enumerate() {
-        let logits = model.forward(ids.clone(), mask.clone()).logits;
+        let logits = model.forward(ids.clone(), mask.clone()).clarity.unwrap();
         let loss = loss_fn.forward(logits, labels.clone());
         let value = values(loss.clone())[0];
         max_loss_diff = max_loss_diff.max((value - hf_loss).abs());
@@ -82,7 +86,11 @@ fn check(name: &str) {
         }
         model = optim.step(1e-3, model, grads);
     }
-    let logits = model.valid().forward(ids.inner(), mask.inner()).logits;
+    let logits = model
+        .valid()
+        .forward(ids.inner(), mask.inner())
+        .clarity
+        .unwrap();
     let hf = flatten(&train["logits_after_5_steps"]);
     let got = values(logits);
     let diff = got

@@ -8,7 +8,7 @@ use std::cell::Cell;
 use std::path::Path;
 
 use clarity_models::ModelOptions;
-use clarity_train::heads::{HeadKind, load_checkpoint};
+use clarity_train::heads::{ClarityClassifier, HeadKind, load_checkpoint};
 use clarity_train::train::{
     EarlyStopping, EpochRecord, ModelSource, Monitor, NullObserver, TrainConfig, TrainData,
     TrainError, TrainEvent, TrainObserver, TrainPaths, TrainSummary, train,
@@ -61,6 +61,7 @@ fn run_into(
         head: &head,
         options: ModelOptions::default(),
         tokenizer_dir: None,
+        template: None,
     };
     let data = TrainData {
         train: &train_data,
@@ -122,12 +123,7 @@ fn learns_and_writes_checkpoints_and_reports() {
         assert!(dir.path().join(file).is_file(), "missing {file}");
     }
     for ckpt in ["best", "last"] {
-        for file in [
-            "config.json",
-            "model.safetensors",
-            "heads.safetensors",
-            "head.json",
-        ] {
+        for file in ["config.json", "model.safetensors", "head.json"] {
             assert!(
                 dir.path().join(ckpt).join(file).is_file(),
                 "missing {ckpt}/{file}"
@@ -249,7 +245,7 @@ fn same_seed_same_bits() {
         sa.history.iter().map(|r| r.train_loss).collect::<Vec<_>>(),
         sb.history.iter().map(|r| r.train_loss).collect::<Vec<_>>()
     );
-    for file in ["last/model.safetensors", "last/heads.safetensors"] {
+    for file in ["last/model.safetensors", "best/model.safetensors"] {
         assert!(
             bytes(&a.path().join(file)) == bytes(&b.path().join(file)),
             "{file} differs"
@@ -306,8 +302,8 @@ fn a_resumed_run_ends_where_an_uninterrupted_one_ends() {
     assert_eq!(resumed.steps, reference.steps);
     for file in [
         "last/model.safetensors",
-        "last/heads.safetensors",
-        "best/heads.safetensors",
+        "best/model.safetensors",
+        "best/head.json",
     ] {
         assert!(
             bytes(&whole.path().join(file)) == bytes(&broken.path().join(file)),
@@ -324,6 +320,35 @@ fn a_resumed_run_ends_where_an_uninterrupted_one_ends() {
             .collect::<Vec<_>>()
     };
     assert_eq!(timeless(&resumed), timeless(&reference));
+}
+
+#[test]
+fn an_old_layout_resume_directory_is_a_diagnostic_not_a_shape_error() {
+    let _serial = serial();
+    let mut c = config(2);
+    c.checkpoint_every = Some(4);
+    let dir = tempfile::tempdir().unwrap();
+    let stop = &mut StopAfter {
+        after: 6,
+        done: Cell::new(0),
+    };
+    run(HeadKind::Hierarchical, &c, dir.path(), stop).unwrap_err();
+    // What an older clarity left: a head.json without `layout` (its heads in heads.safetensors).
+    let head_file = dir.path().join("resume/last/head.json");
+    let mut head: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&head_file).unwrap()).unwrap();
+    head.as_object_mut().unwrap().remove("layout");
+    std::fs::write(&head_file, head.to_string()).unwrap();
+    let err = run(HeadKind::Hierarchical, &c, dir.path(), &mut NullObserver).unwrap_err();
+    let text = format!("{err}");
+    assert!(
+        matches!(
+            err,
+            TrainError::Checkpoint(clarity_train::heads::CheckpointError::OldLayout { .. })
+        ),
+        "{err:?}"
+    );
+    assert!(text.contains("resume/last/head.json"), "{text}");
 }
 
 #[test]
@@ -372,10 +397,9 @@ fn a_run_stopped_after_its_best_epoch_resumes_into_fresh_outputs_with_that_best_
     let second = root.path().join("second");
     for file in [
         "best/model.safetensors",
-        "best/heads.safetensors",
         "best/head.json",
         "best/config.json",
-        "last/heads.safetensors",
+        "last/model.safetensors",
     ] {
         assert!(
             bytes(&whole.path().join(file)) == bytes(&second.join(file)),
@@ -472,16 +496,14 @@ fn patience_running_out_on_the_last_epoch_is_not_stopping_early() {
 #[test]
 fn a_nan_loss_stops_with_a_diagnostic() {
     let _serial = serial();
-    let (mut model, model_config, head) = tiny_model(HeadKind::Direct, 0.0, 1);
-    let clarity = model.clarity_classifier.take().unwrap();
+    let (mut model, model_config, head) = tiny_model(HeadKind::Multitask, 0.0, 1);
     let nan_bias = burn::tensor::Tensor::<B, 1>::from_data(
         burn::tensor::TensorData::new(vec![f32::NAN; 3], [3]),
         &Default::default(),
     );
-    model.clarity_classifier = Some(burn::nn::Linear {
-        bias: Some(burn::module::Param::from_tensor(nan_bias)),
-        ..clarity
-    });
+    if let ClarityClassifier::Multitask(m) = &mut model {
+        m.clarity_classifier.bias = Some(burn::module::Param::from_tensor(nan_bias));
+    }
     let data = tokens(16, 3, None);
     let dir = tempfile::tempdir().unwrap();
     let source = ModelSource {
@@ -489,6 +511,7 @@ fn a_nan_loss_stops_with_a_diagnostic() {
         head: &head,
         options: ModelOptions::default(),
         tokenizer_dir: None,
+        template: None,
     };
     let err = train(
         model,
@@ -554,6 +577,7 @@ fn unlabelled_training_data_is_refused() {
         head: &head,
         options: ModelOptions::default(),
         tokenizer_dir: None,
+        template: None,
     };
     let err = train(
         model,
@@ -600,6 +624,7 @@ fn accumulating_two_half_batches_matches_one_full_batch() {
             head: &head,
             options: ModelOptions::default(),
             tokenizer_dir: None,
+            template: None,
         };
         train(
             model,
@@ -621,9 +646,9 @@ fn accumulating_two_half_batches_matches_one_full_batch() {
     assert_eq!(sb.steps, 4);
     let load = |root: &Path| {
         let file =
-            clarity_train::tensor_file::TensorFile::read(&root.join("last/heads.safetensors"))
+            clarity_train::tensor_file::TensorFile::read(&root.join("last/model.safetensors"))
                 .unwrap();
-        file.tensors["evasion_classifier.weight"].values.clone()
+        file.tensors["classifier.out_proj.weight"].values.clone()
     };
     let (wa, wb) = (load(a.path()), load(b.path()));
     let diff = wa

@@ -31,5 +31,5 @@ pub use materialize::{FETCH_FILE, link_fetched};
 pub use progress::DownloadBars;
 pub use redact::redact_userinfo;
 pub use repo::{RepoId, RepoKind, is_commit_hash};
-pub use select::{Selection, TOKENIZER_FILES, Unselected, select_files};
+pub use select::{CHECKPOINT_FILES, Selection, TOKENIZER_FILES, Unselected, select_files};
 pub use session::HubSession;

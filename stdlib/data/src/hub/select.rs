@@ -33,6 +33,10 @@ pub const TOKENIZER_FILES: [&str; 9] = [
     "vocab.txt",
 ];
 
+/// The files of a clarity checkpoint (or export) beside an HF model's: the heads and the input
+/// template, brought along when the directory has them.
+pub const CHECKPOINT_FILES: [&str; 2] = ["head.json", "clarity_template.json"];
+
 /// Why a selection failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unselected {
@@ -99,6 +103,12 @@ fn select_model(extra: &[String], available: &[String]) -> Result<Vec<String>, U
     }
     chosen.extend(
         TOKENIZER_FILES
+            .iter()
+            .filter(|f| has(available, f))
+            .map(|f| f.to_string()),
+    );
+    chosen.extend(
+        CHECKPOINT_FILES
             .iter()
             .filter(|f| has(available, f))
             .map(|f| f.to_string()),

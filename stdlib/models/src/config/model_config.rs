@@ -185,6 +185,21 @@ impl ModelConfig {
         }
     }
 
+    /// Sets `architectures` (the transformers classes `Auto*` classes pick, e.g.
+    /// `RobertaForSequenceClassification`).
+    pub fn set_architectures(&mut self, names: &[&str]) {
+        self.raw.insert("architectures".into(), names.into());
+    }
+
+    /// Drops the classification labels (`id2label`, `label2id`, `num_labels`): a config of a
+    /// model without a sequence-classification head.
+    pub fn clear_labels(&mut self) {
+        self.labels = LabelConfig::default();
+        for field in ["id2label", "label2id", "num_labels"] {
+            self.raw.remove(field);
+        }
+    }
+
     /// The config as `config.json` text: the original fields, updated with the typed values.
     pub fn to_json_string(&self) -> String {
         let mut out = self.raw.clone();
@@ -194,8 +209,17 @@ impl ModelConfig {
         };
         let labels = serde_json::to_value(&self.labels);
         for value in [typed, labels].into_iter().flatten() {
-            if let serde_json::Value::Object(map) = value {
-                out.extend(map);
+            let serde_json::Value::Object(map) = value else {
+                continue;
+            };
+            for (key, value) in map {
+                // An unset optional field is left out: transformers takes a `null` as the
+                // value (DeBERTa's `embedding_size: null` breaks its embeddings), not as unset.
+                if value.is_null() {
+                    out.remove(&key);
+                } else {
+                    out.insert(key, value);
+                }
             }
         }
         if self.labels.num_labels.is_none() {

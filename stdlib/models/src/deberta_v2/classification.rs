@@ -27,8 +27,23 @@ impl<B: Backend> DebertaV2ForSequenceClassification<B> {
         attention: Attention,
         device: &B::Device,
     ) -> Self {
+        Self::with_fresh_head(
+            DebertaV2Model::init(config, attention, device),
+            config,
+            num_labels,
+            device,
+        )
+    }
+
+    /// `deberta` (e.g. pre-trained) with a freshly initialised pooler and classifier.
+    pub fn with_fresh_head(
+        deberta: DebertaV2Model<B>,
+        config: &DebertaV2Config,
+        num_labels: usize,
+        device: &B::Device,
+    ) -> Self {
         Self {
-            deberta: DebertaV2Model::init(config, attention, device),
+            deberta,
             pooler: ContextPooler::init(config, device),
             classifier: hf_linear(
                 config.pooler_hidden_size(),

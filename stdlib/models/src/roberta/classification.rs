@@ -58,8 +58,23 @@ impl<B: Backend> RobertaForSequenceClassification<B> {
         attention: Attention,
         device: &B::Device,
     ) -> Self {
+        Self::with_fresh_head(
+            RobertaModel::init(config, attention, device),
+            config,
+            num_labels,
+            device,
+        )
+    }
+
+    /// `roberta` (e.g. pre-trained) with a freshly initialised head.
+    pub fn with_fresh_head(
+        roberta: RobertaModel<B>,
+        config: &RobertaConfig,
+        num_labels: usize,
+        device: &B::Device,
+    ) -> Self {
         Self {
-            roberta: RobertaModel::init(config, attention, device),
+            roberta,
             classifier: RobertaClassificationHead::init(config, num_labels, device),
         }
     }

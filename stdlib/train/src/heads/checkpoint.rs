@@ -1,25 +1,31 @@
-use std::path::{Path, PathBuf};
+//! Checkpoint directories (layout 2):
+//!
+//! ```text
+//! config.json            the model's HF config (single heads: id2label/label2id, architectures)
+//! model.safetensors      every weight, HF names: single heads exactly HF's
+//!                        *ForSequenceClassification (roberta.* + classifier.*, or deberta.* +
+//!                        pooler.* + classifier.*); multitask the encoder (roberta.*/deberta.*)
+//!                        plus evasion_classifier.* and clarity_classifier.*
+//! head.json              the head kind, class names, evasion -> clarity mapping, layout
+//! clarity_template.json  how texts were made and tokenized (when known)
+//! tokenizer files        copied from the source model
+//! ```
 
-use burn::module::Param;
-use burn::nn::Linear;
+use std::path::Path;
+
 use burn::tensor::backend::Backend;
-use burn::tensor::{Tensor, TensorData};
 use clarity_models::config::ModelConfig;
-use clarity_models::{Encoder, ModelError, ModelOptions};
-use miette::Diagnostic;
-use serde::{Deserialize, Serialize};
-use thiserror::Error;
+use clarity_models::weights::{LoadPlan, find_weights, load_module, save_safetensors};
+use clarity_models::{Encoder, ModelOptions, SequenceClassifier};
 
-use super::{ClarityClassifier, HeadKind, HeadSpec};
-use crate::optim::to_f32;
-use crate::tensor_file::{NamedTensor, TensorFile, TensorFileError, damaged};
+use super::error::io;
+use super::{
+    CheckpointError, ClarityClassifier, HEAD_FILE, HeadConfig, HeadKind, InputTemplate,
+    MultitaskClassifier, read_head_config,
+};
 
-/// `head.json`: what the heads of a checkpoint are.
-pub const HEAD_FILE: &str = "head.json";
-/// The heads' weights (PyTorch layout: `weight` is `[out, in]`).
-pub const HEADS_WEIGHTS: &str = "heads.safetensors";
-/// The encoder's weights, HF keys (`roberta.*` / `deberta.*`).
-pub const ENCODER_WEIGHTS: &str = "model.safetensors";
+/// Every weight of a checkpoint, HF key names.
+pub const MODEL_WEIGHTS: &str = "model.safetensors";
 /// Tokenizer files copied from the source model so a checkpoint is a complete model directory.
 pub const TOKENIZER_FILES: [&str; 7] = [
     "tokenizer.json",
@@ -31,137 +37,50 @@ pub const TOKENIZER_FILES: [&str; 7] = [
     "added_tokens.json",
 ];
 
-/// The contents of `head.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HeadConfig {
-    /// Which heads.
-    pub head: HeadKind,
-    /// Dropout before the heads.
-    pub dropout: f64,
-    /// Evasion class names, in class-index order.
-    pub evasion_classes: Vec<String>,
-    /// Clarity class names, in class-index order.
-    pub clarity_classes: Vec<String>,
-    /// `evasion_to_clarity[e]` = clarity class of evasion class `e`.
-    pub evasion_to_clarity: Vec<usize>,
+/// What a checkpoint holds besides the weights.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckpointFiles<'a> {
+    /// The encoder's HF config (the heads' labels are added on writing).
+    pub config: &'a ModelConfig,
+    /// The heads.
+    pub head: &'a HeadConfig,
+    /// Where the tokenizer files are copied from.
+    pub tokenizer_dir: Option<&'a Path>,
+    /// How the training texts were made.
+    pub template: Option<&'a InputTemplate>,
 }
 
-/// A checkpoint directory could not be written or read.
-#[derive(Debug, Error, Diagnostic)]
-pub enum CheckpointError {
-    /// The encoder could not be saved or loaded.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Model(#[from] ModelError),
-    /// The heads' weights are unusable.
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Tensors(#[from] TensorFileError),
-    /// A file of the checkpoint could not be read or written.
-    #[error("cannot {action} {path}")]
-    #[diagnostic(code(clarity::train::checkpoint_io))]
-    Io {
-        /// "read", "write" or "copy".
-        action: &'static str,
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// `head.json` is not valid.
-    #[error("{path} is not a valid head description: {reason}")]
-    #[diagnostic(
-        code(clarity::train::bad_head_file),
-        help(
-            "a checkpoint directory holds head.json, heads.safetensors, config.json and model.safetensors as the train stage writes them"
-        )
-    )]
-    BadHeadFile {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        reason: String,
-    },
-}
-
-impl HeadConfig {
-    /// The CLARITY heads of `head`: the 9 evasion and 3 clarity classes in their fixed order and
-    /// the evasion -> clarity mapping.
-    pub fn clarity(head: HeadKind, dropout: f64) -> Self {
-        Self {
-            head,
-            dropout,
-            evasion_classes: super::evasion_names()
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            clarity_classes: super::clarity_names()
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            evasion_to_clarity: super::evasion_to_clarity(),
-        }
-    }
-
-    /// The spec that rebuilds these heads (initialisation is irrelevant: weights are loaded).
-    pub fn spec(&self) -> HeadSpec {
-        HeadSpec {
-            kind: self.head,
-            dropout: self.dropout,
-            init_std: 0.02,
-            evasion_classes: self.evasion_classes.len(),
-            clarity_classes: self.clarity_classes.len(),
-        }
-    }
-}
-
-/// Writes a checkpoint directory: `config.json` and `model.safetensors` (the encoder, loadable
-/// by transformers' `AutoModel`), `heads.safetensors`, `head.json`, and the tokenizer files
-/// found in `tokenizer_dir`.
+/// Writes a checkpoint directory (see the module docs).
 pub fn save_checkpoint<B: Backend>(
     model: &ClarityClassifier<B>,
-    model_config: &ModelConfig,
-    head: &HeadConfig,
-    tokenizer_dir: Option<&Path>,
+    files: &CheckpointFiles<'_>,
     dir: &Path,
 ) -> Result<(), CheckpointError> {
-    std::fs::create_dir_all(dir).map_err(|source| CheckpointError::Io {
-        action: "write",
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir_all(dir).map_err(io("write", dir))?;
+    let config = files.head.model_config(files.config);
     let config_path = dir.join("config.json");
-    write(&config_path, model_config.to_json_string())?;
-    model
-        .encoder
-        .save_safetensors(&dir.join(ENCODER_WEIGHTS))
-        .map_err(ModelError::from)?;
-    let mut heads = TensorFile::default();
-    for (name, linear) in named_heads(model) {
-        let weight = linear.weight.val();
-        let [d_in, d_out] = weight.dims();
-        heads.tensors.insert(
-            format!("{name}.weight"),
-            NamedTensor {
-                shape: vec![d_out, d_in],
-                values: to_f32(&weight.transpose()),
-            },
-        );
-        if let Some(bias) = &linear.bias {
-            heads.tensors.insert(
-                format!("{name}.bias"),
-                NamedTensor {
-                    shape: vec![d_out],
-                    values: to_f32(&bias.val()),
-                },
-            );
+    std::fs::write(&config_path, config.to_json_string()).map_err(io("write", &config_path))?;
+    let weights = dir.join(MODEL_WEIGHTS);
+    match model {
+        ClarityClassifier::Direct(m) | ClarityClassifier::Hierarchical(m) => {
+            save_safetensors(m, &weights, &|k| k.to_string())?
+        }
+        ClarityClassifier::Multitask(m) => {
+            let prefix = m.encoder.base_model_prefix();
+            let rename = |k: &str| match k.strip_prefix("encoder.") {
+                Some(rest) => format!("{prefix}.{rest}"),
+                None => k.to_string(),
+            };
+            save_safetensors(m, &weights, &rename)?
         }
     }
-    heads.write(&dir.join(HEADS_WEIGHTS))?;
-    let head_json = serde_json::to_string_pretty(head).expect("plain data serialises");
-    write(&dir.join(HEAD_FILE), head_json)?;
-    if let Some(source) = tokenizer_dir {
+    let head_path = dir.join(HEAD_FILE);
+    let head_json = serde_json::to_string_pretty(files.head).expect("plain data serialises");
+    std::fs::write(&head_path, head_json).map_err(io("write", &head_path))?;
+    if let Some(template) = files.template {
+        template.write(dir)?;
+    }
+    if let Some(source) = files.tokenizer_dir {
         copy_tokenizer_files(source, dir)?;
     }
     Ok(())
@@ -172,44 +91,40 @@ pub fn save_checkpoint<B: Backend>(
 pub struct Checkpoint<B: Backend> {
     /// The model.
     pub model: ClarityClassifier<B>,
-    /// The encoder's `config.json`.
+    /// The model's `config.json`.
     pub model_config: ModelConfig,
     /// `head.json`.
     pub head: HeadConfig,
 }
 
-/// Reads a directory written by [`save_checkpoint`].
+/// Reads a directory written by [`save_checkpoint`] (or `clarity export`).
 pub fn load_checkpoint<B: Backend>(
     dir: &Path,
     options: &ModelOptions,
     device: &B::Device,
 ) -> Result<Checkpoint<B>, CheckpointError> {
     let head = read_head_config(dir)?;
-    let (encoder, model_config, _) = Encoder::<B>::from_pretrained(dir, options, device)?;
-    let mut model = ClarityClassifier::new(encoder, &head.spec(), device);
-    let heads_path = dir.join(HEADS_WEIGHTS);
-    let mut file = TensorFile::read(&heads_path)?;
-    let hidden = model.encoder.hidden_size();
-    if let Some(linear) = model.evasion_classifier.take() {
-        model.evasion_classifier = Some(load_linear(
-            linear,
-            "evasion_classifier",
-            hidden,
-            &mut file,
-            &heads_path,
-            device,
-        )?);
-    }
-    if let Some(linear) = model.clarity_classifier.take() {
-        model.clarity_classifier = Some(load_linear(
-            linear,
-            "clarity_classifier",
-            hidden,
-            &mut file,
-            &heads_path,
-            device,
-        )?);
-    }
+    let model_config = ModelConfig::from_dir(dir).map_err(clarity_models::ModelError::from)?;
+    check_labels(dir, &head, &model_config)?;
+    let (path, format) = find_weights(dir)?;
+    let mut plan = LoadPlan::new(options.dtype(), model_config.base_model_prefix());
+    let model = match head.head {
+        HeadKind::Direct | HeadKind::Hierarchical => {
+            let model = SequenceClassifier::<B>::init(&model_config, options, device);
+            let (model, _) = load_module(model, &path, format, &plan)?;
+            match head.head {
+                HeadKind::Direct => ClarityClassifier::Direct(model),
+                _ => ClarityClassifier::Hierarchical(model),
+            }
+        }
+        HeadKind::Multitask => {
+            let encoder = Encoder::<B>::init(&model_config, options, device);
+            let model = MultitaskClassifier::new(encoder, &head.spec(), options, device);
+            plan.prefix_renames = &[("roberta.", "encoder."), ("deberta.", "encoder.")];
+            let (model, _) = load_module(model, &path, format, &plan)?;
+            ClarityClassifier::Multitask(model)
+        }
+    };
     Ok(Checkpoint {
         model,
         model_config,
@@ -217,107 +132,35 @@ pub fn load_checkpoint<B: Backend>(
     })
 }
 
-/// Reads and checks `head.json`.
-pub fn read_head_config(dir: &Path) -> Result<HeadConfig, CheckpointError> {
-    let path = dir.join(HEAD_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|source| CheckpointError::Io {
-        action: "read",
-        path: path.clone(),
-        source,
-    })?;
-    let bad = |reason: String| CheckpointError::BadHeadFile {
-        path: path.clone(),
-        reason,
+/// A single head's `config.json` has as many labels as `head.json` has classes.
+pub(crate) fn check_labels(
+    dir: &Path,
+    head: &HeadConfig,
+    config: &ModelConfig,
+) -> Result<(), CheckpointError> {
+    let Some(labels) = head.single_head_labels() else {
+        return Ok(());
     };
-    let head: HeadConfig = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    if head.evasion_to_clarity.len() != head.evasion_classes.len() {
-        return Err(bad(format!(
-            "{} evasion classes but {} mapping entries",
-            head.evasion_classes.len(),
-            head.evasion_to_clarity.len()
-        )));
+    if config.num_labels() == labels.len() {
+        return Ok(());
     }
-    if let Some(&c) = head
-        .evasion_to_clarity
-        .iter()
-        .find(|&&c| c >= head.clarity_classes.len())
-    {
-        return Err(bad(format!(
-            "mapping names clarity class {c}, which does not exist"
-        )));
-    }
-    Ok(head)
-}
-
-fn named_heads<B: Backend>(model: &ClarityClassifier<B>) -> Vec<(&'static str, &Linear<B>)> {
-    let mut heads = Vec::new();
-    if let Some(l) = &model.evasion_classifier {
-        heads.push(("evasion_classifier", l));
-    }
-    if let Some(l) = &model.clarity_classifier {
-        heads.push(("clarity_classifier", l));
-    }
-    heads
-}
-
-fn load_linear<B: Backend>(
-    mut linear: Linear<B>,
-    name: &str,
-    hidden: usize,
-    file: &mut TensorFile,
-    path: &Path,
-    device: &B::Device,
-) -> Result<Linear<B>, CheckpointError> {
-    let weight = file.take(&format!("{name}.weight"), path)?;
-    let [d_out, d_in] = weight.shape[..] else {
-        return Err(damaged(path, format!("`{name}.weight` is not a matrix")).into());
-    };
-    let expected_out = linear.weight.val().dims()[1];
-    if d_in != hidden || d_out != expected_out {
-        return Err(damaged(
-            path,
-            format!(
-                "`{name}.weight` is [{d_out}, {d_in}], the model needs [{expected_out}, {hidden}]"
-            ),
-        )
-        .into());
-    }
-    let mut burn_layout = vec![0f32; d_in * d_out];
-    for (o, row) in weight.values.chunks_exact(d_in).enumerate() {
-        for (i, &v) in row.iter().enumerate() {
-            burn_layout[i * d_out + o] = v;
-        }
-    }
-    let w = Tensor::<B, 2>::from_data(TensorData::new(burn_layout, [d_in, d_out]), device);
-    linear.weight = Param::from_tensor(w);
-    let bias = file.take(&format!("{name}.bias"), path)?;
-    if bias.shape != [d_out] {
-        return Err(damaged(path, format!("`{name}.bias` has shape {:?}", bias.shape)).into());
-    }
-    linear.bias = Some(Param::from_tensor(Tensor::from_data(
-        TensorData::new(bias.values, [d_out]),
-        device,
-    )));
-    Ok(linear)
-}
-
-fn write(path: &Path, text: String) -> Result<(), CheckpointError> {
-    std::fs::write(path, text).map_err(|source| CheckpointError::Io {
-        action: "write",
-        path: path.to_path_buf(),
-        source,
+    Err(CheckpointError::BadHeadFile {
+        path: dir.join(HEAD_FILE),
+        reason: format!(
+            "a {} head has {} classes but config.json has {} labels",
+            head.head,
+            labels.len(),
+            config.num_labels()
+        ),
     })
 }
 
-fn copy_tokenizer_files(source: &Path, dir: &Path) -> Result<(), CheckpointError> {
+/// Copies the tokenizer files `source` has into `dir`.
+pub fn copy_tokenizer_files(source: &Path, dir: &Path) -> Result<(), CheckpointError> {
     for name in TOKENIZER_FILES {
         let from = source.join(name);
         if from.is_file() {
-            std::fs::copy(&from, dir.join(name)).map_err(|source| CheckpointError::Io {
-                action: "copy",
-                path: from.clone(),
-                source,
-            })?;
+            std::fs::copy(&from, dir.join(name)).map_err(io("copy", &from))?;
         }
     }
     Ok(())

@@ -3,13 +3,21 @@
 
 mod checkpoint;
 mod classifier;
+mod error;
+mod export;
+mod head_config;
 mod head_kind;
 mod mapping;
+mod template;
 
 pub use checkpoint::{
-    Checkpoint, CheckpointError, ENCODER_WEIGHTS, HEAD_FILE, HEADS_WEIGHTS, HeadConfig,
-    TOKENIZER_FILES, load_checkpoint, read_head_config, save_checkpoint,
+    Checkpoint, CheckpointFiles, MODEL_WEIGHTS, TOKENIZER_FILES, copy_tokenizer_files,
+    load_checkpoint, save_checkpoint,
 };
-pub use classifier::{ClarityClassifier, HeadLogits, HeadSpec};
+pub use classifier::{ClarityClassifier, HeadLogits, HeadSpec, MultitaskClassifier};
+pub use error::CheckpointError;
+pub use export::{Exported, export_checkpoint};
+pub use head_config::{CHECKPOINT_LAYOUT, HEAD_FILE, HeadConfig, hf_classes, read_head_config};
 pub use head_kind::HeadKind;
 pub use mapping::{clarity_names, evasion_names, evasion_to_clarity};
+pub use template::{InputTemplate, TEMPLATE_FILE};

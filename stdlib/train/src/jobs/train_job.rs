@@ -8,7 +8,7 @@ use clarity_models::weights::find_weights;
 use clarity_models::{Attention, Encoder, ModelOptions, Precision};
 
 use super::{JobError, check_tokens};
-use crate::heads::{ClarityClassifier, HeadConfig, HeadKind};
+use crate::heads::{ClarityClassifier, HeadConfig, HeadKind, InputTemplate};
 use crate::train::{
     ModelSource, TrainConfig, TrainData, TrainObserver, TrainPaths, TrainSummary, seed_backend,
     train,
@@ -77,12 +77,20 @@ impl BackendTask for TrainJob<'_> {
             init_std: initializer_range(&config),
             ..head.spec()
         };
-        let model = ClarityClassifier::new(encoder, &spec, &device);
+        let model = ClarityClassifier::new(
+            encoder,
+            &head.model_config(&config),
+            &spec,
+            &options,
+            &device,
+        )?;
+        let template = InputTemplate::of(self.train.meta());
         let source = ModelSource {
             config: &config,
             head: &head,
             options,
             tokenizer_dir: Some(self.model_dir),
+            template: Some(&template),
         };
         let data = TrainData {
             train: self.train,

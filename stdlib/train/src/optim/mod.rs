@@ -16,5 +16,4 @@ pub use gradients::{GradientAccumulator, Gradients, clip_grad_norm};
 pub use layout::{canonical_layout, compute_copy};
 pub use loss_scale::LossScaler;
 pub use schedule::{LinearWarmupDecay, LrSchedule, warmup_steps};
-pub(crate) use state_file::to_f32;
 pub use state_file::{load_adamw, save_adamw};

@@ -64,7 +64,7 @@ pub fn load_adamw<B: Backend>(
     Ok(optim)
 }
 
-pub(crate) fn to_f32<B: Backend, const D: usize>(tensor: &Tensor<B, D>) -> Vec<f32> {
+fn to_f32<B: Backend, const D: usize>(tensor: &Tensor<B, D>) -> Vec<f32> {
     tensor
         .clone()
         .into_data()

@@ -50,8 +50,8 @@ pub fn infer<B: Backend>(
     device: &B::Device,
 ) -> Result<Inference, PredictError> {
     let n = data.len();
-    let mut evasion = model.evasion_classifier.as_ref().map(|_| vec![None; n]);
-    let mut clarity = model.clarity_classifier.as_ref().map(|_| vec![None; n]);
+    let mut evasion = model.kind().has_evasion_head().then(|| vec![None; n]);
+    let mut clarity = model.kind().has_clarity_head().then(|| vec![None; n]);
     let (mut loss_sum, mut loss_ok) = (0.0, options.objective.is_some());
     let mut done = 0;
     for records in data.batches(options.batch_size, BatchOrder::ByLength) {

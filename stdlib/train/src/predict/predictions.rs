@@ -153,6 +153,7 @@ mod tests {
 
     fn head(kind: HeadKind) -> HeadConfig {
         HeadConfig {
+            layout: crate::heads::CHECKPOINT_LAYOUT,
             head: kind,
             dropout: 0.1,
             evasion_classes: vec!["E0".into(), "E1".into(), "E2".into()],

@@ -90,13 +90,7 @@ impl Checkpoints<'_> {
         dir: &Path,
     ) -> Result<(), TrainError> {
         remove_dir(dir)?;
-        save_checkpoint(
-            model,
-            self.source.config,
-            self.source.head,
-            self.source.tokenizer_dir,
-            dir,
-        )?;
+        save_checkpoint(model, &self.source.files(), dir)?;
         Ok(())
     }
 }

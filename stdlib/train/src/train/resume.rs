@@ -15,7 +15,7 @@ use burn::tensor::backend::AutodiffBackend;
 
 use super::{ModelSource, TrainError, TrainerState};
 use crate::fault;
-use crate::heads::{ClarityClassifier, load_checkpoint, save_checkpoint};
+use crate::heads::{CheckpointFiles, ClarityClassifier, load_checkpoint, save_checkpoint};
 use crate::optim::{AdamW, AdamWConfig, load_adamw, save_adamw};
 
 /// The optimiser state file of a resumable checkpoint.
@@ -44,7 +44,14 @@ pub(crate) fn save_resumable<B: AutodiffBackend>(
     source: &ModelSource<'_>,
 ) -> Result<(), TrainError> {
     replace_dir(&resume.join(LAST_DIR), "train.checkpoint", |partial| {
-        save_checkpoint(model, source.config, source.head, None, partial)?;
+        save_checkpoint(
+            model,
+            &CheckpointFiles {
+                tokenizer_dir: None,
+                ..source.files()
+            },
+            partial,
+        )?;
         save_adamw(optim, &partial.join(OPTIMIZER_FILE))?;
         state.save(partial)
     })
@@ -59,13 +66,7 @@ pub(crate) fn save_best<B: AutodiffBackend>(
     source: &ModelSource<'_>,
 ) -> Result<(), TrainError> {
     replace_dir(&resume.join(BEST_DIR), "train.best", |partial| {
-        save_checkpoint(
-            model,
-            source.config,
-            source.head,
-            source.tokenizer_dir,
-            partial,
-        )?;
+        save_checkpoint(model, &source.files(), partial)?;
         write_file(&partial.join(BEST_EPOCH_FILE), epoch.to_string().as_bytes())
     })
 }

@@ -20,7 +20,7 @@ use super::{
     TrainerState,
 };
 use crate::fault;
-use crate::heads::{ClarityClassifier, HeadConfig};
+use crate::heads::{CheckpointFiles, ClarityClassifier, HeadConfig, InputTemplate};
 use crate::optim::{
     AdamW, AdamWConfig, DecayPolicy, LinearWarmupDecay, LossScaler, canonical_layout,
 };
@@ -35,6 +35,20 @@ pub struct ModelSource<'a> {
     pub options: ModelOptions,
     /// Tokenizer files to copy into the checkpoints.
     pub tokenizer_dir: Option<&'a Path>,
+    /// How the training texts were made (written as `clarity_template.json`).
+    pub template: Option<&'a InputTemplate>,
+}
+
+impl<'a> ModelSource<'a> {
+    /// What a checkpoint of this run holds besides the weights.
+    pub fn files(&self) -> CheckpointFiles<'a> {
+        CheckpointFiles {
+            config: self.config,
+            head: self.head,
+            tokenizer_dir: self.tokenizer_dir,
+            template: self.template,
+        }
+    }
 }
 
 /// Training and (optional) validation data.

@@ -12,8 +12,8 @@ use clarity_data::tokenize::{
 use clarity_models::config::ModelConfig;
 use clarity_models::{Encoder, ModelOptions};
 use clarity_train::heads::{
-    ClarityClassifier, HeadConfig, HeadKind, HeadSpec, clarity_names, evasion_names,
-    evasion_to_clarity,
+    CheckpointError, CheckpointFiles, ClarityClassifier, HeadConfig, HeadKind, HeadSpec,
+    evasion_names, save_checkpoint,
 };
 
 pub type B = Autodiff<Flex>;
@@ -36,13 +36,7 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// The CLARITY head description of `kind`.
 pub fn head_config(kind: HeadKind, dropout: f64) -> HeadConfig {
-    HeadConfig {
-        head: kind,
-        dropout,
-        evasion_classes: evasion_names().iter().map(|s| s.to_string()).collect(),
-        clarity_classes: clarity_names().iter().map(|s| s.to_string()).collect(),
-        evasion_to_clarity: evasion_to_clarity(),
-    }
+    HeadConfig::clarity(kind, dropout)
 }
 
 /// The tiny RoBERTa encoder of the fixtures with fresh heads (seeded).
@@ -61,11 +55,33 @@ pub fn tiny_model(
         init_std: 0.02,
         ..head.spec()
     };
-    (
-        ClarityClassifier::new(encoder, &spec, &device),
+    let options = ModelOptions::default();
+    let model = ClarityClassifier::new(
+        encoder,
+        &head.model_config(&config),
+        &spec,
+        &options,
+        &device,
+    )
+    .unwrap();
+    (model, config, head)
+}
+
+/// Writes `model` as a checkpoint directory (no template).
+pub fn save<Bk: burn::tensor::backend::Backend>(
+    model: &ClarityClassifier<Bk>,
+    config: &ModelConfig,
+    head: &HeadConfig,
+    tokenizer_dir: Option<&std::path::Path>,
+    dir: &std::path::Path,
+) -> Result<(), CheckpointError> {
+    let files = CheckpointFiles {
         config,
         head,
-    )
+        tokenizer_dir,
+        template: None,
+    };
+    save_checkpoint(model, &files, dir)
 }
 
 /// A deterministic stream of numbers.
