@@ -565,7 +565,7 @@ fn a_job_cancelled_from_outside_fails_its_stage() {
     assert_eq!(stages_with(&log, "failed"), ["one"], "{log}");
     assert!(
         log.contains(&format!(
-            "Slurm job {id} was stopped from outside this run (CANCELLED)"
+            "Slurm job {id} was stopped from outside this run (CANCELLED"
         )),
         "{log}"
     );

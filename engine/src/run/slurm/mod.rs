@@ -76,23 +76,25 @@ impl Executor for SlurmExecutor {
         let result = files.take_result();
         match (result, ended) {
             (_, None) => Err(Failure::Cancelled),
-            (Ok(result), Some(state)) if result.cancelled => {
-                // Not this run's Ctrl-C: someone cancelled the job, or the cluster did.
-                let message = format!("Slurm job {id} was stopped from outside this run ({state})");
-                Err(fail(&stage.name, Some(&id), message))
-            }
-            (Ok(result), _) => {
+            (Ok(result), Some(_)) if !result.cancelled => {
                 let mut outcome = result
                     .into_result()
                     .map_err(|f| with_job(f, &id, &files.log))?;
                 outcome.job = Some(id);
                 Ok(outcome)
             }
-            (Err(_), Some(state)) => {
+            // No result, or the worker was stopped — not by this run's Ctrl-C.
+            (result, Some(state)) => {
+                let stopped = state == "CANCELLED" || result.is_ok_and(|r| r.cancelled);
+                let how = if stopped {
+                    "was stopped from outside this run"
+                } else {
+                    "ended without a result"
+                };
                 let code =
                     state::exit_code(&id).map_or_else(String::new, |c| format!(", exit code {c}"));
                 let message = format!(
-                    "Slurm job {id} ended {state}{code} without a result; the end of its log ({}):\n{}",
+                    "Slurm job {id} {how} ({state}{code}); the end of its log ({}):\n{}",
                     files.log.display(),
                     tail(&files.log, 20)
                 );
