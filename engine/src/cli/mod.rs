@@ -11,7 +11,10 @@ mod gc;
 mod load;
 mod log;
 mod plan;
+mod pull;
+mod push;
 mod recorded;
+mod remote;
 mod run;
 mod runs;
 mod show;
@@ -26,7 +29,7 @@ use clap::Parser;
 
 pub use args::{
     DiffArgs, EngineCommand, ExecutorKind, GcArgs, GraphArgs, GraphFormat, LogArgs, PipelineArgs,
-    PlanArgs, RunArgs, RunsArgs, RunsFormat, ShowArgs, WorkerArgs,
+    PlanArgs, PushArgs, RunArgs, RunsArgs, RunsFormat, ShowArgs, WorkerArgs,
 };
 pub use error::CliError;
 pub use plan::{render_assigned, render_plan};
@@ -72,6 +75,8 @@ pub fn execute(
         EngineCommand::Show(args) => show::show(&args, style),
         EngineCommand::Diff(args) => diff::diff(&args, style),
         EngineCommand::Gc(args) => gc::gc(&args, style),
+        EngineCommand::Push(args) => push::push(&args, registry, default, style),
+        EngineCommand::Pull(args) => pull::pull(&args, registry, default, style),
         EngineCommand::Worker(args) => worker::worker(&args, registry, default, style),
         EngineCommand::Stages { kind: None } => {
             print!("{}", list_stages(registry));

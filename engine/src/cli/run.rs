@@ -48,6 +48,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         file,
         project_dir,
         sweep,
+        remote,
     }) = load(&args.pipeline, registry, default, style)
     else {
         return EXIT_CONFIG;
@@ -66,6 +67,11 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
     let cache = match Cache::open(project_dir.join(".clarity")) {
         Ok(cache) => cache,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
+    };
+    let address = args.pipeline.remote.as_deref().or(remote.as_deref());
+    let remote = match super::remote::open_address(address, &project_dir, style) {
+        Ok(remote) => remote,
+        Err(code) => return code,
     };
     let cancel = install_ctrlc();
     let options = RunOptions {
@@ -101,6 +107,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         reporter: &StderrReporter,
         observer: &Printer,
         executor: executor.as_ref(),
+        remote: remote.as_ref(),
     };
     eprintln!(
         "running pipeline \"{}\" ({} jobs)",
@@ -112,6 +119,9 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         Ok(report) => report,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
+    if let Some(remote) = &remote {
+        super::remote::print_transferred(remote);
+    }
     finish(&report, !sweep.is_empty(), style)
 }
 
@@ -173,6 +183,9 @@ fn worker_args(args: &super::PipelineArgs) -> Vec<String> {
     if args.offline {
         out.push("--offline".to_owned());
     }
+    if let Some(remote) = &args.remote {
+        out.extend(["--remote".to_owned(), remote.clone()]);
+    }
     out
 }
 
@@ -229,8 +242,12 @@ fn print_summary(report: &RunReport, style: Style) {
             .filter(|r| r.status.name() == s)
             .count()
     };
+    let pulled = match count("pulled") {
+        0 => String::new(),
+        n => format!(", {n} pulled"),
+    };
     eprintln!(
-        "\n{}: {} ran, {} cached, {} failed, {} skipped, {} cancelled; manifest {}",
+        "\n{}: {} ran, {} cached{pulled}, {} failed, {} skipped, {} cancelled; manifest {}",
         match report.manifest.status {
             RunStatus::Ok => "done",
             RunStatus::Failed => "failed",

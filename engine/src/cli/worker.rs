@@ -37,6 +37,10 @@ pub fn worker(
         Ok(cache) => cache,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
+    let remote = match super::remote::open(&args.pipeline, &loaded, style) {
+        Ok(remote) => remote,
+        Err(code) => return code,
+    };
     let cancel = install_ctrlc();
     let exec = ExecEnv {
         pipeline: &loaded.pipeline,
@@ -46,6 +50,7 @@ pub fn worker(
         offline: args.pipeline.offline,
         cancel: &cancel,
         reporter: &StderrReporter,
+        remote: remote.as_ref(),
     };
     let placement = loaded.pipeline.stages[i].placement.clone();
     let result = execute(&exec, i, job.dispatch(placement));

@@ -9,7 +9,10 @@ mod parser;
 mod source;
 mod text;
 
-pub use ast::{Expr, FileAst, ForEach, Item, LetDecl, ParamAst, StageDecl, SweepAxis};
+pub use ast::{
+    CacheSettings, Expr, FileAst, ForEach, Item, LetDecl, ParamAst, StageDecl, SweepAxis,
+    file_remote,
+};
 pub use error::LangError;
 pub use kdl_read::{MAX_DEPTH, MAX_FILE_BYTES, is_name};
 pub use parser::parse_file;

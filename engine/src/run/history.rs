@@ -41,7 +41,7 @@ pub fn latest_fingerprints(runs_dir: &Path, pipeline: &str) -> BTreeMap<String, 
             else {
                 continue;
             };
-            let ok = matches!(stage["status"].as_str(), Some("ran" | "cached"));
+            let ok = matches!(stage["status"].as_str(), Some("ran" | "cached" | "pulled"));
             if ok && !fingerprint.is_empty() && !latest.contains_key(name) {
                 latest.insert(name.to_owned(), fingerprint.to_owned());
             }

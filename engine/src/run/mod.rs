@@ -13,12 +13,14 @@ mod manifest;
 mod options;
 mod plan;
 mod process;
+mod remote;
 mod scheduler;
 
 pub use devices::DevicePool;
 pub use error::RunError;
 pub use execute::{Dispatch, ExecEnv, Failure, Outcome, execute};
 pub use executor::{Executor, InProcess, ProcessExecutor};
+pub use history::latest_fingerprints;
 pub use job::{JobResult, StageJob, read_json, write_json};
 pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus, run_id};
 pub use options::{RunEnv, RunObserver, RunOptions, RunReport, SilentObserver};

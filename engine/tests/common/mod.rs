@@ -506,6 +506,7 @@ impl Project {
             reporter: &NullReporter,
             observer: &SilentObserver,
             executor: &clarity_engine::run::InProcess,
+            remote: None,
         };
         run_pipeline(&pipeline, &run_options, &env).unwrap()
     }

@@ -3,6 +3,7 @@
 //! Naming, as in `just`: `parse_*` reads a construct, `expect_*` reads something the user
 //! must have written (an error when missing).
 
+mod cache;
 mod item_props;
 mod stage;
 mod sweep;
@@ -15,8 +16,8 @@ use miette::SourceSpan;
 use super::kdl_read::{NodeReader, clamp, read_document};
 use super::{FileAst, Item, LangError, Source, Spanned};
 
-const ITEMS: [&str; 7] = [
-    "stage", "let", "include", "use", "device", "pipeline", "sweep",
+const ITEMS: [&str; 8] = [
+    "stage", "let", "include", "use", "device", "pipeline", "sweep", "cache",
 ];
 
 /// Reads a source into its syntax tree. Returns the tree of everything that could be read
@@ -78,6 +79,7 @@ impl Parser<'_> {
                     .items
                     .extend(self.expect_single_string(node).map(Item::Device)),
                 "sweep" => ast.items.push(Item::Sweep(self.parse_sweep(node))),
+                "cache" => ast.items.push(Item::Cache(self.parse_cache(node))),
                 other => self.unknown_item(node, other),
             }
         }
@@ -108,7 +110,8 @@ impl Parser<'_> {
 
     fn unknown_item(&mut self, node: &KdlNode, name: &str) {
         let help = crate::suggest::did_you_mean(name, ITEMS, || {
-            "a pipeline holds `stage`, `let`, `include`, `use`, `device` and `sweep` items".into()
+            "a pipeline holds `stage`, `let`, `include`, `use`, `device`, `sweep` and `cache` items"
+                .into()
         });
         let (src, span) = (self.source.source_text(), node.name().span());
         self.errors.push(LangError::UnknownItem {

@@ -1,0 +1,52 @@
+//! Opening the remote cache a command is given, and saying what moved.
+
+use std::path::Path;
+
+use crate::cache::remote::{Remote, RemoteError};
+use crate::diag::Style;
+
+use super::load::{Loaded, print_error};
+use super::{EXIT_CONFIG, EXIT_RUNTIME, PipelineArgs};
+
+/// The remote cache of a pipeline command: `--remote` or `CLARITY_REMOTE` (the flag wins),
+/// else the pipeline's `cache { remote "URL" }`; `None` when there is none. `Err` holds the
+/// exit status after the error was printed (1 for a configuration mistake).
+pub fn open(args: &PipelineArgs, loaded: &Loaded, style: Style) -> Result<Option<Remote>, u8> {
+    let address = args.remote.as_deref().or(loaded.remote.as_deref());
+    open_address(address, &loaded.project_dir, style)
+}
+
+/// Opens `address` (a relative directory resolves against `base`), checking it before
+/// anything runs.
+pub fn open_address(
+    address: Option<&str>,
+    base: &Path,
+    style: Style,
+) -> Result<Option<Remote>, u8> {
+    let Some(address) = address else {
+        return Ok(None);
+    };
+    match Remote::open(address, base) {
+        Ok(remote) => {
+            eprintln!("remote cache {}", remote.shown());
+            Ok(Some(remote))
+        }
+        Err(e) => Err(fail(e, style)),
+    }
+}
+
+/// Prints the error; its exit status.
+pub fn fail(error: RemoteError, style: Style) -> u8 {
+    let code = if error.is_config() {
+        EXIT_CONFIG
+    } else {
+        EXIT_RUNTIME
+    };
+    print_error::<()>(error, style);
+    code
+}
+
+/// One line: entries, bytes and seconds each way.
+pub fn print_transferred(remote: &Remote) {
+    eprintln!("remote cache {}: {}", remote.shown(), remote.transferred());
+}
