@@ -38,7 +38,7 @@ pub fn pull_missing(
             plan.reasons.clear();
             plan.cached_metrics = serde_json::from_value(meta.metrics.clone()).unwrap_or_default();
             plan.output_hashes = meta.output_hashes();
-            plan.cached_warnings = meta.warnings;
+            plan.cached_warnings = meta.warnings.clone();
             true
         }
         Ok(Pulled::Missing) => false,

@@ -24,7 +24,7 @@ pub enum Pulled {
     /// The remote cache has no complete entry (no `stage.json`).
     Missing,
     /// The entry is in the local cache now, every file matching its recorded hash.
-    Installed(EntryMeta),
+    Installed(Box<EntryMeta>),
     /// The remote entry is damaged: nothing was installed (why).
     Refused(String),
 }
@@ -80,7 +80,7 @@ impl Remote {
                     s.pulled_bytes += size;
                     s.pulled_s += clock.elapsed().as_secs_f64();
                 });
-                Ok(Pulled::Installed(meta))
+                Ok(Pulled::Installed(Box::new(meta)))
             }
             Err(mismatch) => Ok(self.refused(mismatch.to_string())),
         }
@@ -139,7 +139,10 @@ impl Remote {
         let downloads = files.iter().map(|(rel, file, path)| async move {
             let key = self.key(fingerprint, rel);
             match download(store, &key, path).await {
-                Ok(true) => Ok(Ok(set_mtime(path, file))),
+                Ok(true) => {
+                    set_mtime(path, file);
+                    Ok(Ok(()))
+                }
                 Ok(false) => Ok(Err(format!("`{rel}` is missing"))),
                 Err(e) => Err(self.transfer_error("downloading", &key, e.as_ref())),
             }
