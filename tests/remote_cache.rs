@@ -399,6 +399,13 @@ fn a_directory_remote_from_the_pipeline_round_trips_and_the_variable_wins() {
     let log = ok(&run(first.path(), &["run", "p.kdl"], &[]));
     assert!(log.contains("pushed 2 entries"), "{log}");
     let second = project(&text);
+    let plan = run(second.path(), &["plan", "p.kdl"], &[]);
+    let shown = String::from_utf8_lossy(&plan.stdout);
+    let remote = shown
+        .lines()
+        .filter(|l| l.split_whitespace().nth(2) == Some("remote"))
+        .count();
+    assert_eq!(remote, 2, "{shown}{}", stderr(&plan));
     let log = ok(&run(second.path(), &["run", "p.kdl"], &[]));
     assert_eq!(stages_with(&log, "pulled"), ["one", "two"], "{log}");
     let vars = [("CLARITY_REMOTE", "ftp://elsewhere".to_owned())];

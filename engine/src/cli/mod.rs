@@ -109,10 +109,13 @@ fn check(args: &PipelineArgs, registry: &Registry, default: &EmbeddedPipeline, s
 }
 
 fn plan(args: &PlanArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
-    let (loaded, _cache, plan) = match load_plan(args, registry, default, style) {
+    let (loaded, cache, mut plan) = match load_plan(args, registry, default, style) {
         Ok(planned) => planned,
         Err(code) => return code,
     };
+    if let Err(code) = remote::mark_plan(&args.pipeline, &loaded, &cache, &mut plan, style) {
+        return code;
+    }
     let pipeline = &loaded.pipeline;
     let mut args_devices = args.pipeline.clone();
     if args_devices.devices.is_empty()

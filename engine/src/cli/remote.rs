@@ -2,8 +2,10 @@
 
 use std::path::Path;
 
+use crate::cache::Cache;
 use crate::cache::remote::{Remote, RemoteError};
 use crate::diag::Style;
+use crate::run::{Plan, RemoteOrRun, mark_remote};
 
 use super::load::{Loaded, print_error};
 use super::{EXIT_CONFIG, EXIT_RUNTIME, PipelineArgs};
@@ -49,4 +51,23 @@ pub fn fail(error: RemoteError, style: Style) -> u8 {
 /// One line: entries, bytes and seconds each way.
 pub fn print_transferred(remote: &Remote) {
     eprintln!("remote cache {}: {}", remote.shown(), remote.transferred());
+}
+
+/// `clarity plan` with a remote cache: shows the stages a run would pull as `remote`.
+pub fn mark_plan(
+    args: &PipelineArgs,
+    loaded: &Loaded,
+    cache: &Cache,
+    plan: &mut Plan,
+    style: Style,
+) -> Result<(), u8> {
+    let Some(remote) = open(args, loaded, style)? else {
+        return Ok(());
+    };
+    let marked = mark_remote(&loaded.pipeline, cache, &remote, plan, &loaded.project_dir);
+    match marked {
+        Ok(()) => Ok(()),
+        Err(RemoteOrRun::Remote(e)) => Err(fail(e, style)),
+        Err(RemoteOrRun::Run(e)) => Err(print_error(e, style).unwrap_or(EXIT_RUNTIME)),
+    }
 }

@@ -25,4 +25,5 @@ pub use job::{JobResult, StageJob, read_json, write_json};
 pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus, run_id};
 pub use options::{RunEnv, RunObserver, RunOptions, RunReport, SilentObserver};
 pub use plan::{CacheStatus, Plan, Planner, StagePlan, make_plan};
+pub use remote::{RemoteOrRun, mark_remote};
 pub use scheduler::run_pipeline;

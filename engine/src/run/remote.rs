@@ -2,13 +2,15 @@
 //! (and counts as cached when its entry arrives whole), a stage that ran is pushed, and a
 //! stage run elsewhere (a cluster node without the project's filesystem) pulls its inputs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
-use crate::InputArtifact;
-use crate::cache::remote::Pulled;
+use crate::cache::Cache;
+use crate::cache::remote::{Pulled, Remote, RemoteError};
+use crate::{InputArtifact, Pipeline};
 
 use super::execute::ExecEnv;
-use super::{CacheStatus, Failure, StagePlan};
+use super::{CacheStatus, Failure, Plan, Planner, RunError, StagePlan};
 
 /// Before stage `i` runs: when its entry is missing or untrusted locally (and it is not
 /// forced), pulls it from the remote cache. Returns whether it was pulled; `plan` is then
@@ -135,4 +137,49 @@ fn upstream_outputs(env: &ExecEnv<'_>, reference: &str, output: &str) -> Vec<Str
                 .collect()
         })
         .unwrap_or_else(|| vec![output.to_owned()])
+}
+
+/// For `clarity plan` with a remote cache: marks each planned stage missing here but complete
+/// in the remote cache [`CacheStatus::Remote`], and resolves the pending stages downstream of
+/// it from the output hashes its remote `stage.json` records.
+pub fn mark_remote(
+    pipeline: &Pipeline,
+    cache: &Cache,
+    remote: &Remote,
+    plan: &mut Plan,
+    project_dir: &Path,
+) -> Result<(), RemoteOrRun> {
+    let force = BTreeSet::new();
+    let planner = Planner::new(pipeline, cache, &force, project_dir);
+    let mut outputs = vec![None; pipeline.stages.len()];
+    for &i in &plan.order {
+        let Some(p) = plan.stages[i].as_mut() else {
+            continue;
+        };
+        if p.status == CacheStatus::Pending {
+            *p = planner.resolve(i, &outputs).map_err(RemoteOrRun::Run)?;
+        }
+        let missing = matches!(p.status, CacheStatus::Stale | CacheStatus::Untrusted);
+        let fingerprint = p.fingerprint.as_deref().filter(|_| missing);
+        if let Some(fingerprint) = fingerprint
+            && let Some(meta) = remote.peek(fingerprint).map_err(RemoteOrRun::Remote)?
+        {
+            p.status = CacheStatus::Remote;
+            p.output_hashes = meta.output_hashes();
+            p.reasons = vec!["complete in the remote cache: a run pulls it".to_owned()];
+        }
+        if matches!(p.status, CacheStatus::Cached | CacheStatus::Remote) {
+            outputs[i] = Some(p.output_hashes.clone());
+        }
+    }
+    Ok(())
+}
+
+/// What [`mark_remote`] can fail with.
+#[derive(Debug)]
+pub enum RemoteOrRun {
+    /// The remote cache failed.
+    Remote(RemoteError),
+    /// Planning failed.
+    Run(RunError),
 }

@@ -86,6 +86,17 @@ impl Remote {
         }
     }
 
+    /// The `stage.json` of the remote entry `fingerprint`, unchecked (for showing a plan,
+    /// never for trusting an entry); `None` when the remote cache has no complete entry.
+    pub fn peek(&self, fingerprint: &str) -> Result<Option<EntryMeta>, RemoteError> {
+        let marker = self.key(fingerprint, ENTRY_META);
+        let bytes = self
+            .block_on(get_bytes(self.store.as_ref(), &marker))
+            .map_err(|e| self.transfer_error("downloading", &marker, e.as_ref()))?;
+        let meta = bytes.and_then(|b| serde_json::from_slice::<EntryMeta>(&b).ok());
+        Ok(meta.filter(|m| m.fingerprint == fingerprint))
+    }
+
     fn refused(&self, why: String) -> Pulled {
         self.record(|s| s.rejected += 1);
         Pulled::Refused(why)
