@@ -115,3 +115,77 @@ fn an_unknown_scheme_names_the_supported_ones() {
     assert!(matches!(err, RemoteError::Scheme { .. }), "{err:?}");
     assert!(err.is_config());
 }
+
+/// A stage run on a machine without the project's cache (a cluster node without a shared
+/// filesystem): its inputs come from the remote cache, its entry goes back to it.
+#[test]
+fn a_stage_run_elsewhere_pulls_its_inputs_and_pushes_its_entry() {
+    use std::collections::BTreeMap;
+    use std::sync::atomic::AtomicBool;
+
+    use clarity_engine::run::{Dispatch, ExecEnv, execute};
+    use clarity_engine::{InputArtifact, NullReporter};
+
+    let store = tempfile::tempdir().unwrap();
+    let report = Project::new().run_remote(TEXT, &open(store.path()));
+    let ab = fingerprint(&report, "ab");
+    std::fs::remove_dir_all(store.path().join("entries").join(&ab)).unwrap();
+
+    let node = Project::new();
+    let pipeline = node.pipeline(TEXT, &[]);
+    let i = pipeline.index("ab").unwrap();
+    let cache = node.cache();
+    let remote = open(store.path());
+    let elsewhere = |stage: &str| InputArtifact {
+        reference: format!("{stage}.out"),
+        dir: Path::new("/driver/.clarity/cache")
+            .join(fingerprint(&report, stage))
+            .join("out"),
+    };
+    let inputs = BTreeMap::from([("inputs".to_owned(), vec![elsewhere("a"), elsewhere("b")])]);
+    let env = ExecEnv {
+        pipeline: &pipeline,
+        cache: &cache,
+        project_dir: node.path(),
+        logs_dir: &node.path().join("logs"),
+        offline: true,
+        cancel: &AtomicBool::new(false),
+        reporter: &NullReporter,
+        remote: Some(&remote),
+    };
+    let dispatch = Dispatch {
+        fingerprint: ab.clone(),
+        key: None,
+        inputs,
+        placement: pipeline.stages[i].placement.clone(),
+    };
+    execute(&env, i, dispatch).unwrap();
+    let value = cache.output_dir(&ab, "out").join("value.txt");
+    assert_eq!(std::fs::read_to_string(value).unwrap(), "A,B");
+    assert_eq!(remote.transferred().pulled, 2);
+    assert!(object(store.path(), &ab, "stage.json").is_file());
+}
+
+#[test]
+fn the_cache_block_takes_one_remote_string() {
+    let ok = "cache {\n    remote \"s3://b/p\"\n}\nstage \"a\" produce text=\"A\"\n";
+    assert!(common::codes(ok).is_empty());
+    for bad in [
+        "cache { remote 5; }",
+        "cache { mirror \"x\"; }",
+        "cache \"x\"",
+    ] {
+        let text = format!("{bad}\nstage \"a\" produce text=\"A\"\n");
+        assert_eq!(
+            common::codes(&text),
+            ["clarity::syntax::malformed"],
+            "{bad}"
+        );
+    }
+    let (file, _) =
+        clarity_engine::lang::parse_file(&clarity_engine::lang::Source::new("p.kdl", None, ok));
+    assert_eq!(
+        clarity_engine::lang::file_remote(&file.items).as_deref(),
+        Some("s3://b/p")
+    );
+}

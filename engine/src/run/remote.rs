@@ -10,7 +10,7 @@ use crate::cache::remote::{Pulled, Remote, RemoteError};
 use crate::{InputArtifact, Pipeline};
 
 use super::execute::ExecEnv;
-use super::{CacheStatus, Failure, Plan, Planner, RunError, StagePlan};
+use super::{CacheStatus, Failure, Outcome, Plan, Planner, RunError, StagePlan};
 
 /// Before stage `i` runs: when its entry is missing or untrusted locally (and it is not
 /// forced), pulls it from the remote cache. Returns whether it was pulled; `plan` is then
@@ -70,6 +70,34 @@ pub fn push_committed(env: &ExecEnv<'_>, i: usize, fingerprint: &str) {
         let stage = &env.pipeline.stages[i].name;
         env.reporter
             .warn(stage, &format!("cannot push to the remote cache: {e}"));
+    }
+}
+
+/// After an executor ran stage `i` elsewhere (a cluster node without the project's
+/// filesystem): when its entry is not in the local cache, pulls it — the node pushed it — so
+/// the stages that read it find it here. A no-op on a shared filesystem.
+pub fn fetch_result(
+    env: &ExecEnv<'_>,
+    i: usize,
+    fingerprint: &str,
+    result: Result<Outcome, Failure>,
+) -> Result<Outcome, Failure> {
+    let (Some(remote), Ok(_)) = (env.remote, &result) else {
+        return result;
+    };
+    if env.cache.entry_dir(fingerprint).exists() {
+        return result;
+    }
+    let stage = &env.pipeline.stages[i];
+    let outputs: Vec<&str> = stage.outputs.iter().map(|o| o.name.as_str()).collect();
+    match remote.pull(env.cache, fingerprint, &outputs) {
+        Ok(Pulled::Installed(_)) => result,
+        Ok(other) => Err(Failure::Error(miette::miette!(
+            code = "clarity::remote::input",
+            "stage `{}` ran elsewhere, but its entry is neither here nor complete in the remote cache ({other:?})",
+            stage.name
+        ))),
+        Err(e) => Err(Failure::Error(e.into())),
     }
 }
 

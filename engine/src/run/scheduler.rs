@@ -178,7 +178,9 @@ impl<'a> Walk<'a> {
                     let (tx, exec, executor) = (tx.clone(), &exec, self.env.executor);
                     scope.spawn(move || {
                         let clock = Instant::now();
+                        let fingerprint = dispatch.fingerprint.clone();
                         let result = executor.run(exec, i, dispatch);
+                        let result = super::remote::fetch_result(exec, i, &fingerprint, result);
                         let _ = tx.send((i, result, clock.elapsed()));
                     });
                 }

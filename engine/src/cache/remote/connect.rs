@@ -264,7 +264,8 @@ fn unreachable(store: &Store, shown: &str, message: String) -> RemoteError {
     }
 }
 
-/// An error and its sources, one line.
+/// An error and its sources, one line, with the query of every URL in it cut off (an Azure
+/// SAS token travels in one).
 pub(super) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -275,5 +276,34 @@ pub(super) fn error_chain(error: &dyn std::error::Error) -> String {
         }
         source = e.source();
     }
-    text
+    without_queries(&text)
+}
+
+/// `text` with `?query` removed from each word that holds a URL.
+fn without_queries(text: &str) -> String {
+    text.split(' ')
+        .map(|word| match word.find('?') {
+            Some(at) if word.contains("://") => {
+                let end = word[at..]
+                    .find([')', ',', ';'])
+                    .map_or(word.len(), |e| at + e);
+                format!("{}{}", &word[..at], &word[end..])
+            }
+            _ => word.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn queries_are_cut_from_urls_in_messages() {
+        assert_eq!(
+            super::without_queries(
+                "error GET https://a.blob.core.windows.net/c/k?sv=1&sig=SECRET (status 403) why?"
+            ),
+            "error GET https://a.blob.core.windows.net/c/k (status 403) why?"
+        );
+    }
 }
