@@ -45,7 +45,7 @@ pub fn push(args: &PushArgs, registry: &Registry, default: &EmbeddedPipeline, st
     let Some(address) = address else {
         return fail(RemoteError::NotConfigured, style);
     };
-    let remote = match open_address(Some(&address), &project_dir, style) {
+    let remote = match open_address(Some(&address), &project_dir, style, true) {
         Ok(Some(remote)) => remote,
         Ok(None) => return EXIT_CONFIG,
         Err(code) => return code,

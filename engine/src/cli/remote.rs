@@ -14,23 +14,30 @@ use super::{EXIT_CONFIG, EXIT_RUNTIME, PipelineArgs};
 /// else the pipeline's `cache { remote "URL" }`; `None` when there is none. `Err` holds the
 /// exit status after the error was printed (1 for a configuration mistake).
 pub fn open(args: &PipelineArgs, loaded: &Loaded, style: Style) -> Result<Option<Remote>, u8> {
-    let address = args.remote.as_deref().or(loaded.remote.as_deref());
-    open_address(address, &loaded.project_dir, style)
+    open_address(address(args, loaded), &loaded.project_dir, style, true)
+}
+
+/// The address a pipeline command uses: `--remote` or `CLARITY_REMOTE`, else the pipeline's.
+pub fn address<'a>(args: &'a PipelineArgs, loaded: &'a Loaded) -> Option<&'a str> {
+    args.remote.as_deref().or(loaded.remote.as_deref())
 }
 
 /// Opens `address` (a relative directory resolves against `base`), checking it before
-/// anything runs.
+/// anything runs; `announce` prints which one.
 pub fn open_address(
     address: Option<&str>,
     base: &Path,
     style: Style,
+    announce: bool,
 ) -> Result<Option<Remote>, u8> {
     let Some(address) = address else {
         return Ok(None);
     };
     match Remote::open(address, base) {
         Ok(remote) => {
-            eprintln!("remote cache {}", remote.shown());
+            if announce {
+                eprintln!("remote cache {}", remote.shown());
+            }
             Ok(Some(remote))
         }
         Err(e) => Err(fail(e, style)),

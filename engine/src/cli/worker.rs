@@ -37,7 +37,8 @@ pub fn worker(
         Ok(cache) => cache,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
-    let remote = match super::remote::open(&args.pipeline, &loaded, style) {
+    let address = super::remote::address(&args.pipeline, &loaded);
+    let remote = match super::remote::open_address(address, &loaded.project_dir, style, false) {
         Ok(remote) => remote,
         Err(code) => return code,
     };
@@ -54,6 +55,9 @@ pub fn worker(
     };
     let placement = loaded.pipeline.stages[i].placement.clone();
     let result = execute(&exec, i, job.dispatch(placement));
+    if let Some(remote) = remote.as_ref().filter(|r| !r.transferred().is_empty()) {
+        super::remote::print_transferred(remote);
+    }
     let code = if result.is_ok() {
         EXIT_OK
     } else {
