@@ -348,6 +348,7 @@ fn a_missing_bucket_and_missing_credentials_are_refused_before_any_stage_runs() 
 
 #[test]
 fn an_unreachable_endpoint_is_named() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = project(EXEC);
     let port = free_port();
     let env = [

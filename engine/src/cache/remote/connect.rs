@@ -33,50 +33,41 @@ pub(super) struct Store {
 /// Builds the store for `url`; refuses missing credentials before any request.
 pub(super) fn build(url: &RemoteUrl) -> Result<Store, RemoteError> {
     let shown = url.shown();
-    let config = |message: String, help: &'static str| RemoteError::Config {
-        url: shown.clone(),
-        message,
-        help: help.to_owned(),
+    let config = |help: &'static str| {
+        let url = shown.clone();
+        move |e: object_store::Error| RemoteError::Config {
+            url,
+            message: e.to_string(),
+            help: help.to_owned(),
+        }
+    };
+    let store = |store: Arc<dyn ObjectStore>, endpoint: String, help| Store {
+        store,
+        endpoint,
+        help,
     };
     match url {
-        RemoteUrl::Dir(dir) => {
-            let help = "give a directory clarity can create and write";
-            std::fs::create_dir_all(dir)
-                .map_err(|e| config(format!("cannot create the directory ({e})"), help))?;
-            let store = LocalFileSystem::new_with_prefix(dir)
-                .map_err(|e| config(e.to_string(), help))?
-                .with_automatic_cleanup(true);
-            Ok(Store {
-                store: Arc::new(store),
-                endpoint: dir.display().to_string(),
-                help,
-            })
-        }
+        RemoteUrl::Dir(dir) => directory(dir, &shown),
         RemoteUrl::S3 { bucket, .. } => {
             check_s3_credentials(&shown)?;
-            let builder = from_env::<AmazonS3ConfigKey, _>(
+            let s3 = from_env::<AmazonS3ConfigKey, _>(
                 "AWS_",
                 AmazonS3Builder::new(),
                 AmazonS3Builder::with_config,
             )
             .with_client_options(client_options_from_env("AWS_"))
             .with_retry(retry())
-            .with_bucket_name(bucket);
-            let store = builder
-                .build()
-                .map_err(|e| config(e.to_string(), S3_HELP))?;
+            .with_bucket_name(bucket)
+            .build()
+            .map_err(config(S3_HELP))?;
             let endpoint = var("AWS_ENDPOINT").unwrap_or_else(|| {
                 let region = var("AWS_REGION").unwrap_or_else(|| "us-east-1".into());
                 format!("https://s3.{region}.amazonaws.com")
             });
-            Ok(Store {
-                store: Arc::new(store),
-                endpoint,
-                help: S3_HELP,
-            })
+            Ok(store(Arc::new(s3), endpoint, S3_HELP))
         }
         RemoteUrl::Gcs { bucket, .. } => {
-            let store = from_env::<GoogleConfigKey, _>(
+            let gcs = from_env::<GoogleConfigKey, _>(
                 "GOOGLE_",
                 GoogleCloudStorageBuilder::new(),
                 GoogleCloudStorageBuilder::with_config,
@@ -85,12 +76,9 @@ pub(super) fn build(url: &RemoteUrl) -> Result<Store, RemoteError> {
             .with_retry(retry())
             .with_bucket_name(bucket)
             .build()
-            .map_err(|e| config(e.to_string(), GCS_HELP))?;
-            Ok(Store {
-                store: Arc::new(store),
-                endpoint: "https://storage.googleapis.com".into(),
-                help: GCS_HELP,
-            })
+            .map_err(config(GCS_HELP))?;
+            let endpoint = "https://storage.googleapis.com".to_owned();
+            Ok(store(Arc::new(gcs), endpoint, GCS_HELP))
         }
         RemoteUrl::Azure { container, .. } => {
             if var("AZURE_STORAGE_ACCOUNT_NAME").is_none() {
@@ -100,7 +88,7 @@ pub(super) fn build(url: &RemoteUrl) -> Result<Store, RemoteError> {
                     help: AZURE_HELP.into(),
                 });
             }
-            let store = from_env::<AzureConfigKey, _>(
+            let azure = from_env::<AzureConfigKey, _>(
                 "AZURE_",
                 MicrosoftAzureBuilder::new(),
                 MicrosoftAzureBuilder::with_config,
@@ -109,14 +97,31 @@ pub(super) fn build(url: &RemoteUrl) -> Result<Store, RemoteError> {
             .with_retry(retry())
             .with_container_name(container)
             .build()
-            .map_err(|e| config(e.to_string(), AZURE_HELP))?;
-            Ok(Store {
-                store: Arc::new(store),
-                endpoint: "https://ACCOUNT.blob.core.windows.net".into(),
-                help: AZURE_HELP,
-            })
+            .map_err(config(AZURE_HELP))?;
+            let endpoint = "https://ACCOUNT.blob.core.windows.net".to_owned();
+            Ok(store(Arc::new(azure), endpoint, AZURE_HELP))
         }
     }
+}
+
+/// A directory remote (created when missing).
+fn directory(dir: &std::path::Path, shown: &str) -> Result<Store, RemoteError> {
+    let help = "give a directory clarity can create and write";
+    let config = |message: String| RemoteError::Config {
+        url: shown.to_owned(),
+        message,
+        help: help.to_owned(),
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|e| config(format!("cannot create the directory ({e})")))?;
+    let store = LocalFileSystem::new_with_prefix(dir)
+        .map_err(|e| config(e.to_string()))?
+        .with_automatic_cleanup(true);
+    Ok(Store {
+        store: Arc::new(store),
+        endpoint: dir.display().to_string(),
+        help,
+    })
 }
 
 /// Static keys need both halves; without any credential variable, a custom endpoint (an
