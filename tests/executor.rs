@@ -3,20 +3,12 @@
 
 mod common;
 
-use common::{clarity, small_pipeline, stages_with as with_status, stderr};
-
-const TRAIN: &str = r#"    stage "train" train model="model" {
-        data train="tokens.train" validation="tokens.validation"
-        epochs 1
-        lr 1e-3
-    }
-    stage "predict" predict model="train.best" data="tokens.test"
-    stage "evaluate" evaluate predictions="predict" references="data.test""#;
+use common::{TRAIN_ONE_EPOCH, clarity, small_pipeline, stages_with as with_status, stderr};
 
 #[test]
 fn a_pipeline_trains_through_worker_processes_into_the_same_entries() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("p.kdl"), small_pipeline(TRAIN)).unwrap();
+    std::fs::write(dir.path().join("p.kdl"), small_pipeline(TRAIN_ONE_EPOCH)).unwrap();
     let out = clarity(dir.path(), &["run", "p.kdl", "--executor", "process"]);
     let log = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{log}");

@@ -11,6 +11,7 @@ pub mod fs;
 pub mod graph;
 pub mod lang;
 pub mod pipeline;
+pub mod resources;
 pub mod run;
 pub mod stage;
 pub mod suggest;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::analyse::{ArgError, Binding};
 use crate::diag::Diagnostics;
 use crate::lang::Span;
+use crate::resources::{ExecutorConfig, Resources};
 use crate::{OutputSpec, Params, Placement, PolicySource, StageKind};
 
 /// One stage of a validated pipeline.
@@ -26,6 +27,8 @@ pub struct PlannedStage {
     pub outputs: Vec<OutputSpec>,
     /// Device, precision and attention path, with the policies that fired.
     pub placement: Placement,
+    /// What it asks of a cluster executor (not part of its fingerprint).
+    pub resources: Resources,
     /// Where its name was written.
     pub span: Span,
 }
@@ -45,6 +48,8 @@ pub struct Pipeline {
     pub policies: Vec<PolicySource>,
     /// The device asked for: `--device`, else the pipeline's `device`, else `auto`.
     pub device: String,
+    /// The pipeline's `executor` block, if any.
+    pub executor: Option<ExecutorConfig>,
 }
 
 impl PlannedStage {

@@ -40,15 +40,41 @@ fn an_entry_without_metadata_is_not_complete() {
 }
 
 #[test]
-fn a_second_concurrent_run_is_refused() {
+fn runs_share_the_cache_and_gc_has_it_to_itself() {
     let project = Project::new();
     let cache = project.cache();
-    let _held = cache.lock().unwrap();
-    let other = project.cache();
-    let err = other.lock().unwrap_err();
+    let run = cache.lock().unwrap();
+    let other_run = project.cache().lock().unwrap();
+    let gc = project.cache().lock_exclusive().unwrap_err();
     assert!(
-        err.to_string()
-            .contains("another clarity run is using the cache"),
-        "{err}"
+        gc.to_string()
+            .contains("another clarity process holds the cache"),
+        "{gc}"
     );
+    drop((run, other_run));
+    let _gc = project.cache().lock_exclusive().unwrap();
+    assert!(
+        project.cache().lock().is_err(),
+        "no run starts while gc runs"
+    );
+}
+
+#[test]
+fn a_temporary_entry_another_process_writes_is_left_alone() {
+    let project = Project::new();
+    let cache = project.cache();
+    let tmp = project.path().join(".clarity/tmp");
+    let (busy, stale) = (tmp.join("aaaa.1.0"), tmp.join("bbbb.2.0"));
+    std::fs::create_dir_all(&busy).unwrap();
+    std::fs::create_dir_all(&stale).unwrap();
+    let writer = cache.try_lock_entry("aaaa").unwrap().unwrap();
+    assert!(
+        cache.try_lock_entry("aaaa").unwrap().is_none(),
+        "one writer per entry"
+    );
+    cache.clean_tmp().unwrap();
+    assert!(busy.exists() && !stale.exists());
+    drop(writer);
+    cache.clean_tmp().unwrap();
+    assert!(!busy.exists());
 }

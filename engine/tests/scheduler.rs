@@ -5,14 +5,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::{Project, RunOpts, statuses};
 
+// Distinct params: stages with the same key share one entry, written once (the others
+// wait for its lock and take it).
 const WIDE: &str = "\
 stage \"w1\" wait ms=100
-stage \"w2\" wait ms=100
-stage \"w3\" wait ms=100
-stage \"w4\" wait ms=100
+stage \"w2\" wait ms=101
+stage \"w3\" wait ms=102
+stage \"w4\" wait ms=103
 stage \"d1\" device-wait ms=60
-stage \"d2\" device-wait ms=60
-stage \"d3\" device-wait ms=60
+stage \"d2\" device-wait ms=61
+stage \"d3\" device-wait ms=62
 ";
 
 #[test]
@@ -223,4 +225,28 @@ fn the_plan_shows_how_devices_are_shared_out() {
     assert_eq!(at("d2").as_deref(), Some("cuda:1"));
     assert_eq!(at("d3").as_deref(), Some("cuda:0"));
     assert_eq!(at("w1"), None);
+}
+
+#[test]
+fn stages_with_the_same_key_write_their_entry_once() {
+    let project = Project::new();
+    let text = "\
+stage \"a\" wait ms=150
+stage \"b\" wait ms=150
+";
+    let report = project.run(
+        text,
+        &[],
+        RunOpts {
+            jobs: 2,
+            ..RunOpts::default()
+        },
+    );
+    let mut got = statuses(&report);
+    got.sort();
+    assert!(
+        got == ["a=cached", "b=ran"] || got == ["a=ran", "b=cached"],
+        "{got:?}"
+    );
+    assert_eq!(project.log.max_running.load(Ordering::SeqCst), 1);
 }

@@ -19,6 +19,8 @@ pub fn clarity_with_env<V: AsRef<std::ffi::OsStr>>(
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // Hermetic: the developer's own config file (a cluster's executor) is not read.
+        .env("CLARITY_CONFIG", "/nonexistent/clarity/config.kdl")
         .envs(vars.iter().map(|(k, v)| (k, v.as_ref())))
         .output()
         .expect("the clarity binary runs")
@@ -54,6 +56,15 @@ pub fn small_pipeline(rest: &str) -> String {
 "#
     )
 }
+
+/// After [`small_pipeline`]'s stages: one epoch of training, prediction and evaluation.
+pub const TRAIN_ONE_EPOCH: &str = r#"    stage "train" train model="model" {
+        data train="tokens.train" validation="tokens.validation"
+        epochs 1
+        lr 1e-3
+    }
+    stage "predict" predict model="train.best" data="tokens.test"
+    stage "evaluate" evaluate predictions="predict" references="data.test""#;
 
 /// The stages a run's log says ended with `status` (`ran`, `cached`, `failed`, …), sorted.
 pub fn stages_with(log: &str, status: &str) -> Vec<String> {

@@ -6,8 +6,9 @@ use crate::Value;
 use crate::diag::Diagnostics;
 use crate::lang::{Item, LetDecl, Span, Spanned, StageDecl, is_name};
 
+use super::resources::{Settings, take_resources};
 use super::vars::location;
-use super::{ArgError, EValue, Scope, SetArg, SetTarget, StageError, VarError};
+use super::{ArgError, EValue, ResourceError, Scope, SetArg, SetTarget, StageError, VarError};
 
 /// One stage after expansion, its params evaluated but not yet checked.
 #[derive(Clone, Debug)]
@@ -22,6 +23,8 @@ pub struct Instance {
     pub params: Vec<(Spanned<String>, Spanned<EValue>)>,
     /// Params written but invalid (already reported): not to be reported missing.
     pub invalid: Vec<String>,
+    /// Its `resources` settings (taken out of the params), unchecked.
+    pub resources: Settings,
 }
 
 /// The stage instances and ensembles of a pipeline.
@@ -31,6 +34,8 @@ pub struct Expanded {
     pub instances: Vec<Instance>,
     /// Ensemble name -> member names, in order.
     pub ensembles: BTreeMap<String, Vec<String>>,
+    /// The pipeline's `executor` block: its kind and settings, unchecked.
+    pub executor: Option<(Spanned<String>, Settings)>,
 }
 
 /// Evaluates variables (with `--set` variable overrides), expands `foreach` stages and
@@ -62,7 +67,34 @@ pub fn expand(items: &[Item], sets: &[SetArg], diags: &mut Diagnostics) -> Expan
         }
     }
     apply_param_sets(&mut out, sets, &scope, diags);
+    for instance in &mut out.instances {
+        instance.resources = take_resources(&mut instance.params);
+    }
+    out.executor = executor(items, &scope, diags);
     out
+}
+
+/// The `executor` block's kind and evaluated settings (one block at most).
+fn executor(
+    items: &[Item],
+    scope: &Scope,
+    diags: &mut Diagnostics,
+) -> Option<(Spanned<String>, Settings)> {
+    let mut decls = items.iter().filter_map(|i| match i {
+        Item::Executor(e) => Some(e),
+        _ => None,
+    });
+    let first = decls.next()?;
+    for extra in decls {
+        let (src, span) = (extra.kind.span.source.source_text(), extra.kind.span.range);
+        diags.push(ResourceError::DuplicateExecutor { src, span });
+    }
+    let settings = first
+        .settings
+        .iter()
+        .filter_map(|s| Some((s.name.clone(), scope.eval(&s.value, diags)?)))
+        .collect();
+    Some((first.kind.clone(), settings))
 }
 
 fn define_vars(items: &[Item], sets: &[SetArg], diags: &mut Diagnostics) -> Scope {
@@ -203,6 +235,7 @@ fn instance(
         kind: decl.kind.clone(),
         params,
         invalid,
+        resources: Settings::new(),
     })
 }
 

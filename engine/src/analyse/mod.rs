@@ -11,29 +11,33 @@ mod expand;
 mod loader;
 mod overrides;
 mod refs;
+mod resources;
+mod user_config;
 mod validate;
 mod value;
 mod vars;
 
 pub use error::{
     AnalyseError, ArgError, CodedParamProblem, DeviceError, IncludeError, ParamCheckError,
-    ReferenceError, StageError, VarError,
+    ReferenceError, ResourceError, StageError, VarError,
 };
 pub use expand::{Expanded, Instance, MAX_FOREACH_MEMBERS, expand};
 pub use loader::{Loaded, MAX_INCLUDES, load};
 pub use overrides::{SetArg, SetTarget, parse_set};
 pub use refs::{Binding, resolve};
+pub use user_config::user_executor;
 pub use validate::{Checked, Checker};
 pub use value::EValue;
 pub use vars::{MAX_EXPANDED_BYTES, Scope};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::diag::Diagnostics;
 use crate::fs::FileSystem;
 use crate::lang::{Item, Source, Spanned};
 use crate::pipeline::{Pipeline, PlannedStage};
+use crate::resources::Resources;
 use crate::{
     ArtifactKind, Placement, PlacementRequest, PlacementSetup, PolicySource, Registry,
     UpstreamStage,
@@ -68,6 +72,18 @@ pub fn analyse(source: &Source, options: &Options<'_>) -> Result<Pipeline, Diagn
     let policies = policies(&loaded.items, options, &mut diags);
     let device = requested_device(&loaded.items, options, &mut diags);
     let expanded = expand(&loaded.items, &sets, &mut diags);
+    let executor = expanded
+        .executor
+        .as_ref()
+        .and_then(|(kind, settings)| resources::check_executor(kind, settings, &mut diags));
+    let resources: BTreeMap<String, Resources> = expanded
+        .instances
+        .iter()
+        .map(|i| {
+            let r = resources::check_resources(&i.resources, &mut diags);
+            (i.name.value.clone(), r)
+        })
+        .collect();
     let checker = Checker {
         registry: options.registry,
         fs: options.fs,
@@ -97,9 +113,12 @@ pub fn analyse(source: &Source, options: &Options<'_>) -> Result<Pipeline, Diagn
         .name
         .map(|n| n.value)
         .unwrap_or_else(|| file_stem(source));
-    let stages = place(checked, &bindings, &policies, &device, options, &mut diags);
+    let mut stages = place(checked, &bindings, &policies, &device, options, &mut diags);
     if !diags.is_empty() {
         return Err(diags);
+    }
+    for stage in &mut stages {
+        stage.resources = resources.get(&stage.name).cloned().unwrap_or_default();
     }
     Ok(Pipeline {
         name,
@@ -108,6 +127,7 @@ pub fn analyse(source: &Source, options: &Options<'_>) -> Result<Pipeline, Diagn
         order,
         policies,
         device,
+        executor,
     })
 }
 
@@ -243,6 +263,7 @@ fn place(
             params: c.params,
             outputs: c.outputs,
             placement,
+            resources: Resources::default(),
             span: c.name.span,
         });
     }

@@ -21,11 +21,11 @@ pub enum CacheError {
         #[source]
         source: std::io::Error,
     },
-    /// Another run holds the cache.
-    #[error("another clarity run is using the cache `{path}`")]
+    /// `gc` needs the cache while runs hold it, or a run starts while `gc` holds it.
+    #[error("another clarity process holds the cache `{path}`")]
     #[diagnostic(
         code(clarity::cache::locked),
-        help("wait for it to finish, or use another project directory")
+        help("`clarity gc` needs the cache to itself: wait for the runs (or the gc) to finish")
     )]
     Locked {
         /// The cache directory.

@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::entry::{EntryMeta, Mismatch, Verify, record_output, verify_entry};
-use super::{CacheError, CacheLock};
+use super::{CacheError, CacheLock, EntryLock};
 
 /// The name of the metadata file of a complete entry; written last, before the rename.
 pub const ENTRY_META: &str = "stage.json";
@@ -28,12 +28,14 @@ pub struct Cache {
     counter: AtomicUsize,
 }
 
-/// An entry being written: output directories under a temporary directory.
+/// An entry being written: output directories under a temporary directory, and the
+/// entry's lock, held until it is committed or abandoned.
 #[derive(Debug)]
 pub struct Pending {
     dir: PathBuf,
     fingerprint: String,
     outputs: Vec<String>,
+    _lock: EntryLock,
 }
 
 impl Cache {
@@ -55,20 +57,48 @@ impl Cache {
         &self.root
     }
 
-    /// Takes the exclusive lock (one run per cache at a time).
+    /// Takes the lock a run or worker holds: shared with other runs and workers, refused
+    /// while `gc` runs.
     pub fn lock(&self) -> Result<CacheLock, CacheError> {
-        CacheLock::acquire(&self.root)
+        CacheLock::shared(&self.root)
     }
 
-    /// Removes leftovers of interrupted runs. Call only while holding the lock.
+    /// Takes the lock `gc` holds: refused while any run or worker uses the cache.
+    pub fn lock_exclusive(&self) -> Result<CacheLock, CacheError> {
+        CacheLock::exclusive(&self.root)
+    }
+
+    /// Takes the lock of entry `fingerprint` if no other process is writing it.
+    pub fn try_lock_entry(&self, fingerprint: &str) -> Result<Option<EntryLock>, CacheError> {
+        EntryLock::try_acquire(&self.root, fingerprint)
+    }
+
+    /// Removes the temporary entries of interrupted runs: those whose entry lock is free
+    /// (an entry another process is writing keeps its directory).
     pub fn clean_tmp(&self) -> Result<(), CacheError> {
         let tmp = self.root.join("tmp");
         let entries = fs::read_dir(&tmp).map_err(CacheError::io("cannot list", &tmp))?;
         for entry in entries.flatten() {
-            let path = entry.path();
-            fs::remove_dir_all(&path).map_err(CacheError::io("cannot remove", &path))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let fingerprint = name.split('.').next().unwrap_or_default();
+            if let Some(_lock) = self.try_lock_entry(fingerprint)? {
+                let path = entry.path();
+                fs::remove_dir_all(&path).map_err(CacheError::io("cannot remove", &path))?;
+            }
         }
         Ok(())
+    }
+
+    /// Removes the temporary directories of entry `fingerprint` (left by an interrupted
+    /// writer; the caller holds its lock).
+    fn clean_tmp_of(&self, fingerprint: &str) {
+        let tmp = self.root.join("tmp");
+        let prefix = format!("{fingerprint}.");
+        for entry in fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
     }
 
     /// Where the complete entry of `fingerprint` lives.
@@ -101,13 +131,16 @@ impl Cache {
         Some(verify_entry(&dir, fingerprint, outputs, how))
     }
 
-    /// Starts writing the entry `fingerprint` with these outputs: creates a fresh temporary
-    /// directory with one empty directory per output and a `scratch/` directory.
+    /// Starts writing the entry `fingerprint` with these outputs, under its `lock`: removes
+    /// what an interrupted writer of it left, creates a fresh temporary directory with one
+    /// empty directory per output and a `scratch/` directory.
     pub fn begin<'a>(
         &self,
         fingerprint: &str,
         outputs: impl Iterator<Item = &'a str>,
+        lock: EntryLock,
     ) -> Result<Pending, CacheError> {
+        self.clean_tmp_of(fingerprint);
         let outputs: Vec<String> = outputs.map(str::to_owned).collect();
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let dir = self
@@ -122,6 +155,7 @@ impl Cache {
             dir,
             fingerprint: fingerprint.to_owned(),
             outputs,
+            _lock: lock,
         })
     }
 
@@ -192,10 +226,6 @@ impl Pending {
     pub fn output_dir(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
-
-    /// The log a stage may keep in its entry (e.g. `exec`'s command output), next to
-    /// `stage.json`, so no output may have this name.
-    pub const ENTRY_LOG: &str = "stage.log";
 
     /// Where its `stage.json` goes (written by [`Cache::commit`], or fetched before
     /// [`Cache::install`]).

@@ -109,10 +109,11 @@ pub struct RunArgs {
     /// Run only these stages and what they need (repeatable).
     #[arg(long, value_name = "STAGE")]
     pub only: Vec<String>,
-    /// Where stages run: `local` (in this process) or `process` (each stage in a child
-    /// process: a crash or an out-of-memory kill fails that stage, not the run).
-    #[arg(long, value_enum, default_value_t = ExecutorKind::Local)]
-    pub executor: ExecutorKind,
+    /// Where stages run: `local` (in this process, the default unless the pipeline has an
+    /// `executor` block), `process` (each stage in a child process: a crash or an
+    /// out-of-memory kill fails that stage, not the run) or `slurm` (each stage a Slurm job).
+    #[arg(long, value_enum)]
+    pub executor: Option<ExecutorKind>,
 }
 
 /// `--executor`.
@@ -122,6 +123,8 @@ pub enum ExecutorKind {
     Local,
     /// Each stage in a `clarity worker` child process.
     Process,
+    /// Each stage a Slurm job (`sbatch`) running `clarity worker`.
+    Slurm,
 }
 
 /// `clarity worker`.

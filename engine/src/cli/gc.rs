@@ -74,7 +74,7 @@ pub fn gc(args: &GcArgs, style: Style) -> u8 {
         println!("nothing to collect: no .clarity directory here");
         return EXIT_OK;
     }
-    let lock = Cache::open(&root).and_then(|cache| cache.lock());
+    let lock = Cache::open(&root).and_then(|cache| cache.lock_exclusive());
     let _lock = match lock {
         Ok(lock) => lock,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
@@ -90,6 +90,9 @@ pub fn gc(args: &GcArgs, style: Style) -> u8 {
                 failed = true;
             }
         }
+        // No process holds an entry lock while gc holds the cache exclusively.
+        let _ = std::fs::remove_dir_all(root.join(crate::cache::LOCKS_DIR));
+        let _ = std::fs::remove_dir_all(root.join("jobs"));
     }
     println!(
         "kept {} (the last {} of each pipeline)",

@@ -7,6 +7,7 @@ mod args;
 mod columns;
 mod diff;
 mod error;
+mod executor;
 mod gc;
 mod load;
 mod log;

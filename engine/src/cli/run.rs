@@ -5,15 +5,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::cache::Cache;
 use crate::diag::{Diagnostics, Style, render};
 use crate::run::{
-    Executor, InProcess, ProcessExecutor, RunEnv, RunObserver, RunOptions, RunReport, RunStatus,
-    StageRecord, run_pipeline,
+    RunEnv, RunObserver, RunOptions, RunReport, RunStatus, StageRecord, run_pipeline,
 };
 use crate::{Pipeline, Registry, StderrReporter};
 
 use super::load::{Loaded, load, print_error};
-use super::{
-    CliError, EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, ExecutorKind, RunArgs,
-};
+use super::{EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, ExecutorKind, RunArgs};
 
 /// Prints one line per stage as it ends.
 struct Printer;
@@ -74,10 +71,17 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         Err(code) => return code,
     };
     let cancel = install_ctrlc();
+    let Some(choice) = super::executor::choose(args, &pipeline, style) else {
+        return EXIT_CONFIG;
+    };
     let options = RunOptions {
-        jobs: args
-            .jobs
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        jobs: args.jobs.unwrap_or_else(|| {
+            if choice.kind == ExecutorKind::Slurm {
+                selected.len()
+            } else {
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            }
+        }),
         force,
         offline: args.pipeline.offline,
         device: pipeline.device.clone(),
@@ -95,9 +99,12 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
             .collect(),
         devices,
     };
-    let executor = match executor(args) {
+    let executor = match choice.build(args, &pipeline, &options.selected) {
         Ok(executor) => executor,
-        Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
+        Err(e) => {
+            eprint!("{}", render(e.as_ref(), style));
+            return EXIT_CONFIG;
+        }
     };
     let env = RunEnv {
         cache: &cache,
@@ -155,38 +162,6 @@ fn selection(
     };
     force.extend(pipeline.forced(&named)?.intersection(&selected));
     Ok((selected, force))
-}
-
-/// `--executor`.
-fn executor(args: &RunArgs) -> Result<Box<dyn Executor>, CliError> {
-    Ok(match args.executor {
-        ExecutorKind::Local => Box::new(InProcess),
-        ExecutorKind::Process => Box::new(ProcessExecutor {
-            exe: std::env::current_exe().map_err(CliError::CurrentExe)?,
-            args: worker_args(&args.pipeline),
-        }),
-    })
-}
-
-/// The arguments with which a worker loads the same pipeline.
-fn worker_args(args: &super::PipelineArgs) -> Vec<String> {
-    let mut out: Vec<String> = args.file.iter().map(|f| f.display().to_string()).collect();
-    for set in &args.set {
-        out.extend(["--set".to_owned(), set.clone()]);
-    }
-    for sweep in &args.sweep {
-        out.extend(["--sweep".to_owned(), sweep.clone()]);
-    }
-    if let Some(device) = &args.device {
-        out.extend(["--device".to_owned(), device.clone()]);
-    }
-    if args.offline {
-        out.push("--offline".to_owned());
-    }
-    if let Some(remote) = &args.remote {
-        out.extend(["--remote".to_owned(), remote.clone()]);
-    }
-    out
 }
 
 /// `--devices` (`auto`: the machine's, or the assumed ones), checked to serve every

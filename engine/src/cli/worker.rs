@@ -1,7 +1,7 @@
 //! `clarity worker --job FILE PIPELINE-ARGS`: runs the one stage a driver resolved (for
 //! `--executor process`, and the command a cluster job runs) and writes its result next to
-//! the job file. It takes no run lock: the driver holds it, and the worker writes only its
-//! own entry (a fresh temporary directory, moved into place in one rename).
+//! the job file. It shares the cache with its driver and any other workers: it takes the
+//! shared cache lock and its own entry's lock, and cleans only its own entry's leftovers.
 
 use crate::cache::Cache;
 use crate::diag::Style;
@@ -41,6 +41,10 @@ pub fn worker(
     let remote = match super::remote::open_address(address, &loaded.project_dir, style, false) {
         Ok(remote) => remote,
         Err(code) => return code,
+    };
+    let _lock = match cache.lock() {
+        Ok(lock) => lock,
+        Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
     let cancel = install_ctrlc();
     let exec = ExecEnv {

@@ -24,6 +24,8 @@ pub enum Item {
     Stage(StageDecl),
     /// `sweep { stage.param V1 V2 ... }`: run once per point of the grid.
     Sweep(Vec<SweepAxis>),
+    /// `executor "slurm" { partition "gpu" … }`: where stages run, and resource defaults.
+    Executor(ExecutorDecl),
     /// `cache { remote "URL" }`: cache settings.
     Cache(CacheSettings),
 }
@@ -45,6 +47,15 @@ pub fn file_remote(items: &[Item]) -> Option<String> {
         })
         .next_back()
         .map(|remote| remote.value.clone())
+}
+
+/// A pipeline's `executor "KIND" { KEY VALUE … }` block.
+#[derive(Debug, Clone)]
+pub struct ExecutorDecl {
+    /// The executor kind.
+    pub kind: Spanned<String>,
+    /// Its settings, as written.
+    pub settings: Vec<ParamAst>,
 }
 
 /// One line of a `sweep` block.

@@ -3,7 +3,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::cache::{Cache, ENTRY_SCHEMA, EntryMeta, KeyParts, Verify};
+use crate::cache::{Acquired, Cache, ENTRY_SCHEMA, EntryLock, EntryMeta, KeyParts, Verify};
 use crate::stage::PublishContext;
 use crate::{
     ContextParts, InputArtifact, ParamType, Params, Pipeline, Placement, Reporter, StageContext,
@@ -21,6 +21,11 @@ pub struct Outcome {
     pub output_hashes: BTreeMap<String, String>,
     /// Warnings about the result.
     pub warnings: Vec<String>,
+    /// Another process wrote the entry while this one waited for its lock: the stage did
+    /// not run here (recorded as cached).
+    pub reused: bool,
+    /// The cluster job that ran it (e.g. a Slurm job id).
+    pub job: Option<String>,
 }
 
 /// A stage about to run: its resolved key and the upstream outputs it reads.
@@ -64,8 +69,10 @@ pub struct ExecEnv<'a> {
     pub remote: Option<&'a crate::cache::remote::Remote>,
 }
 
-/// Runs stage `i` into a temporary cache entry and moves it into place on success; on
-/// failure or cancellation the temporary entry is removed, so no half artifact remains.
+/// Runs stage `i` into a temporary cache entry under the entry's lock and moves it into
+/// place on success; on failure or cancellation the temporary entry is removed, so no half
+/// artifact remains. When another process was writing the same entry, waits for it and
+/// takes its result.
 pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcome, Failure> {
     let stage = &env.pipeline.stages[i];
     let Dispatch {
@@ -76,9 +83,17 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
     } = dispatch;
     let fingerprint = fingerprint.as_str();
     super::remote::pull_inputs(env, &mut inputs)?;
+    let lock = match lock_entry(env, i, fingerprint)? {
+        Locked::Mine(lock) => lock,
+        Locked::WrittenMeanwhile(outcome) => return Ok(outcome),
+    };
     let pending = env
         .cache
-        .begin(fingerprint, stage.outputs.iter().map(|o| o.name.as_str()))
+        .begin(
+            fingerprint,
+            stage.outputs.iter().map(|o| o.name.as_str()),
+            lock,
+        )
         .map_err(|e| Failure::Error(e.into()))?;
     let params = absolute_paths(&stage.params, stage.stage.schema(), env.project_dir);
     let parts = ContextParts {
@@ -111,8 +126,8 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
     let mut outcome = Outcome {
         metrics: ctx.metrics().clone(),
         records: ctx.records().clone(),
-        output_hashes: BTreeMap::new(),
         warnings: ctx.warnings().to_vec(),
+        ..Outcome::default()
     };
     if env.cancel.load(Ordering::Relaxed) {
         env.cache.abandon(pending);
@@ -142,6 +157,43 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
     super::remote::push_committed(env, i, fingerprint);
     publish(env, i, fingerprint, false).map_err(Failure::Error)?;
     Ok(outcome)
+}
+
+enum Locked {
+    Mine(EntryLock),
+    WrittenMeanwhile(Outcome),
+}
+
+/// Takes the lock of stage `i`'s entry, waiting while another process writes it; when that
+/// process completed the entry meanwhile, its result (published here).
+fn lock_entry(env: &ExecEnv<'_>, i: usize, fingerprint: &str) -> Result<Locked, Failure> {
+    let stage = &env.pipeline.stages[i];
+    let waiting = || {
+        env.reporter.info(
+            &stage.name,
+            "another process is writing this stage's cache entry; waiting for it",
+        );
+    };
+    let acquired = EntryLock::acquire(env.cache.root(), fingerprint, env.cancel, waiting)
+        .map_err(|e| Failure::Error(e.into()))?;
+    let lock = match acquired {
+        Acquired::Free(lock) => return Ok(Locked::Mine(lock)),
+        Acquired::Cancelled => return Err(Failure::Cancelled),
+        Acquired::AfterWaiting(lock) => lock,
+    };
+    let outputs = stage.outputs.iter().map(|o| o.name.as_str());
+    let Some(Ok(meta)) = env.cache.verify(fingerprint, outputs, Verify::Fast) else {
+        return Ok(Locked::Mine(lock));
+    };
+    drop(lock);
+    publish(env, i, fingerprint, true).map_err(Failure::Error)?;
+    Ok(Locked::WrittenMeanwhile(Outcome {
+        metrics: serde_json::from_value(meta.metrics.clone()).unwrap_or_default(),
+        output_hashes: meta.output_hashes(),
+        warnings: meta.warnings.clone(),
+        reused: true,
+        ..Outcome::default()
+    }))
 }
 
 /// Runs stage `i`'s publish step over its outputs in the cache: after it ran (`cached` false)

@@ -45,6 +45,9 @@ pub struct JobResult {
     pub error: Option<String>,
     /// Whether it was cancelled.
     pub cancelled: bool,
+    /// Whether another process wrote the entry while the worker waited for its lock.
+    #[serde(default)]
+    pub reused: bool,
 }
 
 impl StageJob {
@@ -104,6 +107,7 @@ impl JobResult {
                 records: o.records.clone(),
                 warnings: o.warnings.clone(),
                 output_hashes: o.output_hashes.clone(),
+                reused: o.reused,
                 ..Self::default()
             },
             Err(Failure::Cancelled) => Self {
@@ -133,7 +137,51 @@ impl JobResult {
             records: self.records,
             output_hashes: self.output_hashes,
             warnings: self.warnings,
+            reused: self.reused,
+            job: None,
         })
+    }
+}
+
+/// A job's files under `.clarity/jobs/`, named by the entry's fingerprint: the job the
+/// driver writes, the result the worker writes, the log a cluster job writes.
+#[derive(Clone, Debug)]
+pub struct JobFiles {
+    /// The job.
+    pub job: PathBuf,
+    /// The worker's result.
+    pub result: PathBuf,
+    /// The job's output (cluster jobs).
+    pub log: PathBuf,
+}
+
+impl JobFiles {
+    /// Writes the job of `dispatch` (stage `stage`), clearing an old result.
+    pub fn write(
+        jobs_dir: &Path,
+        stage: &str,
+        dispatch: &Dispatch,
+        logs_dir: &Path,
+    ) -> Result<Self, String> {
+        let job = jobs_dir.join(format!("{}.json", dispatch.fingerprint));
+        let files = Self {
+            result: job.with_extension("result.json"),
+            log: job.with_extension("log"),
+            job,
+        };
+        let _ = std::fs::remove_file(&files.result);
+        std::fs::create_dir_all(jobs_dir)
+            .and_then(|()| write_json(&files.job, &StageJob::new(stage, dispatch, logs_dir)))
+            .map_err(|e| format!("cannot write the job file {}: {e}", files.job.display()))?;
+        Ok(files)
+    }
+
+    /// Reads the worker's result, then removes the job and result files.
+    pub fn take_result(&self) -> std::io::Result<JobResult> {
+        let read = read_json::<JobResult>(&self.result);
+        let _ = std::fs::remove_file(&self.job);
+        let _ = std::fs::remove_file(&self.result);
+        read
     }
 }
 

@@ -96,6 +96,9 @@ pub struct StageRecord {
     pub warnings: Vec<String>,
     /// The error, rendered, when it failed.
     pub error: Option<String>,
+    /// The cluster job that ran it (e.g. a Slurm job id), when an executor submitted one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
 }
 
 /// The run manifest, written as JSON to `.clarity/runs/<id>/manifest.json`.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::execute::{Dispatch, ExecEnv};
 use super::executor::Executor;
-use super::job::{JobResult, StageJob, read_json, write_json};
+use super::job::JobFiles;
 use super::{Failure, Outcome};
 
 /// Runs each stage as `EXE worker --job FILE ARGS…` in the project directory, where `ARGS`
@@ -24,27 +24,19 @@ pub struct ProcessExecutor {
 impl Executor for ProcessExecutor {
     fn run(&self, env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcome, Failure> {
         let stage = &env.pipeline.stages[i].name;
-        let dir = env.cache.root().join("jobs");
-        let job = dir.join(format!("{}.json", dispatch.fingerprint));
-        let result = job.with_extension("result.json");
-        let _ = std::fs::remove_file(&result);
-        std::fs::create_dir_all(&dir)
-            .and_then(|()| write_json(&job, &StageJob::new(stage, &dispatch, env.logs_dir)))
-            .map_err(|e| fail(format!("cannot write the job file {}: {e}", job.display())))?;
+        let jobs_dir = env.cache.root().join("jobs");
+        let files = JobFiles::write(&jobs_dir, stage, &dispatch, env.logs_dir).map_err(fail)?;
         let mut child = Command::new(&self.exe)
             .arg("worker")
             .arg("--job")
-            .arg(&job)
+            .arg(&files.job)
             .args(&self.args)
             .current_dir(env.project_dir)
             .stdin(Stdio::null())
             .spawn()
             .map_err(|e| fail(format!("cannot start `{}`: {e}", self.exe.display())))?;
         let status = wait(&mut child, env);
-        let _ = std::fs::remove_file(&job);
-        let read = read_json::<JobResult>(&result);
-        let _ = std::fs::remove_file(&result);
-        match (read, status) {
+        match (files.take_result(), status) {
             (Ok(result), _) => result.into_result(),
             (Err(_), _) if env.cancel.load(Ordering::Relaxed) => Err(Failure::Cancelled),
             (Err(_), status) => Err(fail(format!(

@@ -18,7 +18,8 @@ use super::{
     RunStatus, StagePlan, StageRecord, StageStatus, make_plan, run_id,
 };
 
-/// Runs the selected stages: takes the cache lock, removes leftovers of interrupted runs,
+/// Runs the selected stages: takes the (shared) cache lock, removes leftovers of interrupted
+/// runs that no other process is writing,
 /// plans, walks the graph with up to `jobs` stages at once (one device-bound stage at a
 /// time), skips cached stages — including a pending stage whose inputs came out unchanged
 /// (early cutoff) — stops the dependents of a failed stage while independent branches
@@ -166,7 +167,7 @@ impl<'a> Walk<'a> {
                         None => continue,
                     };
                     let stage = &self.pipeline.stages[i];
-                    if stage.stage.schema().uses_device {
+                    if stage.stage.schema().uses_device && self.env.executor.shares_devices() {
                         let slot = self.devices.take(&stage.placement.device);
                         if let Some((_, Some(device))) = &slot {
                             dispatch.placement.device = device.clone();
@@ -283,7 +284,9 @@ impl<'a> Walk<'a> {
     fn next_ready(&mut self) -> Option<usize> {
         let pick = self.ready.iter().copied().find(|&(_, i)| {
             let stage = &self.pipeline.stages[i];
-            !stage.stage.schema().uses_device || self.devices.free_for(&stage.placement.device)
+            !stage.stage.schema().uses_device
+                || !self.env.executor.shares_devices()
+                || self.devices.free_for(&stage.placement.device)
         })?;
         self.ready.remove(&pick);
         Some(pick.1)
@@ -291,6 +294,9 @@ impl<'a> Walk<'a> {
 
     fn finish_one(&mut self, i: usize, result: Result<Outcome, Failure>, took: Duration) {
         match result {
+            Ok(outcome) if outcome.reused => {
+                self.complete(i, StageStatus::Cached, outcome, Duration::ZERO, None)
+            }
             Ok(outcome) => self.complete(i, StageStatus::Ran, outcome, took, None),
             Err(Failure::Cancelled) => {
                 self.complete(i, StageStatus::Cancelled, Outcome::default(), took, None)
@@ -392,6 +398,7 @@ impl<'a> Walk<'a> {
             output_kinds,
             placement: self.placement(i),
             duration_s: took.as_secs_f64(),
+            job: outcome.job,
             metrics: outcome.metrics,
             records: outcome.records,
             warnings: outcome.warnings,

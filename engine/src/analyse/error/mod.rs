@@ -7,6 +7,7 @@ mod include;
 mod params;
 mod problem;
 mod refs;
+mod resources;
 mod stages;
 mod vars;
 
@@ -16,6 +17,7 @@ pub use include::IncludeError;
 pub use params::ParamCheckError;
 pub use problem::CodedParamProblem;
 pub use refs::ReferenceError;
+pub use resources::ResourceError;
 pub use stages::StageError;
 pub use vars::VarError;
 
@@ -51,6 +53,10 @@ pub enum AnalyseError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Reference(#[from] ReferenceError),
+    /// A `resources` or `executor` setting that does not exist or has the wrong type.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Resource(#[from] ResourceError),
     /// A malformed `--set`, or `--set`/`--only` naming a stage the pipeline lacks.
     #[error(transparent)]
     #[diagnostic(transparent)]

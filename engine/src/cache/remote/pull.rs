@@ -11,7 +11,9 @@ use object_store::path::Path as ObjPath;
 use object_store::{ObjectStore, ObjectStoreExt};
 
 use super::{Remote, RemoteError};
-use crate::cache::{Cache, ENTRY_LOG, ENTRY_META, EntryMeta, FileRecord, Pending, read_meta};
+use crate::cache::{
+    Cache, ENTRY_LOG, ENTRY_META, EntryLock, EntryMeta, FileRecord, Pending, read_meta,
+};
 
 /// Files downloaded at once.
 const PARALLEL: usize = 4;
@@ -47,14 +49,20 @@ impl Remote {
             Ok(None) => return Ok(Pulled::Missing),
             Err(e) => return Err(self.transfer_error("downloading", &marker, e.as_ref())),
         };
+        let local = |e: crate::cache::CacheError| RemoteError::Transfer {
+            url: self.shown.clone(),
+            action: "writing",
+            key: fingerprint.to_owned(),
+            message: e.to_string(),
+        };
+        // Another process writing this entry here: leave it to that one (a run then waits
+        // for it under the same lock).
+        let Some(lock) = EntryLock::try_acquire(cache.root(), fingerprint).map_err(local)? else {
+            return Ok(Pulled::Missing);
+        };
         let pending = cache
-            .begin(fingerprint, outputs.iter().copied())
-            .map_err(|e| RemoteError::Transfer {
-                url: self.shown.clone(),
-                action: "writing",
-                key: fingerprint.to_owned(),
-                message: e.to_string(),
-            })?;
+            .begin(fingerprint, outputs.iter().copied(), lock)
+            .map_err(local)?;
         let fetched = self.fetch_into(&pending, &bytes, fingerprint, outputs);
         let size = match fetched {
             Ok(Ok(size)) => size,

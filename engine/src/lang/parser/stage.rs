@@ -81,6 +81,10 @@ impl Parser<'_> {
             }
             return;
         }
+        if super::resources::is_resources(node) {
+            decl.params.extend(self.parse_resources_block(node));
+            return;
+        }
         decl.params.extend(self.parse_param_node(node));
     }
 
