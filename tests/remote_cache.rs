@@ -424,3 +424,33 @@ fn a_directory_remote_from_the_pipeline_round_trips_and_the_variable_wins() {
     );
     assert!(stderr(&out).contains("0 ran, 2 cached"), "{}", stderr(&out));
 }
+
+/// Slurm jobs push the entries they write (the worker has the remote cache), so another
+/// clone pulls a pipeline a cluster computed. Needs `scripts/local-slurm` (skipped without a
+/// cluster, except under `CI=true`).
+#[test]
+fn slurm_jobs_push_what_they_compute() {
+    let up = Command::new("sinfo")
+        .args(["-h", "-o", "%t"])
+        .output()
+        .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
+    if !up {
+        assert!(std::env::var("CI").is_err(), "CI needs a Slurm cluster");
+        eprintln!("skipped: no Slurm cluster (start one with scripts/local-slurm)");
+        return;
+    }
+    let store = tempfile::tempdir().unwrap();
+    let remote = store.path().display().to_string();
+    let first = project(EXEC);
+    let args = ["run", "p.kdl", "--executor", "slurm", "--remote", &remote];
+    let log = ok(&run(first.path(), &args, &[]));
+    assert_eq!(stages_with(&log, "ran").len(), 2, "{log}");
+    assert_eq!(log.matches("pushed 1 entry").count(), 2, "{log}");
+    let second = project(EXEC);
+    let log = ok(&run(
+        second.path(),
+        &["run", "p.kdl", "--remote", &remote],
+        &[],
+    ));
+    assert_eq!(stages_with(&log, "pulled"), ["one", "two"], "{log}");
+}
