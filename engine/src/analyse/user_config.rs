@@ -54,6 +54,7 @@ fn not_in_config(item: &Item, source: &Source, diags: &mut Diagnostics) {
         Item::Use(u) => ("use", u.span.range),
         Item::Device(d) => ("device", d.span.range),
         Item::Sweep(_) | Item::Executor(_) => ("sweep", (0, 0).into()),
+        Item::Cache(_) => ("cache", (0, 0).into()),
     };
     diags.push(ResourceError::NotInConfig {
         item: name,

@@ -9,6 +9,7 @@ mod fingerprint;
 mod hash;
 mod key;
 mod lock;
+pub mod remote;
 mod store;
 
 pub use entry::{

@@ -172,10 +172,33 @@ impl Cache {
             let record = record_output(&dir).map_err(CacheError::io("cannot hash", &dir))?;
             meta.outputs.insert(name.clone(), record);
         }
-        let meta_path = pending.dir.join(ENTRY_META);
+        let meta_path = pending.meta_path();
         let text = serde_json::to_string_pretty(&meta).unwrap_or_default();
         fs::write(&meta_path, text).map_err(CacheError::io("cannot write", &meta_path))?;
         crate::fault::point("cache.commit");
+        self.move_into_place(&pending)?;
+        Ok(meta)
+    }
+
+    /// Installs an entry fetched from elsewhere (a remote cache): `pending` holds its outputs
+    /// and its `stage.json` (at [`Pending::meta_path`]). Every file is hashed and checked
+    /// against that record; the entry moves into place (like [`Cache::commit`]) only when all
+    /// match, else it is removed and `Ok(Err(why))` returned.
+    pub fn install(&self, pending: Pending) -> Result<Result<EntryMeta, Mismatch>, CacheError> {
+        let _ = fs::remove_dir_all(pending.scratch_dir());
+        let outputs = pending.outputs.iter().map(String::as_str);
+        match verify_entry(&pending.dir, &pending.fingerprint, outputs, Verify::Full) {
+            Ok(meta) => self.move_into_place(&pending).map(|()| Ok(meta)),
+            Err(mismatch) => {
+                self.abandon(pending);
+                Ok(Err(mismatch))
+            }
+        }
+    }
+
+    /// Moves a pending entry into place in one rename, replacing an older entry of the same
+    /// fingerprint.
+    fn move_into_place(&self, pending: &Pending) -> Result<(), CacheError> {
         let target = self.entry_dir(&pending.fingerprint);
         if target.exists() {
             let old = pending.dir.with_extension("old");
@@ -183,8 +206,7 @@ impl Cache {
             let _ = fs::remove_dir_all(&old);
         }
         fs::rename(&pending.dir, &target)
-            .map_err(CacheError::io("cannot move into the cache", &target))?;
-        Ok(meta)
+            .map_err(CacheError::io("cannot move into the cache", &target))
     }
 
     /// The `stage.json` of the complete entry of `fingerprint`, unchecked (for explaining
@@ -203,6 +225,17 @@ impl Pending {
     /// The temporary directory of output `name`.
     pub fn output_dir(&self, name: &str) -> PathBuf {
         self.dir.join(name)
+    }
+
+    /// Where its `stage.json` goes (written by [`Cache::commit`], or fetched before
+    /// [`Cache::install`]).
+    pub fn meta_path(&self) -> PathBuf {
+        self.dir.join(ENTRY_META)
+    }
+
+    /// Where its log ([`ENTRY_LOG`]) goes.
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.join(ENTRY_LOG)
     }
 
     /// The scratch directory.

@@ -28,6 +28,12 @@ pub enum EngineCommand {
     /// Remove what the last runs of each pipeline do not need: older runs, cache entries and
     /// resume directories they do not name, temporary directories.
     Gc(GcArgs),
+    /// Push cache entries to the remote cache: those of the pipeline's latest run, or every
+    /// complete entry when no pipeline is given.
+    Push(PushArgs),
+    /// Pull what the pipeline needs from the remote cache: each selected stage's entry, as
+    /// planned, when it is not in the local cache.
+    Pull(PlanArgs),
     /// Run one stage of a pipeline for a driver (`--executor process`, a cluster job): the
     /// job file holds what the driver resolved; the result is written beside it.
     #[command(hide = true)]
@@ -55,9 +61,20 @@ pub struct PipelineArgs {
     /// the pipeline's `device`, else auto).
     #[arg(long)]
     pub device: Option<String>,
-    /// Never touch the network.
+    /// Never touch the Hub (a remote cache is still used).
     #[arg(long)]
     pub offline: bool,
+    /// The remote cache: `s3://BUCKET/PREFIX`, `gs://BUCKET/PREFIX`, `az://CONTAINER/PREFIX`,
+    /// `file:///DIR` or a directory (default: `CLARITY_REMOTE`, else the pipeline's
+    /// `cache { remote "URL" }`). Credentials come from the store's own variables (for S3:
+    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CLARITY_REMOTE",
+        hide_env_values = true
+    )]
+    pub remote: Option<String>,
     /// Place stages as if this machine had these devices (e.g. `metal,cpu`) and the binary
     /// were built for them: shows what another machine would do.
     #[arg(long, value_name = "DEVICES", value_delimiter = ',')]
@@ -119,6 +136,21 @@ pub struct WorkerArgs {
     /// The pipeline, loaded as the driver loaded it.
     #[command(flatten)]
     pub pipeline: PipelineArgs,
+}
+
+/// `clarity push`.
+#[derive(Debug, Clone, Args)]
+pub struct PushArgs {
+    /// The pipeline whose latest run to push (default: every complete entry).
+    pub file: Option<PathBuf>,
+    /// The remote cache (default: `CLARITY_REMOTE`, else the pipeline's `cache { remote }`).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CLARITY_REMOTE",
+        hide_env_values = true
+    )]
+    pub remote: Option<String>,
 }
 
 /// `clarity plan`.

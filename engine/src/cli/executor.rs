@@ -115,7 +115,15 @@ fn read_user_config(style: Style) -> Result<Option<ExecutorConfig>, String> {
     };
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // No file, or a HOME that is not a directory: no user config.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(None);
+        }
         Err(e) => return Err(format!("error: cannot read {}: {e}\n", path.display())),
     };
     let source = Source::new(path.display().to_string(), Some(path), text);
@@ -146,6 +154,9 @@ fn worker_args(args: &PipelineArgs) -> Vec<String> {
     }
     if args.offline {
         out.push("--offline".to_owned());
+    }
+    if let Some(remote) = &args.remote {
+        out.extend(["--remote".to_owned(), remote.clone()]);
     }
     out
 }

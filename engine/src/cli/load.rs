@@ -18,6 +18,8 @@ pub struct Loaded {
     pub project_dir: PathBuf,
     /// The `--sweep` axes (empty without a sweep).
     pub sweep: Vec<Axis>,
+    /// The remote cache the file's `cache { remote "URL" }` names.
+    pub remote: Option<String>,
 }
 
 /// Reads and validates the pipeline named by `args`; prints every diagnostic and returns
@@ -79,6 +81,7 @@ pub fn load(
         file: source.name().to_owned(),
         project_dir,
         sweep: axes,
+        remote: crate::lang::file_remote(&file.items),
     })
 }
 

@@ -12,7 +12,10 @@ mod gc;
 mod load;
 mod log;
 mod plan;
+mod pull;
+mod push;
 mod recorded;
+mod remote;
 mod run;
 mod runs;
 mod show;
@@ -27,7 +30,7 @@ use clap::Parser;
 
 pub use args::{
     DiffArgs, EngineCommand, ExecutorKind, GcArgs, GraphArgs, GraphFormat, LogArgs, PipelineArgs,
-    PlanArgs, RunArgs, RunsArgs, RunsFormat, ShowArgs, WorkerArgs,
+    PlanArgs, PushArgs, RunArgs, RunsArgs, RunsFormat, ShowArgs, WorkerArgs,
 };
 pub use error::CliError;
 pub use plan::{render_assigned, render_plan};
@@ -74,6 +77,8 @@ pub fn execute(
         EngineCommand::Show(args) => show::show(&args, style),
         EngineCommand::Diff(args) => diff::diff(&args, style),
         EngineCommand::Gc(args) => gc::gc(&args, style),
+        EngineCommand::Push(args) => push::push(&args, registry, default, style),
+        EngineCommand::Pull(args) => pull::pull(&args, registry, default, style),
         EngineCommand::Worker(args) => worker::worker(&args, registry, default, style),
         EngineCommand::Stages { kind: None } => {
             print!("{}", list_stages(registry));
@@ -106,10 +111,13 @@ fn check(args: &PipelineArgs, registry: &Registry, default: &EmbeddedPipeline, s
 }
 
 fn plan(args: &PlanArgs, registry: &Registry, default: &EmbeddedPipeline, style: Style) -> u8 {
-    let (loaded, _cache, plan) = match load_plan(args, registry, default, style) {
+    let (loaded, cache, mut plan) = match load_plan(args, registry, default, style) {
         Ok(planned) => planned,
         Err(code) => return code,
     };
+    if let Err(code) = remote::mark_plan(&args.pipeline, &loaded, &cache, &mut plan, style) {
+        return code;
+    }
     let pipeline = &loaded.pipeline;
     let mut args_devices = args.pipeline.clone();
     if args_devices.devices.is_empty()

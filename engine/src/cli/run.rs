@@ -45,6 +45,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         file,
         project_dir,
         sweep,
+        remote,
     }) = load(&args.pipeline, registry, default, style)
     else {
         return EXIT_CONFIG;
@@ -63,6 +64,11 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
     let cache = match Cache::open(project_dir.join(".clarity")) {
         Ok(cache) => cache,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
+    };
+    let address = args.pipeline.remote.as_deref().or(remote.as_deref());
+    let remote = match super::remote::open_address(address, &project_dir, style, true) {
+        Ok(remote) => remote,
+        Err(code) => return code,
     };
     let cancel = install_ctrlc();
     let Some(choice) = super::executor::choose(args, &pipeline, style) else {
@@ -108,6 +114,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         reporter: &StderrReporter,
         observer: &Printer,
         executor: executor.as_ref(),
+        remote: remote.as_ref(),
     };
     eprintln!(
         "running pipeline \"{}\" ({} jobs)",
@@ -119,6 +126,9 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         Ok(report) => report,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
+    if let Some(remote) = &remote {
+        super::remote::print_transferred(remote);
+    }
     finish(&report, !sweep.is_empty(), style)
 }
 
@@ -207,8 +217,12 @@ fn print_summary(report: &RunReport, style: Style) {
             .filter(|r| r.status.name() == s)
             .count()
     };
+    let pulled = match count("pulled") {
+        0 => String::new(),
+        n => format!(", {n} pulled"),
+    };
     eprintln!(
-        "\n{}: {} ran, {} cached, {} failed, {} skipped, {} cancelled; manifest {}",
+        "\n{}: {} ran, {} cached{pulled}, {} failed, {} skipped, {} cancelled; manifest {}",
         match report.manifest.status {
             RunStatus::Ok => "done",
             RunStatus::Failed => "failed",

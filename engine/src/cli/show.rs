@@ -83,7 +83,7 @@ fn shown(run: &RecordedRun, all: bool, cwd: &Path) -> Shown {
     for stage in run
         .stages
         .iter()
-        .filter(|s| matches!(s.status.as_str(), "ran" | "cached"))
+        .filter(|s| matches!(s.status.as_str(), "ran" | "cached" | "pulled"))
     {
         for (output, dir) in &stage.outputs {
             let kind = stage.output_kinds.get(output).cloned().unwrap_or_default();

@@ -37,6 +37,11 @@ pub fn worker(
         Ok(cache) => cache,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
+    let address = super::remote::address(&args.pipeline, &loaded);
+    let remote = match super::remote::open_address(address, &loaded.project_dir, style, false) {
+        Ok(remote) => remote,
+        Err(code) => return code,
+    };
     let _lock = match cache.lock() {
         Ok(lock) => lock,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
@@ -50,9 +55,13 @@ pub fn worker(
         offline: args.pipeline.offline,
         cancel: &cancel,
         reporter: &StderrReporter,
+        remote: remote.as_ref(),
     };
     let placement = loaded.pipeline.stages[i].placement.clone();
     let result = execute(&exec, i, job.dispatch(placement));
+    if let Some(remote) = remote.as_ref().filter(|r| !r.transferred().is_empty()) {
+        super::remote::print_transferred(remote);
+    }
     let code = if result.is_ok() {
         EXIT_OK
     } else {

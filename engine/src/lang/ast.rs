@@ -26,6 +26,27 @@ pub enum Item {
     Sweep(Vec<SweepAxis>),
     /// `executor "slurm" { partition "gpu" … }`: where stages run, and resource defaults.
     Executor(ExecutorDecl),
+    /// `cache { remote "URL" }`: cache settings.
+    Cache(CacheSettings),
+}
+
+/// The settings of a `cache` block.
+#[derive(Clone, Debug, Default)]
+pub struct CacheSettings {
+    /// `remote "URL"`: the remote cache (`--remote` and `CLARITY_REMOTE` win over it).
+    pub remote: Option<Spanned<String>>,
+}
+
+/// The remote cache the file's `cache` block names (its last `remote`), if any.
+pub fn file_remote(items: &[Item]) -> Option<String> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Cache(settings) => settings.remote.as_ref(),
+            _ => None,
+        })
+        .next_back()
+        .map(|remote| remote.value.clone())
 }
 
 /// A pipeline's `executor "KIND" { KEY VALUE … }` block.

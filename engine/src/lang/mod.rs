@@ -10,7 +10,8 @@ mod source;
 mod text;
 
 pub use ast::{
-    ExecutorDecl, Expr, FileAst, ForEach, Item, LetDecl, ParamAst, StageDecl, SweepAxis,
+    CacheSettings, ExecutorDecl, Expr, FileAst, ForEach, Item, LetDecl, ParamAst, StageDecl,
+    SweepAxis, file_remote,
 };
 pub use error::LangError;
 pub use kdl_read::{MAX_DEPTH, MAX_FILE_BYTES, is_name};

@@ -65,6 +65,8 @@ pub struct ExecEnv<'a> {
     pub cancel: &'a AtomicBool,
     /// Messages.
     pub reporter: &'a dyn Reporter,
+    /// The remote cache, if any: inputs missing here are pulled, the result is pushed.
+    pub remote: Option<&'a crate::cache::remote::Remote>,
 }
 
 /// Runs stage `i` into a temporary cache entry under the entry's lock and moves it into
@@ -76,10 +78,11 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
     let Dispatch {
         fingerprint,
         key,
-        inputs,
+        mut inputs,
         placement,
     } = dispatch;
     let fingerprint = fingerprint.as_str();
+    super::remote::pull_inputs(env, &mut inputs)?;
     let lock = match lock_entry(env, i, fingerprint)? {
         Locked::Mine(lock) => lock,
         Locked::WrittenMeanwhile(outcome) => return Ok(outcome),
@@ -151,6 +154,7 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
         .commit(pending, meta)
         .map_err(|e| Failure::Error(e.into()))?;
     outcome.output_hashes = meta.output_hashes();
+    super::remote::push_committed(env, i, fingerprint);
     publish(env, i, fingerprint, false).map_err(Failure::Error)?;
     Ok(outcome)
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 const MANIFESTS_READ: usize = 50;
 
 /// The fingerprint each stage of pipeline `pipeline` had in the newest run (of the newest
-/// [`MANIFESTS_READ`] under `runs_dir`) where it ran or was cached.
+/// 50 under `runs_dir`) where it ran, was cached or was pulled.
 pub fn latest_fingerprints(runs_dir: &Path, pipeline: &str) -> BTreeMap<String, String> {
     let Ok(entries) = std::fs::read_dir(runs_dir) else {
         return BTreeMap::new();
@@ -41,7 +41,7 @@ pub fn latest_fingerprints(runs_dir: &Path, pipeline: &str) -> BTreeMap<String, 
             else {
                 continue;
             };
-            let ok = matches!(stage["status"].as_str(), Some("ran" | "cached"));
+            let ok = matches!(stage["status"].as_str(), Some("ran" | "cached" | "pulled"));
             if ok && !fingerprint.is_empty() && !latest.contains_key(name) {
                 latest.insert(name.to_owned(), fingerprint.to_owned());
             }

@@ -21,6 +21,9 @@ pub enum StageStatus {
     Ran,
     /// Its outputs were current; it did not run.
     Cached,
+    /// Its outputs came from the remote cache (checked against their recorded hashes); it
+    /// did not run.
+    Pulled,
     /// It failed.
     Failed,
     /// An upstream stage failed, so it did not run.
@@ -35,6 +38,7 @@ impl StageStatus {
         match self {
             Self::Ran => "ran",
             Self::Cached => "cached",
+            Self::Pulled => "pulled",
             Self::Failed => "failed",
             Self::Skipped => "skipped",
             Self::Cancelled => "cancelled",
@@ -43,7 +47,7 @@ impl StageStatus {
 
     /// Whether its outputs are available.
     pub fn is_ok(self) -> bool {
-        matches!(self, Self::Ran | Self::Cached)
+        matches!(self, Self::Ran | Self::Cached | Self::Pulled)
     }
 }
 

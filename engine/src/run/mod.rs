@@ -13,6 +13,7 @@ mod manifest;
 mod options;
 mod plan;
 mod process;
+mod remote;
 mod scheduler;
 pub mod slurm;
 
@@ -20,8 +21,10 @@ pub use devices::DevicePool;
 pub use error::RunError;
 pub use execute::{Dispatch, ExecEnv, Failure, Outcome, execute};
 pub use executor::{Executor, InProcess, ProcessExecutor, SlurmExecutor};
+pub use history::latest_fingerprints;
 pub use job::{JobFiles, JobResult, StageJob, read_json, write_json};
 pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus, run_id};
 pub use options::{RunEnv, RunObserver, RunOptions, RunReport, SilentObserver};
 pub use plan::{CacheStatus, Plan, Planner, StagePlan, make_plan};
+pub use remote::{RemoteOrRun, mark_remote};
 pub use scheduler::run_pipeline;

@@ -65,6 +65,9 @@ pub struct RunEnv<'a> {
     pub observer: &'a dyn RunObserver,
     /// Where stages run.
     pub executor: &'a dyn super::Executor,
+    /// The remote cache, if one is configured: missing stages are pulled, completed ones
+    /// pushed.
+    pub remote: Option<&'a crate::cache::remote::Remote>,
 }
 
 /// The result of a run.

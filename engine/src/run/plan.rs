@@ -28,6 +28,9 @@ pub enum CacheStatus {
     /// An upstream stage runs first, and this stage's key takes the content of that stage's
     /// outputs: it runs only if they change (decided when they exist).
     Pending,
+    /// Missing here, complete in the remote cache: a run pulls it (shown by `clarity plan`
+    /// with a remote cache; a run decides when it gets there).
+    Remote,
 }
 
 impl CacheStatus {
@@ -39,6 +42,7 @@ impl CacheStatus {
             Self::Untrusted => "rerun",
             Self::Forced => "forced",
             Self::Pending => "pending",
+            Self::Remote => "remote",
         }
     }
 }

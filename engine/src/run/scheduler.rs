@@ -148,6 +148,7 @@ impl<'a> Walk<'a> {
             offline: self.options.offline,
             cancel: self.env.cancel,
             reporter: self.env.reporter,
+            remote: self.env.remote,
         };
         let planner = Planner::new(
             self.pipeline,
@@ -178,7 +179,9 @@ impl<'a> Walk<'a> {
                     let (tx, exec, executor) = (tx.clone(), &exec, self.env.executor);
                     scope.spawn(move || {
                         let clock = Instant::now();
+                        let fingerprint = dispatch.fingerprint.clone();
                         let result = executor.run(exec, i, dispatch);
+                        let result = super::remote::fetch_result(exec, i, &fingerprint, result);
                         let _ = tx.send((i, result, clock.elapsed()));
                     });
                 }
@@ -224,13 +227,19 @@ impl<'a> Walk<'a> {
                 }
             }
         }
+        let forced = self.options.force.contains(&i);
+        let pulled = super::remote::pull_missing(exec, i, self.plans[i].as_mut(), forced);
         let plan = self.plans[i].as_ref()?;
         let fingerprint = plan.fingerprint.clone().unwrap_or_default();
         if plan.status == CacheStatus::Cached {
             match publish(exec, i, &fingerprint, true) {
                 Ok(()) => self.complete(
                     i,
-                    StageStatus::Cached,
+                    if pulled {
+                        StageStatus::Pulled
+                    } else {
+                        StageStatus::Cached
+                    },
                     self.cached_outcome(i),
                     Duration::ZERO,
                     None,

@@ -8,6 +8,7 @@ use std::thread::sleep;
 use std::time::Duration;
 
 use clarity_engine::cache::Cache;
+use clarity_engine::cache::remote::Remote;
 use clarity_engine::fs::{FileSystem, MemFs, RealFs};
 use clarity_engine::lang::Source;
 use clarity_engine::run::{RunEnv, RunOptions, RunReport, SilentObserver, run_pipeline};
@@ -478,6 +479,23 @@ impl Project {
         options: RunOpts,
         cancel: &AtomicBool,
     ) -> RunReport {
+        self.run_full(text, sets, options, cancel, None)
+    }
+
+    /// Runs `text` with a remote cache.
+    pub fn run_remote(&self, text: &str, remote: &Remote) -> RunReport {
+        let cancel = AtomicBool::new(false);
+        self.run_full(text, &[], RunOpts::default(), &cancel, Some(remote))
+    }
+
+    fn run_full(
+        &self,
+        text: &str,
+        sets: &[&str],
+        options: RunOpts,
+        cancel: &AtomicBool,
+        remote: Option<&Remote>,
+    ) -> RunReport {
         self.log.ran.lock().unwrap().clear();
         let pipeline = self.pipeline_on(text, sets, options.device);
         let only: Vec<String> = options.only.iter().map(|s| s.to_string()).collect();
@@ -506,6 +524,7 @@ impl Project {
             reporter: &NullReporter,
             observer: &SilentObserver,
             executor: &clarity_engine::run::InProcess,
+            remote,
         };
         run_pipeline(&pipeline, &run_options, &env).unwrap()
     }

@@ -3,6 +3,7 @@
 //! Naming, as in `just`: `parse_*` reads a construct, `expect_*` reads something the user
 //! must have written (an error when missing).
 
+mod cache;
 mod item_props;
 mod resources;
 mod stage;
@@ -16,8 +17,8 @@ use miette::SourceSpan;
 use super::kdl_read::{NodeReader, clamp, read_document};
 use super::{FileAst, Item, LangError, Source, Spanned};
 
-const ITEMS: [&str; 8] = [
-    "stage", "let", "include", "use", "device", "pipeline", "sweep", "executor",
+const ITEMS: [&str; 9] = [
+    "stage", "let", "include", "use", "device", "pipeline", "sweep", "executor", "cache",
 ];
 
 /// Reads a source into its syntax tree. Returns the tree of everything that could be read
@@ -82,6 +83,7 @@ impl Parser<'_> {
                 "executor" => ast
                     .items
                     .extend(self.parse_executor(node).map(Item::Executor)),
+                "cache" => ast.items.push(Item::Cache(self.parse_cache(node))),
                 other => self.unknown_item(node, other),
             }
         }
@@ -112,7 +114,7 @@ impl Parser<'_> {
 
     fn unknown_item(&mut self, node: &KdlNode, name: &str) {
         let help = crate::suggest::did_you_mean(name, ITEMS, || {
-            "a pipeline holds `stage`, `let`, `include`, `use`, `device`, `sweep` and `executor` items".into()
+            "a pipeline holds `stage`, `let`, `include`, `use`, `device`, `sweep`, `executor` and `cache` items".into()
         });
         let (src, span) = (self.source.source_text(), node.name().span());
         self.errors.push(LangError::UnknownItem {
