@@ -28,6 +28,7 @@ fn two_runs_at_once_compute_each_stage_once() {
             .args(["run", "p.kdl"])
             .current_dir(dir.path())
             .env("NO_COLOR", "1")
+            .env("CLARITY_CONFIG", "/nonexistent/clarity/config.kdl")
             .stderr(Stdio::piped())
             .spawn()
             .unwrap()

@@ -42,6 +42,18 @@ fn jobcomp_line(id: &str) -> String {
     line.unwrap().to_owned()
 }
 
+/// `clarity ARGS` started in `dir`, its stderr captured.
+fn spawn(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_clarity"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("CLARITY_CONFIG", "/nonexistent/clarity/config.kdl")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// Whether a cluster answers; under `CI=true` it must.
 fn cluster() -> bool {
     let up = Command::new("sinfo")
@@ -221,13 +233,7 @@ fn independent_stages_run_as_parallel_jobs_and_ctrl_c_cancels_them() {
     let Some(_turn) = turn() else { return };
     let dir = project(SLOW);
     // The pipeline's `executor` block chooses Slurm; no flag needed.
-    let driver = Command::new(env!("CARGO_BIN_EXE_clarity"))
-        .args(["run", "p.kdl"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let driver = spawn(dir.path(), &["run", "p.kdl"]);
     let deadline = Instant::now() + Duration::from_secs(60);
     let ids = loop {
         let ids = running_slow_jobs();
@@ -404,13 +410,7 @@ fn wait_for_job_log(dir: &Path, text: &str) {
 fn a_requeued_training_job_resumes_from_its_checkpoint() {
     let Some(_turn) = turn() else { return };
     let dir = project(&small_pipeline(LONGER));
-    let driver = Command::new(env!("CARGO_BIN_EXE_clarity"))
-        .args(["run", "p.kdl", "--executor", "slurm"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let driver = spawn(dir.path(), &["run", "p.kdl", "--executor", "slurm"]);
     wait_for_job_log(dir.path(), "[train] epoch 2:");
     let out = Command::new("squeue")
         .args(["-h", "-o", "%i %j"])
@@ -543,13 +543,7 @@ fn the_pipelines_executor_block_goes_over_the_users_config() {
 fn a_job_cancelled_from_outside_fails_its_stage() {
     let Some(_turn) = turn() else { return };
     let dir = project(SLOW);
-    let driver = Command::new(env!("CARGO_BIN_EXE_clarity"))
-        .args(["run", "p.kdl", "--only", "one"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let driver = spawn(dir.path(), &["run", "p.kdl", "--only", "one"]);
     let deadline = Instant::now() + Duration::from_secs(60);
     let id = loop {
         if let Some(id) = running_slow_jobs().pop() {
