@@ -74,31 +74,14 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
     let Some(choice) = super::executor::choose(args, &pipeline, style) else {
         return EXIT_CONFIG;
     };
-    let options = RunOptions {
-        jobs: args.jobs.unwrap_or_else(|| {
-            if choice.kind == ExecutorKind::Slurm {
-                selected.len()
-            } else {
-                std::thread::available_parallelism().map_or(1, |n| n.get())
-            }
-        }),
-        force,
-        offline: args.pipeline.offline,
-        device: pipeline.device.clone(),
-        selected,
-        overrides: args
-            .pipeline
-            .set
-            .iter()
-            .filter_map(|set| set.split_once('='))
-            .map(|(name, value)| (name.to_owned(), value.to_owned()))
-            .collect(),
-        sweep: sweep
-            .iter()
-            .map(|axis| (axis.key.clone(), axis.values.clone()))
-            .collect(),
+    let options = options(
+        args,
+        &pipeline,
+        (selected, force),
         devices,
-    };
+        &sweep,
+        choice.kind,
+    );
     let executor = match choice.build(args, &pipeline, &options.selected) {
         Ok(executor) => executor,
         Err(e) => {
@@ -130,6 +113,41 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         super::remote::print_transferred(remote);
     }
     finish(&report, !sweep.is_empty(), style)
+}
+
+/// The run's options: `--jobs` (default: the CPU cores, or every stage for Slurm), the
+/// selection, and what the manifest records (`--set`, `--sweep`).
+fn options(
+    args: &RunArgs,
+    pipeline: &Pipeline,
+    (selected, force): (BTreeSet<usize>, BTreeSet<usize>),
+    devices: Vec<String>,
+    sweep: &[crate::sweep::Axis],
+    executor: ExecutorKind,
+) -> RunOptions {
+    let jobs = args.jobs.unwrap_or_else(|| match executor {
+        ExecutorKind::Slurm => selected.len(),
+        _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    });
+    RunOptions {
+        jobs,
+        force,
+        offline: args.pipeline.offline,
+        device: pipeline.device.clone(),
+        selected,
+        overrides: args
+            .pipeline
+            .set
+            .iter()
+            .filter_map(|set| set.split_once('='))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect(),
+        sweep: sweep
+            .iter()
+            .map(|axis| (axis.key.clone(), axis.values.clone()))
+            .collect(),
+        devices,
+    }
 }
 
 /// The summary (and a sweep's table); the exit status.

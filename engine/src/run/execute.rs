@@ -137,7 +137,24 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
         env.cache.abandon(pending);
         return Err(Failure::Error(report));
     }
-    let meta = EntryMeta {
+    let meta = env
+        .cache
+        .commit(pending, entry_meta(stage, fingerprint, key, &outcome))
+        .map_err(|e| Failure::Error(e.into()))?;
+    outcome.output_hashes = meta.output_hashes();
+    super::remote::push_committed(env, i, fingerprint);
+    publish(env, i, fingerprint, false).map_err(Failure::Error)?;
+    Ok(outcome)
+}
+
+/// What the entry of a stage that ran records (its outputs' hashes are added by the commit).
+fn entry_meta(
+    stage: &crate::PlannedStage,
+    fingerprint: &str,
+    key: Option<KeyParts>,
+    outcome: &Outcome,
+) -> EntryMeta {
+    EntryMeta {
         schema: ENTRY_SCHEMA,
         stage: stage.name.clone(),
         kind: stage.kind.to_owned(),
@@ -148,15 +165,7 @@ pub fn execute(env: &ExecEnv<'_>, i: usize, dispatch: Dispatch) -> Result<Outcom
         warnings: outcome.warnings.clone(),
         outputs: BTreeMap::new(),
         key,
-    };
-    let meta = env
-        .cache
-        .commit(pending, meta)
-        .map_err(|e| Failure::Error(e.into()))?;
-    outcome.output_hashes = meta.output_hashes();
-    super::remote::push_committed(env, i, fingerprint);
-    publish(env, i, fingerprint, false).map_err(Failure::Error)?;
-    Ok(outcome)
+    }
 }
 
 enum Locked {

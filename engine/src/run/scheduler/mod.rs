@@ -10,6 +10,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use crate::Pipeline;
 use crate::diag::{Style, render};
 
+mod record;
+
 use super::devices::DevicePool;
 use super::execute::{Dispatch, ExecEnv, inputs, publish};
 use super::plan::Planner;
@@ -352,67 +354,6 @@ impl<'a> Walk<'a> {
                 self.ready.insert((self.rank[d], d));
             }
         }
-    }
-
-    fn record(
-        &self,
-        i: usize,
-        status: StageStatus,
-        outcome: Outcome,
-        took: Duration,
-        error: Option<String>,
-    ) -> StageRecord {
-        let stage = &self.pipeline.stages[i];
-        let fingerprint = self.fingerprints[i].clone().unwrap_or_default();
-        let mut inputs: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for b in self.pipeline.inputs_of(i) {
-            inputs
-                .entry(b.param.clone())
-                .or_default()
-                .push(b.reference.clone());
-        }
-        let outputs = stage
-            .outputs
-            .iter()
-            .map(|o| {
-                (
-                    o.name.clone(),
-                    self.env.cache.output_dir(&fingerprint, &o.name),
-                )
-            })
-            .collect();
-        let output_kinds = stage
-            .outputs
-            .iter()
-            .map(|o| (o.name.clone(), o.kind.name().to_owned()))
-            .collect();
-        StageRecord {
-            name: stage.name.clone(),
-            kind: stage.kind.to_owned(),
-            version: stage.stage.schema().version,
-            status,
-            fingerprint,
-            params: stage.recorded_params(),
-            inputs,
-            outputs,
-            output_kinds,
-            placement: self.placement(i),
-            duration_s: took.as_secs_f64(),
-            job: outcome.job,
-            metrics: outcome.metrics,
-            records: outcome.records,
-            warnings: outcome.warnings,
-            error,
-        }
-    }
-
-    /// Stage `i`'s placement, on the device it ran on.
-    fn placement(&self, i: usize) -> crate::Placement {
-        let mut placement = self.pipeline.stages[i].placement.clone();
-        if let Some((_, Some(device))) = &self.slots[i] {
-            placement.device = device.clone();
-        }
-        placement
     }
 
     fn status(&self) -> RunStatus {
