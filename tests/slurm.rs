@@ -439,6 +439,11 @@ fn a_requeued_training_job_resumes_from_its_checkpoint() {
         match String::from_utf8_lossy(&state.stdout).trim() {
             "RUNNING" if requeued => break,
             "PENDING" | "REQUEUED" => {
+                if !requeued {
+                    // slurmd refuses a relaunch within the second its credential was revoked
+                    // ("Job credential revoked"): the begin-time delay exists for that.
+                    std::thread::sleep(Duration::from_millis(1500));
+                }
                 requeued = true;
                 let _ = Command::new("scontrol")
                     .args(["update", &format!("JobId={id}"), "StartTime=now"])
@@ -561,6 +566,184 @@ fn a_job_cancelled_from_outside_fails_its_stage() {
         log.contains(&format!(
             "Slurm job {id} was stopped from outside this run (CANCELLED"
         )),
+        "{log}"
+    );
+}
+
+/// `text` with an `executor "slurm" { shared-filesystem #false }` block.
+fn without_shared_filesystem(text: &str) -> String {
+    let block = "{\n    executor \"slurm\" {\n        shared-filesystem #false\n    }";
+    let open = text.find('{').unwrap();
+    format!("{}{block}{}", &text[..open], &text[open + 1..])
+}
+
+/// The files under `dir`, relative, sorted (none when it does not exist).
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                out.push(path.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn jobs_on_nodes_without_the_project_filesystem_work_through_the_remote_cache() {
+    let Some(_turn) = turn() else { return };
+    let dir = project(&without_shared_filesystem(&small_pipeline(TRAIN_ONE_EPOCH)));
+    let remote = tempfile::tempdir().unwrap();
+    let address = remote.path().display().to_string();
+    let out = clarity(dir.path(), &["run", "p.kdl", "--remote", &address]);
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert_eq!(stages_with(&log, "ran").len(), 7, "{log}");
+    let jobs = jobs(dir.path());
+    assert_eq!(jobs.len(), 7, "{jobs:?}");
+    for (stage, id) in &jobs {
+        assert_eq!(completed_state(id).as_deref(), Some("COMPLETED"), "{stage}");
+        // The job's output stays on the node; its worker pushed its own entry there.
+        let node_log = std::fs::read_to_string(format!("/tmp/clarity-{id}.log")).unwrap();
+        assert!(node_log.contains("pushed 1 entry"), "{stage}: {node_log}");
+        let _ = std::fs::remove_file(format!("/tmp/clarity-{id}.log"));
+        assert!(
+            !Path::new(&format!("/tmp/clarity-job-{id}")).exists(),
+            "{stage}: the job's scratch directory is removed"
+        );
+        if stage == "predict" {
+            // It read the trained model and the tokens from the remote cache, not from the
+            // driver's cache: the job's own cache had neither.
+            assert!(node_log.contains("pulled 2 entries"), "{node_log}");
+        }
+    }
+    // The job and its result went through the script and the remote cache: nothing of it
+    // under the project's `.clarity/jobs/`, and the result messages were read and removed.
+    assert_eq!(
+        files_under(&dir.path().join(".clarity/jobs")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        files_under(&remote.path().join("jobs")),
+        Vec::<String>::new()
+    );
+    // The driver pulled each entry the jobs pushed: the next run submits nothing.
+    assert!(log.contains("pulled 7 entries"), "{log}");
+    let again = clarity(dir.path(), &["run", "p.kdl", "--remote", &address]);
+    let again_log = stderr(&again);
+    assert!(again_log.contains("done: 0 ran, 7 cached"), "{again_log}");
+    assert!(!again_log.contains("submitted as Slurm job"), "{again_log}");
+}
+
+/// For nodes without the project's filesystem: a failing stage; a stage that reads a
+/// project file; a stage, from an included file, that reads its output.
+const AWAY: &str = r#"pipeline "away" {
+    executor "slurm" {
+        shared-filesystem #false
+    }
+    stage "breaks" exec {
+        command "sh" "-c" "echo the-last-words >&2; exit 3"
+    }
+    stage "reads" exec {
+        command "sh" "tool.sh"
+        deps "tool.sh"
+    }
+    include "more.kdl"
+}
+"#;
+
+const MORE: &str = r#"stage "after" exec {
+    command "sh" "-c" "cat \"$CLARITY_IN_0/z\" > \"$CLARITY_OUT_OUT/y\""
+    inputs "reads"
+}
+"#;
+
+#[test]
+fn without_the_project_filesystem_errors_come_back_and_stages_reading_project_files_run_here() {
+    let Some(_turn) = turn() else { return };
+    let dir = project(AWAY);
+    std::fs::write(dir.path().join("more.kdl"), MORE).unwrap();
+    std::fs::write(
+        dir.path().join("tool.sh"),
+        "echo zed > \"$CLARITY_OUT_OUT/z\"\n",
+    )
+    .unwrap();
+    let remote = tempfile::tempdir().unwrap();
+    let address = remote.path().display().to_string();
+    let out = clarity(dir.path(), &["run", "p.kdl", "--remote", &address]);
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{log}");
+    assert_eq!(stages_with(&log, "failed"), ["breaks"], "{log}");
+    assert_eq!(stages_with(&log, "ran"), ["after", "reads"], "{log}");
+    // The worker's error, with the command's last words, came back in its result message.
+    assert!(log.contains("the-last-words"), "{log}");
+    assert!(
+        log.contains("/tmp/clarity-"),
+        "the message names the log on the node: {log}"
+    );
+    // `reads` needs tool.sh, which the nodes do not have: it ran in the driver and pushed its
+    // entry; `after` — carried with its included file — pulled it on the node.
+    assert!(
+        log.contains("[reads] reads project files (tool.sh), which the nodes do not see"),
+        "{log}"
+    );
+    let jobs = jobs(dir.path());
+    let named: Vec<&str> = jobs.iter().map(|(s, _)| s.as_str()).collect();
+    assert!(
+        named.contains(&"after") && !named.contains(&"reads"),
+        "{jobs:?}"
+    );
+    let after = std::fs::read_dir(dir.path().join(".clarity/cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("out/y"))
+        .find(|p| p.exists())
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(after).unwrap(), "zed\n");
+    assert_eq!(
+        files_under(&remote.path().join("jobs")),
+        Vec::<String>::new()
+    );
+    for (_, id) in jobs {
+        let _ = std::fs::remove_file(format!("/tmp/clarity-{id}.log"));
+    }
+}
+
+#[test]
+fn nodes_without_the_project_filesystem_need_a_remote_cache() {
+    // Refused before the cluster is asked anything: no cluster needed.
+    let dir = project(AWAY);
+    std::fs::write(dir.path().join("more.kdl"), MORE).unwrap();
+    std::fs::write(dir.path().join("tool.sh"), "true\n").unwrap();
+    let out = clarity(dir.path(), &["run", "p.kdl"]);
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(log.contains("clarity::executor::no_remote"), "{log}");
+    assert!(!dir.path().join(".clarity/jobs").exists(), "{log}");
+    // A job carries the pipeline's files by their place under the project directory.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.kdl"), without_shared_filesystem(FAILING)).unwrap();
+    let remote = dir.path().join("remote");
+    std::fs::create_dir(&remote).unwrap();
+    let out = clarity(
+        elsewhere.path(),
+        &[
+            "run",
+            &dir.path().join("p.kdl").display().to_string(),
+            "--remote",
+            &remote.display().to_string(),
+        ],
+    );
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    assert!(log.contains("clarity::executor::outside"), "{log}");
+    assert!(
+        log.contains("p.kdl` is outside the project directory"),
         "{log}"
     );
 }

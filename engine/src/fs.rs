@@ -109,6 +109,57 @@ impl FileSystem for RealFs {
     }
 }
 
+/// A file system that keeps the texts read through it (a pipeline's includes, the policy
+/// files it uses), so they can travel where the project is not.
+pub struct RecordingFs<'a> {
+    inner: &'a dyn FileSystem,
+    read: std::sync::Mutex<BTreeMap<PathBuf, String>>,
+}
+
+impl<'a> RecordingFs<'a> {
+    /// Records what is read through `inner`.
+    pub fn new(inner: &'a dyn FileSystem) -> Self {
+        Self {
+            inner,
+            read: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Each file read, once, with its text.
+    pub fn into_read(self) -> BTreeMap<PathBuf, String> {
+        self.read.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl FileSystem for RecordingFs<'_> {
+    fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        let text = self.inner.read_to_string(path)?;
+        if let Ok(mut read) = self.read.lock() {
+            read.insert(path.to_path_buf(), text.clone());
+        }
+        Ok(text)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.inner.exists(path)
+    }
+}
+
+/// The real file system as a worker away from the project sees it: path params are not
+/// checked, since the driver checked them and the stages that read them run on the driver.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UncheckedPaths;
+
+impl FileSystem for UncheckedPaths {
+    fn read_to_string(&self, path: &Path) -> io::Result<String> {
+        RealFs.read_to_string(path)
+    }
+
+    fn exists(&self, _: &Path) -> bool {
+        true
+    }
+}
+
 /// An in-memory file system (tests).
 #[derive(Clone, Debug, Default)]
 pub struct MemFs {

@@ -53,6 +53,30 @@ pub struct Pipeline {
 }
 
 impl PlannedStage {
+    /// The project files its path params name, as written.
+    pub fn project_paths(&self) -> Vec<String> {
+        fn strings(value: &crate::Value, out: &mut Vec<String>) {
+            match value {
+                crate::Value::String(s) => out.push(s.clone()),
+                crate::Value::List(items) => items.iter().for_each(|v| strings(v, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for spec in self
+            .stage
+            .schema()
+            .params
+            .iter()
+            .filter(|p| p.ty.names_paths())
+        {
+            if let Some(value) = self.params.get(spec.name) {
+                strings(value, &mut out);
+            }
+        }
+        out
+    }
+
     /// The params as recorded in `stage.json` and the run manifest: secrets the stage
     /// declares are replaced ([`crate::Stage::recorded_params`]).
     pub fn recorded_params(&self) -> Params {

@@ -68,4 +68,10 @@ pub struct ExecutorConfig {
     pub kind: String,
     /// Defaults for every stage's resources.
     pub defaults: Resources,
+    /// `shared-filesystem #false`: the cluster's nodes do not see the project directory
+    /// (unset: they do).
+    pub shared_filesystem: Option<bool>,
 }
+
+/// The settings of an `executor` block that are not resources.
+pub const EXECUTOR_SETTINGS: [&str; 1] = ["shared-filesystem"];

@@ -4,7 +4,9 @@
 
 use crate::diag::Diagnostics;
 use crate::lang::Spanned;
-use crate::resources::{EXECUTOR_KINDS, ExecutorConfig, RESOURCE_KEYS, Resources};
+use crate::resources::{
+    EXECUTOR_KINDS, EXECUTOR_SETTINGS, ExecutorConfig, RESOURCE_KEYS, Resources,
+};
 use crate::{Value, suggest};
 
 use super::EValue;
@@ -112,9 +114,30 @@ pub fn check_executor(
         });
         return None;
     }
+    let (own, resources): (Settings, Settings) = settings
+        .iter()
+        .cloned()
+        .partition(|(key, _)| EXECUTOR_SETTINGS.contains(&key.value.as_str()));
+    let mut shared_filesystem = None;
+    for (key, value) in &own {
+        match &value.value {
+            EValue::Scalar(Value::Bool(b)) => shared_filesystem = Some(*b),
+            other => {
+                let (src, span) = (value.span.source.source_text(), value.span.range);
+                diags.push(ResourceError::WrongType {
+                    key: key.value.clone(),
+                    expected: "#true or #false",
+                    found: other.type_name().to_owned(),
+                    src,
+                    span,
+                });
+            }
+        }
+    }
     Some(ExecutorConfig {
         kind: kind.value.clone(),
-        defaults: check_resources(settings, diags),
+        defaults: check_resources(&resources, diags),
+        shared_filesystem,
     })
 }
 

@@ -2,16 +2,18 @@
 //! user's config file, else in-process — and the resource defaults it starts from; a
 //! cluster executor's cluster is checked before any stage runs.
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Pipeline;
 use crate::analyse::user_executor;
+use crate::cache::remote::Remote;
 use crate::diag::Style;
 use crate::lang::Source;
 use crate::resources::ExecutorConfig;
-use crate::run::slurm::check_cluster;
+use crate::run::slurm::{Carried, Queue, SlurmError, check_cluster};
 use crate::run::{Executor, InProcess, ProcessExecutor, SlurmExecutor};
 
 use super::{CliError, ExecutorKind, PipelineArgs, RunArgs};
@@ -38,6 +40,7 @@ pub fn choose(args: &RunArgs, pipeline: &Pipeline, style: Style) -> Option<Choic
         (Some(own), Some(user)) => ExecutorConfig {
             kind: own.kind.clone(),
             defaults: own.defaults.over(&user.defaults),
+            shared_filesystem: own.shared_filesystem.or(user.shared_filesystem),
         },
         (Some(own), None) => own.clone(),
         (None, Some(user)) => user,
@@ -58,12 +61,14 @@ pub fn choose(args: &RunArgs, pipeline: &Pipeline, style: Style) -> Option<Choic
 }
 
 impl Choice {
-    /// The executor, its cluster checked for the `selected` stages.
+    /// The executor, its cluster checked for the `selected` stages (and, for nodes without
+    /// the project's filesystem, that a remote cache carries the stages' entries).
     pub fn build(
         &self,
         args: &RunArgs,
         pipeline: &Pipeline,
         selected: &BTreeSet<usize>,
+        away: &Away<'_>,
     ) -> Result<Box<dyn Executor>, miette::Report> {
         Ok(match self.kind {
             ExecutorKind::Local => Box::new(InProcess),
@@ -84,12 +89,20 @@ impl Choice {
                         partitions.push((p.clone(), format!("stage `{}`", stage.name)));
                     }
                 }
+                let (args, carried) = match self.config.shared_filesystem {
+                    Some(false) => {
+                        let (args, carried) = away.carried(&args.pipeline)?;
+                        (args, Some(carried))
+                    }
+                    _ => (worker_args(&args.pipeline), None),
+                };
                 check_cluster(&partitions)?;
                 Box::new(SlurmExecutor {
                     exe: std::env::current_exe().map_err(CliError::CurrentExe)?,
-                    args: worker_args(&args.pipeline),
+                    args,
                     defaults,
-                    poll: Duration::from_millis(500),
+                    queue: Arc::new(Queue::new(Duration::from_millis(500))),
+                    carried,
                 })
             }
         })
@@ -130,19 +143,69 @@ fn read_user_config(style: Style) -> Result<Option<ExecutorConfig>, String> {
     user_executor(&source).map_err(|diags| diags.render(style))
 }
 
+/// What a run knows that a job on a node without the project's filesystem needs.
+pub struct Away<'a> {
+    /// The run's remote cache.
+    pub remote: Option<&'a Remote>,
+    /// The files the pipeline was read from.
+    pub sources: &'a BTreeMap<PathBuf, String>,
+    /// The project directory.
+    pub project_dir: &'a Path,
+}
+
+impl<'a> Away<'a> {
+    /// What a run with this remote cache, read from these files, in this project, knows.
+    pub fn new(
+        remote: Option<&'a Remote>,
+        sources: &'a BTreeMap<PathBuf, String>,
+        project_dir: &'a Path,
+    ) -> Self {
+        Self {
+            remote,
+            sources,
+            project_dir,
+        }
+    }
+
+    /// The worker's arguments — the pipeline file by its path under the job's scratch
+    /// directory, the remote cache by its full address — and the files the job carries.
+    fn carried(&self, args: &PipelineArgs) -> Result<(Vec<String>, Carried), SlurmError> {
+        let remote = self.remote.ok_or(SlurmError::NoRemote)?;
+        let relative = |path: &Path| {
+            std::path::absolute(path)
+                .ok()
+                .and_then(|p| p.strip_prefix(self.project_dir).ok().map(Path::to_path_buf))
+                .filter(|p| p.components().all(|c| matches!(c, Component::Normal(_))))
+                .ok_or_else(|| SlurmError::Outside {
+                    path: path.display().to_string(),
+                })
+        };
+        let mut files = Vec::new();
+        for (path, text) in self.sources {
+            files.push((relative(path)?.display().to_string(), text.clone()));
+        }
+        let file = args.file.as_deref().map(relative).transpose()?;
+        let local = PipelineArgs {
+            remote: Some(remote.shown().to_owned()),
+            ..args.clone()
+        };
+        Ok((worker_words(file.as_deref(), &local), Carried { files }))
+    }
+}
+
 /// The arguments with which a worker loads the same pipeline (the file made absolute, so a
 /// cluster job finds it from any directory).
 fn worker_args(args: &PipelineArgs) -> Vec<String> {
-    let mut out: Vec<String> = args
+    let file = args
         .file
-        .iter()
-        .map(|f| {
-            std::path::absolute(f)
-                .unwrap_or_else(|_| f.clone())
-                .display()
-                .to_string()
-        })
-        .collect();
+        .as_deref()
+        .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.to_path_buf()));
+    worker_words(file.as_deref(), args)
+}
+
+/// `file`, then the options of `args` a worker needs.
+fn worker_words(file: Option<&Path>, args: &PipelineArgs) -> Vec<String> {
+    let mut out: Vec<String> = file.iter().map(|f| f.display().to_string()).collect();
     for set in &args.set {
         out.extend(["--set".to_owned(), set.clone()]);
     }

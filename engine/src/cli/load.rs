@@ -1,7 +1,8 @@
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, Style};
-use crate::fs::RealFs;
+use crate::fs::{FileSystem, RealFs, RecordingFs};
 use crate::lang::Source;
 use crate::sweep::{Axis, combine, file_axes, merge, parse_axes, points};
 use crate::{Options, Pipeline, Registry};
@@ -20,6 +21,9 @@ pub struct Loaded {
     pub sweep: Vec<Axis>,
     /// The remote cache the file's `cache { remote "URL" }` names.
     pub remote: Option<String>,
+    /// Every file the pipeline was read from (the file, its includes, the policy files it
+    /// uses), with its text.
+    pub sources: BTreeMap<PathBuf, String>,
 }
 
 /// Reads and validates the pipeline named by `args`; prints every diagnostic and returns
@@ -30,6 +34,18 @@ pub fn load(
     default: &EmbeddedPipeline,
     style: Style,
 ) -> Option<Loaded> {
+    load_with(args, registry, default, style, &RealFs)
+}
+
+/// [`load`], reading includes and checking path params through `fs`.
+pub fn load_with(
+    args: &PipelineArgs,
+    registry: &Registry,
+    default: &EmbeddedPipeline,
+    style: Style,
+    fs: &dyn FileSystem,
+) -> Option<Loaded> {
+    let fs = RecordingFs::new(fs);
     let project_dir = match std::env::current_dir() {
         Ok(dir) => dir,
         Err(e) => return print_error(CliError::Cwd(e), style),
@@ -54,7 +70,7 @@ pub fn load(
         let sets: Vec<String> = args.set.iter().cloned().chain(point.sets()).collect();
         let options = Options {
             registry,
-            fs: &RealFs,
+            fs: &fs,
             project_dir: &project_dir,
             sets: &sets,
             device: args.device.as_deref(),
@@ -82,7 +98,17 @@ pub fn load(
         project_dir,
         sweep: axes,
         remote: crate::lang::file_remote(&file.items),
+        sources: sources(&source, fs),
     })
+}
+
+/// The pipeline file's text and every file read while analysing it.
+fn sources(main: &Source, fs: RecordingFs<'_>) -> BTreeMap<PathBuf, String> {
+    let mut read = fs.into_read();
+    if let Some(path) = main.path() {
+        read.insert(path.to_path_buf(), main.text().to_owned());
+    }
+    read
 }
 
 fn read(path: &Path) -> Result<Source, CliError> {

@@ -9,6 +9,7 @@ use crate::run::{
 };
 use crate::{Pipeline, Registry, StderrReporter};
 
+use super::executor::Away;
 use super::load::{Loaded, load, print_error};
 use super::{EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, ExecutorKind, RunArgs};
 
@@ -46,6 +47,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         project_dir,
         sweep,
         remote,
+        sources,
     }) = load(&args.pipeline, registry, default, style)
     else {
         return EXIT_CONFIG;
@@ -82,7 +84,8 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         &sweep,
         choice.kind,
     );
-    let executor = match choice.build(args, &pipeline, &options.selected) {
+    let away = Away::new(remote.as_ref(), &sources, &project_dir);
+    let executor = match choice.build(args, &pipeline, &options.selected, &away) {
         Ok(executor) => executor,
         Err(e) => {
             eprint!("{}", render(e.as_ref(), style));

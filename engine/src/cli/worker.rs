@@ -1,14 +1,15 @@
 //! `clarity worker --job FILE PIPELINE-ARGS`: runs the one stage a driver resolved (for
 //! `--executor process`, and the command a cluster job runs) and writes its result next to
-//! the job file. It shares the cache with its driver and any other workers: it takes the
+//! the job file (or, for a node without the driver's filesystem, to the remote cache). It shares the cache with its driver and any other workers: it takes the
 //! shared cache lock and its own entry's lock, and cleans only its own entry's leftovers.
 
 use crate::cache::Cache;
 use crate::diag::Style;
+use crate::fs::{FileSystem, RealFs, UncheckedPaths};
 use crate::run::{ExecEnv, JobResult, StageJob, execute, read_json, write_json};
 use crate::{Registry, StderrReporter};
 
-use super::load::{load, print_error};
+use super::load::{load_with, print_error};
 use super::run::install_ctrlc;
 use super::{EXIT_CONFIG, EXIT_OK, EXIT_RUNTIME, EmbeddedPipeline, WorkerArgs};
 
@@ -19,15 +20,22 @@ pub fn worker(
     default: &EmbeddedPipeline,
     style: Style,
 ) -> u8 {
-    let Some(loaded) = load(&args.pipeline, registry, default, style) else {
-        return EXIT_CONFIG;
-    };
     let job: StageJob = match read_json(&args.job) {
         Ok(job) => job,
         Err(e) => {
             eprintln!("error: cannot read job file {}: {e}", args.job.display());
             return EXIT_RUNTIME;
         }
+    };
+    // Away from the project, the files path params name are not here; the driver checked
+    // them, and runs the stages that read them itself.
+    let fs: &dyn FileSystem = if job.remote_result.is_some() {
+        &UncheckedPaths
+    } else {
+        &RealFs
+    };
+    let Some(loaded) = load_with(&args.pipeline, registry, default, style, fs) else {
+        return EXIT_CONFIG;
     };
     let Some(i) = loaded.pipeline.index(&job.stage) else {
         eprintln!("error: the pipeline has no stage `{}`", job.stage);
@@ -67,9 +75,22 @@ pub fn worker(
     } else {
         EXIT_RUNTIME
     };
-    let path = args.job.with_extension("result.json");
-    if let Err(e) = write_json(&path, &JobResult::of(&result)) {
-        eprintln!("error: cannot write {}: {e}", path.display());
+    let report = JobResult::of(&result);
+    let written = match (&job.remote_result, remote.as_ref()) {
+        (Some(name), Some(remote)) => {
+            let bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
+            remote
+                .put_message(name, bytes)
+                .map_err(|e| format!("cannot report the result to the remote cache: {e}"))
+        }
+        (Some(_), None) => Err("the job reports through a remote cache, and none is set".into()),
+        (None, _) => {
+            let path = args.job.with_extension("result.json");
+            write_json(&path, &report).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+    };
+    if let Err(message) = written {
+        eprintln!("error: {message}");
         return EXIT_RUNTIME;
     }
     code

@@ -28,6 +28,11 @@ pub struct StageJob {
     pub device: String,
     /// The run's live logs directory (`.clarity/logs/<run-id>`).
     pub logs_dir: PathBuf,
+    /// Set when the worker runs where the driver's files are not (a cluster node without
+    /// the project's filesystem): the worker reports its result as this message in the
+    /// remote cache instead of a file beside the job.
+    #[serde(default)]
+    pub remote_result: Option<String>,
 }
 
 /// What a worker reports.
@@ -70,7 +75,27 @@ impl StageJob {
                 .collect(),
             device: dispatch.placement.device.clone(),
             logs_dir: logs_dir.to_path_buf(),
+            remote_result: None,
         }
+    }
+
+    /// The job as seen from a node without the driver's filesystem, where the worker runs
+    /// in a scratch directory: the paths under `project_dir` (the upstream entries, the
+    /// live logs) made relative to it — so the worker pulls the inputs into its own cache —
+    /// and the result reported as message `result` in the remote cache.
+    pub fn away_from(mut self, project_dir: &Path, result: String) -> Self {
+        let relative = |path: &mut PathBuf| {
+            if let Ok(rel) = path.strip_prefix(project_dir) {
+                *path = rel.to_path_buf();
+            }
+        };
+        self.inputs
+            .values_mut()
+            .flatten()
+            .for_each(|(_, dir)| relative(dir));
+        relative(&mut self.logs_dir);
+        self.remote_result = Some(result);
+        self
     }
 
     /// The dispatch it describes, for a stage placed at `placement`.

@@ -168,6 +168,15 @@ impl ParamType {
         max: None,
     };
 
+    /// Whether values of this type name project files (a path, or a list of them).
+    pub fn names_paths(&self) -> bool {
+        match self {
+            Self::Path => true,
+            Self::List(item) => item.names_paths(),
+            _ => false,
+        }
+    }
+
     /// A reference to an output of kind `kind`.
     pub fn input(kind: ArtifactKind) -> Self {
         Self::Input { kind }

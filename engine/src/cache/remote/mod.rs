@@ -7,10 +7,12 @@
 //! is downloaded into the local cache's temporary directory and every file hashed against
 //! that `stage.json` before it moves into place ([`crate::cache::Cache::install`]); one that
 //! does not match is removed, never trusted. Two machines pushing one entry write the same
-//! content.
+//! content. Beside the entries, `jobs/<name>` holds what a cluster job reports to its driver
+//! when they share no filesystem.
 
 mod connect;
 mod error;
+mod messages;
 mod pull;
 mod push;
 mod transfer;
@@ -34,6 +36,8 @@ pub struct Remote {
     store: Arc<dyn ObjectStore>,
     /// `PREFIX/entries`.
     root: ObjPath,
+    /// `PREFIX/jobs`.
+    jobs: ObjPath,
     shown: String,
     runtime: tokio::runtime::Runtime,
     stats: Mutex<Transfer>,
@@ -53,12 +57,14 @@ impl Remote {
         let url = RemoteUrl::parse(address, base)?;
         let shown = url.shown();
         let built = connect::build(&url)?;
-        let root = url
-            .prefix()
-            .split('/')
-            .filter(|p| !p.is_empty())
-            .chain(["entries"])
-            .collect();
+        let under = |dir: &'static str| -> ObjPath {
+            url.prefix()
+                .split('/')
+                .filter(|p| !p.is_empty())
+                .chain([dir])
+                .collect()
+        };
+        let (root, jobs) = (under("entries"), under("jobs"));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("clarity-remote")
@@ -73,6 +79,7 @@ impl Remote {
         Ok(Self {
             store: built.store,
             root,
+            jobs,
             shown,
             runtime,
             stats: Mutex::new(Transfer::default()),

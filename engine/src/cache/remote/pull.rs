@@ -182,7 +182,10 @@ impl Remote {
 }
 
 /// The object's bytes, `None` when it does not exist.
-async fn get_bytes(store: &dyn ObjectStore, key: &ObjPath) -> Result<Option<Vec<u8>>, BoxError> {
+pub(super) async fn get_bytes(
+    store: &dyn ObjectStore,
+    key: &ObjPath,
+) -> Result<Option<Vec<u8>>, BoxError> {
     match store.get(key).await {
         Ok(result) => Ok(Some(result.bytes().await?.to_vec())),
         Err(object_store::Error::NotFound { .. }) => Ok(None),

@@ -41,6 +41,27 @@ pub enum SlurmError {
         #[help]
         help: String,
     },
+    /// `shared-filesystem #false` without a remote cache.
+    #[error("Slurm nodes without the project's filesystem need a remote cache")]
+    #[diagnostic(
+        code(clarity::executor::no_remote),
+        help(
+            "their jobs get their inputs from and give their results to one: set it with `--remote URL`, `CLARITY_REMOTE` or `cache {{ remote \"s3://bucket/prefix\" }}` — an address every node reaches"
+        )
+    )]
+    NoRemote,
+    /// A file of the pipeline outside the project directory, which a job cannot carry.
+    #[error("`{path}` is outside the project directory")]
+    #[diagnostic(
+        code(clarity::executor::outside),
+        help(
+            "a job on a node without the project's filesystem carries the pipeline's files by their place under the project directory (where `clarity run` starts): move it there"
+        )
+    )]
+    Outside {
+        /// The file.
+        path: String,
+    },
 }
 
 /// Checks the cluster for jobs asking for these partitions (`(partition, who asks)`).

@@ -57,6 +57,48 @@ pub fn script(exe: &Path, args: &[String]) -> String {
     )
 }
 
+/// The batch script of a job on a node without the project's filesystem: in a scratch
+/// directory of its own (removed when it ends), writes each carried `(name, text)` file, then
+/// runs `exe ARGS…` there.
+pub fn carried_script(exe: &Path, args: &[String], files: &[(&str, &str)]) -> String {
+    let mut out = String::from(
+        "#!/bin/sh\n\
+         # Written by clarity: one stage, run by `clarity worker` on a node without the\n\
+         # project's filesystem, in a scratch directory with the files the job carries.\n\
+         dir=\"${TMPDIR:-/tmp}/clarity-job-${SLURM_JOB_ID:-$$}\"\n\
+         rm -rf \"$dir\" && mkdir -p \"$dir\" && cd \"$dir\" || exit 1\n\
+         trap 'cd / && rm -rf \"$dir\"' EXIT\n\
+         trap 'exit 143' INT TERM\n",
+    );
+    for (name, text) in files {
+        if let Some((parent, _)) = name.rsplit_once('/') {
+            out.push_str(&format!("mkdir -p {}\n", quote(parent)));
+        }
+        let end = delimiter(text);
+        let text = text.strip_suffix('\n').unwrap_or(text);
+        out.push_str(&format!("cat > {} <<'{end}'\n{text}\n{end}\n", quote(name)));
+    }
+    let words: Vec<String> = std::iter::once(exe.display().to_string())
+        .chain(args.iter().cloned())
+        .map(|w| quote(&w))
+        .collect();
+    out.push_str(&words.join(" "));
+    out.push('\n');
+    out
+}
+
+/// A here-document delimiter that is no line of `text`.
+fn delimiter(text: &str) -> String {
+    let taken = |d: &str| text.lines().any(|l| l == d);
+    let mut end = "CLARITY_EOF".to_owned();
+    let mut n = 0;
+    while taken(&end) {
+        n += 1;
+        end = format!("CLARITY_EOF_{n}");
+    }
+    end
+}
+
 /// `word` quoted for `sh`.
 fn quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
@@ -128,6 +170,72 @@ mod tests {
             ]
         );
         assert!(args.contains(&"--requeue".to_owned()));
+    }
+
+    #[test]
+    fn a_carried_script_writes_its_files_verbatim_and_runs_the_worker_among_them() {
+        let pipeline = "pipeline \"p\" {\n  stage \"a\" wait note=\"$HOME `x`\"\n}\nCLARITY_EOF\n";
+        let s = carried_script(
+            Path::new("/bin/clarity"),
+            &[
+                "worker".into(),
+                "--job".into(),
+                "job.json".into(),
+                "p.kdl".into(),
+            ],
+            &[("job.json", "{\"stage\": \"a\"}"), ("p.kdl", pipeline)],
+        );
+        assert!(
+            s.contains("cat > 'job.json' <<'CLARITY_EOF'\n{\"stage\": \"a\"}\nCLARITY_EOF\n"),
+            "{s}"
+        );
+        // A line equal to the delimiter moves it; a quoted delimiter keeps `$` and backquotes.
+        assert!(
+            s.contains(&format!(
+                "cat > 'p.kdl' <<'CLARITY_EOF_1'\n{pipeline}CLARITY_EOF_1\n"
+            )),
+            "{s}"
+        );
+        assert!(
+            s.ends_with("'/bin/clarity' 'worker' '--job' 'job.json' 'p.kdl'\n"),
+            "{s}"
+        );
+        assert!(
+            s.find("cd \"$dir\"").unwrap() < s.find("cat >").unwrap(),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn a_carried_script_runs_in_sh_and_leaves_nothing_behind() {
+        let scratch = tempfile::tempdir().unwrap();
+        let s = carried_script(
+            Path::new("/bin/sh"),
+            &["-c".into(), "cat note.txt; pwd > ../where; exit 3".into()],
+            &[("note.txt", "it's $HOME\n")],
+        );
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&s)
+            .env("TMPDIR", scratch.path())
+            .env("SLURM_JOB_ID", "42")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "the worker's exit status is the job's"
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "it's $HOME\n");
+        let ran_in = std::fs::read_to_string(scratch.path().join("where")).unwrap();
+        assert_eq!(
+            ran_in.trim(),
+            scratch.path().join("clarity-job-42").display().to_string()
+        );
+        assert!(
+            !scratch.path().join("clarity-job-42").exists(),
+            "the scratch directory is removed"
+        );
     }
 
     #[test]
