@@ -64,17 +64,9 @@ pub struct PipelineArgs {
     /// Never touch the Hub (a remote cache is still used).
     #[arg(long)]
     pub offline: bool,
-    /// The remote cache: `s3://BUCKET/PREFIX`, `gs://BUCKET/PREFIX`, `az://CONTAINER/PREFIX`,
-    /// `file:///DIR` or a directory (default: `CLARITY_REMOTE`, else the pipeline's
-    /// `cache { remote "URL" }`). Credentials come from the store's own variables (for S3:
-    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP).
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "CLARITY_REMOTE",
-        hide_env_values = true
-    )]
-    pub remote: Option<String>,
+    /// The remote cache.
+    #[command(flatten)]
+    pub remote: RemoteArg,
     /// Place stages as if this machine had these devices (e.g. `metal,cpu`) and the binary
     /// were built for them: shows what another machine would do.
     #[arg(long, value_name = "DEVICES", value_delimiter = ',')]
@@ -143,14 +135,25 @@ pub struct WorkerArgs {
 pub struct PushArgs {
     /// The pipeline whose latest run to push (default: every complete entry).
     pub file: Option<PathBuf>,
-    /// The remote cache (default: `CLARITY_REMOTE`, else the pipeline's `cache { remote }`).
+    /// The remote cache.
+    #[command(flatten)]
+    pub remote: RemoteArg,
+}
+
+/// `--remote URL`, else `CLARITY_REMOTE`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RemoteArg {
+    /// The remote cache: `s3://BUCKET/PREFIX`, `gs://BUCKET/PREFIX`, `az://CONTAINER/PREFIX`,
+    /// `file:///DIR` or a directory (default: `CLARITY_REMOTE`, else the pipeline's
+    /// `cache { remote "URL" }`). Credentials come from the store's own variables (for S3:
+    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP).
     #[arg(
-        long,
+        long = "remote",
         value_name = "URL",
         env = "CLARITY_REMOTE",
         hide_env_values = true
     )]
-    pub remote: Option<String>,
+    pub url: Option<String>,
 }
 
 /// `clarity plan`.

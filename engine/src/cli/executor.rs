@@ -16,7 +16,7 @@ use crate::resources::ExecutorConfig;
 use crate::run::slurm::{Carried, Queue, SlurmError, check_cluster};
 use crate::run::{Executor, InProcess, ProcessExecutor, SlurmExecutor};
 
-use super::{CliError, ExecutorKind, PipelineArgs, RunArgs};
+use super::{CliError, ExecutorKind, PipelineArgs, RemoteArg, RunArgs};
 
 /// The executor chosen for a run, with its resource defaults.
 pub struct Choice {
@@ -186,7 +186,9 @@ impl<'a> Away<'a> {
         }
         let file = args.file.as_deref().map(relative).transpose()?;
         let local = PipelineArgs {
-            remote: Some(remote.shown().to_owned()),
+            remote: RemoteArg {
+                url: Some(remote.shown().to_owned()),
+            },
             ..args.clone()
         };
         Ok((worker_words(file.as_deref(), &local), Carried { files }))
@@ -218,7 +220,7 @@ fn worker_words(file: Option<&Path>, args: &PipelineArgs) -> Vec<String> {
     if args.offline {
         out.push("--offline".to_owned());
     }
-    if let Some(remote) = &args.remote {
+    if let Some(remote) = &args.remote.url {
         out.extend(["--remote".to_owned(), remote.clone()]);
     }
     out

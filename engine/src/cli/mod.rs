@@ -30,7 +30,7 @@ use clap::Parser;
 
 pub use args::{
     DiffArgs, EngineCommand, ExecutorKind, GcArgs, GraphArgs, GraphFormat, LogArgs, PipelineArgs,
-    PlanArgs, PushArgs, RunArgs, RunsArgs, RunsFormat, ShowArgs, WorkerArgs,
+    PlanArgs, PushArgs, RemoteArg, RunArgs, RunsArgs, RunsFormat, ShowArgs, WorkerArgs,
 };
 pub use error::CliError;
 pub use plan::{render_assigned, render_plan};

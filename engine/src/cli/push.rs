@@ -36,11 +36,11 @@ pub fn push(args: &PushArgs, registry: &Registry, default: &EmbeddedPipeline, st
                 return EXIT_CONFIG;
             };
             (
-                args.remote.clone().or(loaded.remote),
+                args.remote.url.clone().or(loaded.remote),
                 Some(loaded.pipeline.name),
             )
         }
-        None => (args.remote.clone(), None),
+        None => (args.remote.url.clone(), None),
     };
     let Some(address) = address else {
         return fail(RemoteError::NotConfigured, style);

@@ -19,7 +19,7 @@ pub fn open(args: &PipelineArgs, loaded: &Loaded, style: Style) -> Result<Option
 
 /// The address a pipeline command uses: `--remote` or `CLARITY_REMOTE`, else the pipeline's.
 pub fn address<'a>(args: &'a PipelineArgs, loaded: &'a Loaded) -> Option<&'a str> {
-    args.remote.as_deref().or(loaded.remote.as_deref())
+    args.remote.url.as_deref().or(loaded.remote.as_deref())
 }
 
 /// Opens `address` (a relative directory resolves against `base`), checking it before

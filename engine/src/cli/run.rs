@@ -67,7 +67,7 @@ pub fn run(args: &RunArgs, registry: &Registry, default: &EmbeddedPipeline, styl
         Ok(cache) => cache,
         Err(e) => return print_error(e, style).unwrap_or(EXIT_RUNTIME),
     };
-    let address = args.pipeline.remote.as_deref().or(remote.as_deref());
+    let address = args.pipeline.remote.url.as_deref().or(remote.as_deref());
     let remote = match super::remote::open_address(address, &project_dir, style, true) {
         Ok(remote) => remote,
         Err(code) => return code,
