@@ -1,107 +1,10 @@
-//! Runs as their manifests recorded them (`.clarity/runs/<id>/manifest.json`), read back
-//! for `runs`, `show`, `diff` and `gc`, and finding one by id.
+//! Runs as their manifests recorded them ([`crate::run::RecordedRun`]), for `runs`, `show`,
+//! `diff` and `gc`: finding one by id, and what they name.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-use serde_json::Value;
-
 use super::CliError;
-
-/// One run's manifest, read leniently: a field an older clarity did not write is empty.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct RecordedRun {
-    /// The run directory's name (not in the file).
-    #[serde(skip)]
-    pub id: String,
-    /// Pipeline name.
-    pub pipeline: String,
-    /// The pipeline file as given to `clarity run`.
-    pub file: String,
-    /// `ok`, `failed` or `cancelled`.
-    pub status: String,
-    /// Start, milliseconds since the Unix epoch.
-    pub started_unix_ms: u64,
-    /// Wall time in seconds.
-    pub duration_s: f64,
-    /// The `--set` overrides.
-    pub overrides: BTreeMap<String, Value>,
-    /// Stages in the order they ended.
-    pub stages: Vec<RecordedStage>,
-}
-
-/// One stage of a recorded run.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct RecordedStage {
-    /// Name.
-    pub name: String,
-    /// Kind.
-    pub kind: String,
-    /// `ran`, `cached`, `failed`, `skipped` or `cancelled`.
-    pub status: String,
-    /// The fingerprint: the name of its cache entry.
-    pub fingerprint: String,
-    /// Resolved params.
-    pub params: BTreeMap<String, Value>,
-    /// Output name to its directory in the cache.
-    pub outputs: BTreeMap<String, PathBuf>,
-    /// Output name to its artifact kind.
-    pub output_kinds: BTreeMap<String, String>,
-    /// Wall time in seconds.
-    pub duration_s: f64,
-    /// Metrics (a number, or `null` for a NaN).
-    pub metrics: BTreeMap<String, Value>,
-    /// Warnings about the result.
-    pub warnings: Vec<String>,
-}
-
-impl RecordedRun {
-    /// The overrides, each value as text.
-    pub fn overrides(&self) -> BTreeMap<String, String> {
-        self.overrides
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                )
-            })
-            .collect()
-    }
-
-    /// `"stage.metric"` to its value, for every numeric metric of every stage.
-    pub fn metrics(&self) -> BTreeMap<String, f64> {
-        self.stages
-            .iter()
-            .flat_map(|s| {
-                s.metrics
-                    .iter()
-                    .filter_map(move |(k, v)| Some((format!("{}.{k}", s.name), v.as_f64()?)))
-            })
-            .collect()
-    }
-
-    /// `"stage: warning"` for every warning of every stage.
-    pub fn warnings(&self) -> Vec<String> {
-        self.stages
-            .iter()
-            .flat_map(|s| s.warnings.iter().map(move |w| format!("{}: {w}", s.name)))
-            .collect()
-    }
-
-    /// Whether `filter` (a pipeline name, or the pipeline file as a path) names this run's
-    /// pipeline.
-    pub fn is_of(&self, filter: &str, cwd: &Path) -> bool {
-        if self.pipeline == filter || self.file == filter {
-            return true;
-        }
-        let canonical = |p: &str| std::fs::canonicalize(cwd.join(p)).ok();
-        !self.file.is_empty() && canonical(&self.file).is_some_and(|f| Some(f) == canonical(filter))
-    }
-}
+pub use crate::run::{RecordedRun, read_runs};
 
 /// The `.clarity/runs` directory of the current directory.
 pub fn runs_dir() -> Result<PathBuf, CliError> {
@@ -109,24 +12,6 @@ pub fn runs_dir() -> Result<PathBuf, CliError> {
         .map_err(CliError::Cwd)?
         .join(".clarity")
         .join("runs"))
-}
-
-/// Every readable `manifest.json` under `dir`, newest first (unreadable ones are skipped).
-pub fn read_runs(dir: &Path) -> Vec<RecordedRun> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut runs: Vec<RecordedRun> = entries
-        .filter_map(Result::ok)
-        .filter_map(|e| {
-            let text = std::fs::read_to_string(e.path().join("manifest.json")).ok()?;
-            let mut run: RecordedRun = serde_json::from_str(&text).ok()?;
-            run.id = e.file_name().to_string_lossy().into_owned();
-            Some(run)
-        })
-        .collect();
-    runs.sort_by(|a, b| (b.started_unix_ms, &b.id).cmp(&(a.started_unix_ms, &a.id)));
-    runs
 }
 
 /// The run called `id`, else [`CliError::UnknownRun`] with the closest id; or, without an

@@ -21,7 +21,7 @@ pub use devices::DevicePool;
 pub use error::RunError;
 pub use execute::{Dispatch, ExecEnv, Failure, Outcome, execute};
 pub use executor::{Executor, InProcess, ProcessExecutor, SlurmExecutor};
-pub use history::latest_fingerprints;
+pub use history::{RecordedRun, RecordedStage, latest_fingerprints, read_runs};
 pub use job::{JobFiles, JobResult, StageJob, read_json, write_json};
 pub use manifest::{Manifest, RunStatus, StageRecord, StageStatus, run_id};
 pub use options::{RunEnv, RunObserver, RunOptions, RunReport, SilentObserver};
