@@ -173,9 +173,7 @@ impl SlurmExecutor {
         let (text, prepared) = match &self.carried {
             None => {
                 let files = JobFiles::write(&jobs_dir, stage, dispatch, env.logs_dir)?;
-                let mut worker = vec!["worker".to_owned(), "--job".to_owned()];
-                worker.push(files.job.display().to_string());
-                worker.extend(self.args.iter().cloned());
+                let worker = self.worker_command(&files.job.display().to_string());
                 let prepared = Prepared {
                     script: script_path,
                     output: files.log.clone(),
@@ -191,9 +189,7 @@ impl SlurmExecutor {
                 let job = serde_json::to_string_pretty(&job).unwrap_or_default();
                 let mut files = vec![(CARRIED_JOB, job.as_str())];
                 files.extend(carried.files.iter().map(|(f, t)| (f.as_str(), t.as_str())));
-                let mut worker = vec!["worker".to_owned(), "--job".to_owned()];
-                worker.push(CARRIED_JOB.to_owned());
-                worker.extend(self.args.iter().cloned());
+                let worker = self.worker_command(CARRIED_JOB);
                 let prepared = Prepared {
                     script: script_path,
                     output: PathBuf::from(NODE_LOG),
@@ -207,6 +203,15 @@ impl SlurmExecutor {
             .and_then(|()| std::fs::write(&prepared.script, text))
             .map_err(|e| format!("cannot write {}: {e}", prepared.script.display()))?;
         Ok(prepared)
+    }
+
+    /// `worker --job JOB` and the arguments that load the same pipeline.
+    fn worker_command(&self, job: &str) -> Vec<String> {
+        ["worker", "--job", job]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(self.args.iter().cloned())
+            .collect()
     }
 
     /// `sbatch` the job's script; its id.
