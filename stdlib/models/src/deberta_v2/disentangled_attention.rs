@@ -1,9 +1,12 @@
+use std::sync::Arc;
+
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig, Linear};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Int, Tensor};
 
 use crate::config::DebertaV2Config;
+use crate::kernels::{self, DisentangledBias, RelativeGather};
 use crate::nn::{Attention, AttentionInputs, hf_linear, linear_rows, multi_head_attention};
 
 /// Per-forward inputs shared by every layer: the relative embeddings (already through
@@ -16,6 +19,8 @@ pub struct RelativeContext<B: Backend> {
     pub c2p_index: Tensor<B, 1, Int>,
     /// p2c indices into the flattened `[seq, width]` scores, `[seq * seq]`.
     pub p2c_index: Tensor<B, 1, Int>,
+    /// The same indices on the host, for the fused CPU op.
+    pub gather: Arc<RelativeGather>,
 }
 
 /// `DisentangledSelfAttention` (HF key `attention.self`): content attention plus the
@@ -80,14 +85,8 @@ impl<B: Backend> DisentangledSelfAttention<B> {
         let v = linear_rows(&self.value_proj, hidden);
         let scale_factor = 1 + usize::from(self.c2p) + usize::from(self.p2c);
         let scale = ((self.attention_head_size * scale_factor) as f64).sqrt();
-        let rel_att = relative
-            .filter(|_| self.relative_attention)
-            .and_then(|relative| {
-                let (q, k) = (self.split_heads(q.clone()), self.split_heads(k.clone()));
-                self.disentangled_attention_bias(&q, &k, relative, scale)
-            });
-        let bias = match rel_att {
-            Some(rel_att) => rel_att + mask_bias,
+        let bias = match relative.filter(|_| self.relative_attention && (self.c2p || self.p2c)) {
+            Some(relative) => self.attention_bias(&q, &k, relative, scale, mask_bias),
             None => mask_bias,
         };
         let inputs = AttentionInputs {
@@ -105,38 +104,64 @@ impl<B: Backend> DisentangledSelfAttention<B> {
         )
     }
 
-    /// HF's `disentangled_attention_bias`: `(c2p + p2c) / scale`, `[batch, heads, seq, seq]`
-    /// (`None` when `pos_att_type` is empty).
-    fn disentangled_attention_bias(
+    /// HF's `disentangled_attention_bias` plus the mask: `(c2p + p2c) / scale + mask_bias`,
+    /// `[batch, heads, seq, seq]`; one fused op where the backend has it
+    /// ([`kernels::disentangled_bias`]), else Burn ops as HF writes them.
+    fn attention_bias(
         &self,
-        q: &Tensor<B, 4>,
-        k: &Tensor<B, 4>,
+        q: &Tensor<B, 3>,
+        k: &Tensor<B, 3>,
         relative: &RelativeContext<B>,
         scale: f64,
-    ) -> Option<Tensor<B, 4>> {
-        let rel_embeddings = self
-            .pos_dropout
-            .forward(relative.rel_embeddings.clone())
-            .unsqueeze_dim::<3>(0);
-        let mut score: Option<Tensor<B, 4>> = None;
-        if self.c2p {
-            let proj = self.pos_key_proj.as_ref().unwrap_or(&self.key_proj);
-            let pos_key = self.split_heads(linear_rows(proj, rel_embeddings.clone()));
-            let c2p = q.clone().matmul(pos_key.swap_dims(2, 3));
-            let c2p = gather_relative(c2p, relative.c2p_index.clone()) / scale;
-            score = Some(c2p);
-        }
-        if self.p2c {
-            let proj = self.pos_query_proj.as_ref().unwrap_or(&self.query_proj);
-            let pos_query = self.split_heads(linear_rows(proj, rel_embeddings));
-            let p2c = k.clone().matmul(pos_query.swap_dims(2, 3));
-            let p2c = gather_relative(p2c, relative.p2c_index.clone()).swap_dims(2, 3) / scale;
-            score = Some(match score {
-                Some(c2p) => c2p + p2c,
-                None => p2c,
+        mask_bias: Tensor<B, 4>,
+    ) -> Tensor<B, 4> {
+        let rel_embeddings = self.pos_dropout.forward(relative.rel_embeddings.clone());
+        let project = |proj: &Linear<B>| {
+            kernels::linear(
+                rel_embeddings.clone(),
+                proj.weight.val(),
+                proj.bias.as_ref().map(|b| b.val()),
+            )
+        };
+        let pos_key = self
+            .c2p
+            .then(|| project(self.pos_key_proj.as_ref().unwrap_or(&self.key_proj)));
+        let pos_query = self
+            .p2c
+            .then(|| project(self.pos_query_proj.as_ref().unwrap_or(&self.query_proj)));
+        let mut mask_bias = mask_bias;
+        if let (Some(pos_key), Some(pos_query)) = (pos_key.clone(), pos_query.clone()) {
+            let fused = kernels::disentangled_bias(DisentangledBias {
+                q: q.clone(),
+                k: k.clone(),
+                pos_key,
+                pos_query,
+                gather: relative.gather.clone(),
+                heads: self.num_attention_heads,
+                scale,
+                mask: mask_bias,
             });
+            match fused {
+                Ok(bias) => return bias,
+                Err(inputs) => mask_bias = inputs.mask,
+            }
         }
-        score
+        let (q, k) = (self.split_heads(q.clone()), self.split_heads(k.clone()));
+        let heads = |pos: Tensor<B, 2>| self.split_heads(pos.unsqueeze_dim::<3>(0));
+        let c2p = pos_key.map(|pos_key| {
+            let c2p = q.matmul(heads(pos_key).swap_dims(2, 3));
+            gather_relative(c2p, relative.c2p_index.clone()) / scale
+        });
+        let p2c = pos_query.map(|pos_query| {
+            let p2c = k.matmul(heads(pos_query).swap_dims(2, 3));
+            gather_relative(p2c, relative.p2c_index.clone()).swap_dims(2, 3) / scale
+        });
+        let score = match (c2p, p2c) {
+            (Some(c2p), Some(p2c)) => c2p + p2c,
+            (Some(term), None) | (None, Some(term)) => term,
+            (None, None) => return mask_bias,
+        };
+        score + mask_bias
     }
 
     fn split_heads(&self, x: Tensor<B, 3>) -> Tensor<B, 4> {

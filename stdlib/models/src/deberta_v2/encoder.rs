@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use burn::module::Module;
 use burn::nn::{Embedding, LayerNorm};
 use burn::tensor::backend::Backend;
@@ -6,6 +8,7 @@ use burn::tensor::{Int, Tensor, TensorData};
 use super::relative_position::RelativeIndices;
 use super::{DebertaV2Layer, RelativeContext};
 use crate::config::DebertaV2Config;
+use crate::kernels::RelativeGather;
 use crate::nn::{Attention, hf_embedding, hf_layer_norm, mask_value};
 
 /// `DebertaV2Encoder`: the layers plus the shared relative-position embeddings
@@ -75,16 +78,22 @@ impl<B: Backend> DebertaV2Encoder<B> {
             Some(layer_norm) => layer_norm.forward(rows),
             None => rows,
         };
-        let index = |table: &[i64]| {
-            Tensor::<B, 1, Int>::from_data(
-                TensorData::new(indices.flatten(table), [seq * seq]),
-                &device,
-            )
+        let (c2p, p2c) = (indices.flatten(&indices.c2p), indices.flatten(&indices.p2c));
+        let index = |flat: &[i64]| {
+            Tensor::<B, 1, Int>::from_data(TensorData::new(flat.to_vec(), [seq * seq]), &device)
+        };
+        let host = |flat: &[i64]| flat.iter().map(|&i| i as usize).collect();
+        let gather = RelativeGather {
+            seq,
+            width: indices.width,
+            c2p: host(&c2p),
+            p2c: host(&p2c),
         };
         Some(RelativeContext {
             rel_embeddings,
-            c2p_index: index(&indices.c2p),
-            p2c_index: index(&indices.p2c),
+            c2p_index: index(&c2p),
+            p2c_index: index(&p2c),
+            gather: Arc::new(gather),
         })
     }
 }

@@ -12,12 +12,30 @@ mod cpu;
 #[cfg(feature = "flex")]
 mod flex;
 
+use std::sync::Arc;
+
 use burn::nn::{Dropout, LayerNorm};
 use burn::tensor::Tensor;
 use burn::tensor::activation::softmax;
 use burn::tensor::backend::Backend;
 
 use crate::nn::{AttentionInputs, gelu_exact};
+
+/// The dense layer `x·w (+ bias)` for `x` `[rows, d_input]`, `w` `[d_input, d_output]`: what
+/// [`burn::tensor::module::linear`] computes. On flex each product is one gemm call into a
+/// fresh buffer with the bias written first (flex zeroes, then copies, every matmul output,
+/// and adds the bias on one thread).
+pub fn linear<B: Backend>(
+    x: Tensor<B, 2>,
+    w: Tensor<B, 2>,
+    bias: Option<Tensor<B, 1>>,
+) -> Tensor<B, 2> {
+    #[cfg(feature = "flex")]
+    if flex::applies::<B>(x.dtype()) {
+        return flex::linear(x, w, bias);
+    }
+    burn::tensor::module::linear(x, w, bias)
+}
 
 /// `gelu(x + bias)` (exact, erf) for `x` `[rows, d]`, `bias` `[d]`.
 pub fn bias_gelu<B: Backend>(x: Tensor<B, 2>, bias: Tensor<B, 1>) -> Tensor<B, 2> {
@@ -102,6 +120,57 @@ pub fn attention<B: Backend>(
         return Ok(flex::attention(inputs, heads, keep));
     }
     let _ = (heads, dropout);
+    Err(inputs)
+}
+
+/// The relative-position gathers as indices into a row-major `[seq, width]` score matrix:
+/// pair `(i, j)` reads `c2p[i * seq + j]` of `q·pos_keyᵀ` and `p2c[i * seq + j]` of
+/// `k·pos_queryᵀ` (then transposed: it lands on pair `(j, i)`).
+#[derive(Debug)]
+pub struct RelativeGather {
+    /// Sequence length.
+    pub seq: usize,
+    /// Relative positions (rows of `pos_key` / `pos_query`).
+    pub width: usize,
+    /// `[seq * seq]` indices below `seq * width`.
+    pub c2p: Vec<usize>,
+    /// `[seq * seq]` indices below `seq * width`.
+    pub p2c: Vec<usize>,
+}
+
+/// The inputs of [`disentangled_bias`]: `q`, `k` `[batch, seq, heads * head_dim]` as the
+/// projections produce them, the position projections `pos_key`, `pos_query` `[width, heads
+/// * head_dim]`, the gathers, and `mask` broadcastable to `[batch, heads, seq, seq]` (no
+/// gradient flows to it).
+pub struct DisentangledBias<B: Backend> {
+    /// Query projection.
+    pub q: Tensor<B, 3>,
+    /// Key projection.
+    pub k: Tensor<B, 3>,
+    /// The relative embeddings through the key projection.
+    pub pos_key: Tensor<B, 2>,
+    /// The relative embeddings through the query projection.
+    pub pos_query: Tensor<B, 2>,
+    /// Where each pair reads its relative scores.
+    pub gather: Arc<RelativeGather>,
+    /// Attention heads.
+    pub heads: usize,
+    /// Each term is divided by it.
+    pub scale: f64,
+    /// The attention mask bias.
+    pub mask: Tensor<B, 4>,
+}
+
+/// DeBERTa's attention bias with both relative terms, `c2p / scale + p2c / scale + mask`
+/// `[batch, heads, seq, seq]`, as one op with its own backward on flex in f32; elsewhere the
+/// inputs come back for the caller to compose Burn ops.
+pub fn disentangled_bias<B: Backend>(
+    inputs: DisentangledBias<B>,
+) -> Result<Tensor<B, 4>, DisentangledBias<B>> {
+    #[cfg(feature = "flex")]
+    if flex::applies::<B>(inputs.q.dtype()) {
+        return Ok(flex::disentangled_bias(inputs));
+    }
     Err(inputs)
 }
 
@@ -225,6 +294,86 @@ mod tests {
             }
             if let Some(d2) = bias.grad(&g2) {
                 assert_close(bias.grad(&g1).unwrap(), d2, "dbias");
+            }
+        }
+    }
+
+    #[test]
+    fn disentangled_bias_matches_burns_composition_in_value_and_gradient() {
+        let (batch, seq, heads, head_dim, width) = (2, 5, 3, 4, 7);
+        let all = heads * head_dim;
+        let (q, k) = (random([batch, seq, all]), random([batch, seq, all]));
+        let (pos_key, pos_query) = (random([width, all]), random([width, all]));
+        let mask = random([batch, 1, seq, seq]).detach();
+        let w = random([batch, heads, seq, seq]);
+        // Row i reads columns of its own row of the [seq, width] scores, in a scrambled order.
+        let table = |salt: usize| -> Vec<usize> {
+            (0..seq * seq)
+                .map(|e| e / seq * width + (e * 3 + salt) % width)
+                .collect()
+        };
+        let (c2p, p2c) = (table(1), table(2));
+        let gather = Arc::new(RelativeGather {
+            seq,
+            width,
+            c2p: c2p.clone(),
+            p2c: p2c.clone(),
+        });
+        let scale = 2.5;
+        let fused = disentangled_bias(DisentangledBias {
+            q: q.clone(),
+            k: k.clone(),
+            pos_key: pos_key.clone(),
+            pos_query: pos_query.clone(),
+            gather,
+            heads,
+            scale,
+            mask: mask.clone(),
+        })
+        .ok()
+        .expect("flex runs the fused kernel");
+
+        let split = |t: Tensor<Ad, 3>| crate::nn::split_heads(t, heads);
+        let gathered = |scores: Tensor<Ad, 4>, index: &[usize]| {
+            let index = index.iter().map(|&i| i as i64).collect::<Vec<_>>();
+            let index = Tensor::<Ad, 1, burn::tensor::Int>::from_data(
+                burn::tensor::TensorData::new(index, [seq * seq]),
+                &Default::default(),
+            );
+            scores
+                .reshape([batch, heads, seq * width])
+                .select(2, index)
+                .reshape([batch, heads, seq, seq])
+        };
+        let c2p_scores =
+            split(q.clone()).matmul(split(pos_key.clone().unsqueeze()).swap_dims(2, 3));
+        let p2c_scores =
+            split(k.clone()).matmul(split(pos_query.clone().unsqueeze()).swap_dims(2, 3));
+        let reference = gathered(c2p_scores, &c2p) / scale
+            + gathered(p2c_scores, &p2c).swap_dims(2, 3) / scale
+            + mask;
+        assert_close(fused.clone().inner(), reference.clone().inner(), "bias");
+        let (g1, g2) = (loss(fused, &w).backward(), loss(reference, &w).backward());
+        for (t, name) in [(&q, "dq"), (&k, "dk")] {
+            assert_close(t.grad(&g1).unwrap(), t.grad(&g2).unwrap(), name);
+        }
+        for (t, name) in [(&pos_key, "dpos_key"), (&pos_query, "dpos_query")] {
+            assert_close(t.grad(&g1).unwrap(), t.grad(&g2).unwrap(), name);
+        }
+    }
+
+    #[test]
+    fn linear_matches_burns_linear_in_value_and_gradient() {
+        let (x, weight, bias, w) = (random([7, 6]), random([6, 5]), random([5]), random([7, 5]));
+        for bias in [Some(bias), None] {
+            let fused = linear(x.clone(), weight.clone(), bias.clone());
+            let reference = burn::tensor::module::linear(x.clone(), weight.clone(), bias.clone());
+            assert_close(fused.clone().inner(), reference.clone().inner(), "output");
+            let (g1, g2) = (loss(fused, &w).backward(), loss(reference, &w).backward());
+            assert_close(x.grad(&g1).unwrap(), x.grad(&g2).unwrap(), "dx");
+            assert_close(weight.grad(&g1).unwrap(), weight.grad(&g2).unwrap(), "dw");
+            if let Some(bias) = bias {
+                assert_close(bias.grad(&g1).unwrap(), bias.grad(&g2).unwrap(), "dbias");
             }
         }
     }

@@ -55,7 +55,7 @@ impl<B: Backend> ResidualOutput<B> {
         let [batch, seq, d_input] = hidden.dims();
         let [_, _, d_output] = input.dims();
         let rows = batch * seq;
-        let product = burn::tensor::module::linear(
+        let product = kernels::linear(
             hidden.reshape([rows, d_input]),
             self.dense.weight.val(),
             None,
@@ -112,7 +112,7 @@ impl<B: Backend> Intermediate<B> {
             return apply_activation(linear_rows(&self.dense, hidden), self.act);
         };
         let [batch, seq, d_input] = hidden.dims();
-        let product = burn::tensor::module::linear(
+        let product = kernels::linear(
             hidden.reshape([batch * seq, d_input]),
             self.dense.weight.val(),
             None,

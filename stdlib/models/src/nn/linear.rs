@@ -46,7 +46,11 @@ pub fn hf_layer_norm<B: Backend>(d_model: usize, eps: f64, device: &B::Device) -
 /// `xᵀ·grad` instead of a `[batch, d_input, d_output]` product summed over the batch.
 pub fn linear_rows<B: Backend>(linear: &Linear<B>, x: Tensor<B, 3>) -> Tensor<B, 3> {
     let [batch, seq, d_input] = x.dims();
-    let y = linear.forward(x.reshape([batch * seq, d_input]));
+    let y = crate::kernels::linear(
+        x.reshape([batch * seq, d_input]),
+        linear.weight.val(),
+        linear.bias.as_ref().map(|b| b.val()),
+    );
     let [_, d_output] = y.dims();
     y.reshape([batch, seq, d_output])
 }

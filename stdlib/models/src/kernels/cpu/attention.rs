@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::{BiasView, DropoutMask, softmax_row};
+use super::{BiasView, DropoutMask, SyncPtr, product, softmax_row};
 
 /// Shapes of a fused attention: `q` `[batch, seq_q, heads * head_dim]`, `k`/`v`
 /// `[batch, seq_k, heads * head_dim]` (heads side by side in the last dim, as the
@@ -93,67 +93,6 @@ impl AttentionInputs<'_> {
     }
 }
 
-/// A raw pointer that tasks write through at disjoint offsets.
-#[derive(Clone, Copy)]
-struct SyncPtr(*mut f32);
-// SAFETY: every task derives the `(batch, head)` block it owns from this pointer; blocks of
-// different tasks never overlap (checked by the offsets in the callers), and the buffer
-// outlives the parallel loop that uses it.
-unsafe impl Send for SyncPtr {}
-unsafe impl Sync for SyncPtr {}
-
-impl SyncPtr {
-    /// The pointer (a method, so closures capture the whole `Sync` wrapper).
-    fn get(self) -> *mut f32 {
-        self.0
-    }
-}
-
-/// One single-threaded strided product `dst[m, n] = beta * lhs[m, k] · rhs[k, n]` (row and
-/// column strides in elements).
-///
-/// # Safety
-/// Every pointer with its strides must address valid memory for the shapes, and `dst` must
-/// not be written concurrently by anyone else.
-#[allow(clippy::too_many_arguments)]
-unsafe fn product(
-    m: usize,
-    n: usize,
-    k: usize,
-    dst: *mut f32,
-    dst_rs: usize,
-    lhs: *const f32,
-    (lhs_rs, lhs_cs): (usize, usize),
-    rhs: *const f32,
-    (rhs_rs, rhs_cs): (usize, usize),
-    beta: f32,
-) {
-    // SAFETY: forwarded from the caller's contract.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst,
-            1,
-            dst_rs as isize,
-            false,
-            lhs,
-            lhs_cs as isize,
-            lhs_rs as isize,
-            rhs,
-            rhs_cs as isize,
-            rhs_rs as isize,
-            0.0,
-            beta,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
-        );
-    }
-}
-
 /// `softmax(q·kᵀ·scale + bias)` then dropout, times `v`, per `(batch, head)` in parallel.
 /// Writes the context `[batch, seq_q, heads * head_dim]` into `out` and, when `probs` is
 /// given, the softmax `[batch, heads, seq_q, seq_k]` (before dropout) into it.
@@ -202,7 +141,7 @@ fn forward_block(
     // SAFETY: q/k rows of this (b, h) lie inside the slices (lengths checked by the caller);
     // `p` is a private tile.
     unsafe {
-        product(
+        product::<false>(
             seq_q,
             seq_k,
             head_dim,
@@ -228,7 +167,7 @@ fn forward_block(
     let weights = dropped.as_deref().unwrap_or(p);
     // SAFETY: the output block rows b, columns of head h belong to this task alone.
     unsafe {
-        product(
+        product::<false>(
             seq_q,
             head_dim,
             seq_k,
@@ -311,7 +250,7 @@ fn backward_block(inputs: &AttentionInputs<'_>, bh: usize, p: &[f32], grad: &[f3
     // written by this task alone.
     unsafe {
         // dv = weightsᵀ · grad
-        product(
+        product::<false>(
             seq_k,
             head_dim,
             seq_q,
@@ -324,7 +263,7 @@ fn backward_block(inputs: &AttentionInputs<'_>, bh: usize, p: &[f32], grad: &[f3
             1.0,
         );
         // dweights = grad · vᵀ
-        product(
+        product::<false>(
             seq_q,
             seq_k,
             head_dim,
@@ -347,7 +286,7 @@ fn backward_block(inputs: &AttentionInputs<'_>, bh: usize, p: &[f32], grad: &[f3
     // SAFETY: as above.
     unsafe {
         // dq = scale · ds · k
-        product(
+        product::<false>(
             seq_q,
             head_dim,
             seq_k,
@@ -360,7 +299,7 @@ fn backward_block(inputs: &AttentionInputs<'_>, bh: usize, p: &[f32], grad: &[f3
             inputs.scale,
         );
         // dk = scale · dsᵀ · q
-        product(
+        product::<false>(
             seq_k,
             head_dim,
             seq_q,

@@ -3,21 +3,86 @@
 //! Rows are split into fixed-size chunks, so reductions across rows (bias and LayerNorm
 //! parameter gradients) are summed in the same order whatever the thread count.
 //!
-//! One module per fused op: [`gelu`] (bias + GELU), [`layer_norm`] (dropout + residual +
+//! One module per fused op: [`linear`] (dense layer), [`gelu`] (bias + GELU), [`layer_norm`] (dropout + residual +
 //! LayerNorm), [`softmax`] (scale + bias + softmax + dropout) and [`attention`] (the whole
 //! multi-head attention product); the dropout mask and the shared row helpers live here.
 
 mod attention;
+mod disentangled;
 mod gelu;
 mod layer_norm;
+mod linear;
 mod softmax;
 
 pub use attention::{
     AttentionDims, AttentionGrads, AttentionInputs, attention_backward, attention_forward,
 };
+pub use disentangled::{DisentangledInputs, disentangled_backward, disentangled_forward};
 pub use gelu::{bias_gelu_backward, bias_gelu_forward};
 pub use layer_norm::{ResidualInputs, residual_layer_norm_backward, residual_layer_norm_forward};
+pub use linear::{Matrix, linear_backward, linear_forward};
 pub use softmax::{BiasView, softmax_backward, softmax_forward};
+
+/// A raw pointer that tasks write through at disjoint offsets.
+#[derive(Clone, Copy)]
+pub(super) struct SyncPtr(pub(super) *mut f32);
+// SAFETY: every task derives the `(batch, head)` block it owns from this pointer; blocks of
+// different tasks never overlap (checked by the offsets in the callers), and the buffer
+// outlives the parallel loop that uses it.
+unsafe impl Send for SyncPtr {}
+unsafe impl Sync for SyncPtr {}
+
+impl SyncPtr {
+    /// The pointer (a method, so closures capture the whole `Sync` wrapper).
+    pub(super) fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
+/// One single-threaded strided product `dst[m, n] = beta * lhs[m, k] · rhs[k, n]` (row and
+/// column strides in elements); with `ACCUMULATE`, `dst += …` instead.
+///
+/// # Safety
+/// Every pointer with its strides must address valid memory for the shapes, and `dst` must
+/// not be written concurrently by anyone else.
+#[allow(clippy::too_many_arguments)]
+pub(super) unsafe fn product<const ACCUMULATE: bool>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: *mut f32,
+    dst_rs: usize,
+    lhs: *const f32,
+    (lhs_rs, lhs_cs): (usize, usize),
+    rhs: *const f32,
+    (rhs_rs, rhs_cs): (usize, usize),
+    beta: f32,
+) {
+    // SAFETY: forwarded from the caller's contract.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            1,
+            dst_rs as isize,
+            ACCUMULATE,
+            lhs,
+            lhs_cs as isize,
+            lhs_rs as isize,
+            rhs,
+            rhs_cs as isize,
+            rhs_rs as isize,
+            if ACCUMULATE { 1.0 } else { 0.0 },
+            beta,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
 
 /// Rows per rayon task: large enough to amortise scheduling, small enough to balance.
 const ROWS_PER_TASK: usize = 16;
@@ -55,6 +120,27 @@ impl DropoutMask {
         z ^= z >> 31;
         if (z >> 32) < self.threshold { 1.0 } else { 0.0 }
     }
+}
+
+/// Runs `f` compiled for AVX2 and FMA when the CPU has them, else as built (baseline x86-64
+/// has 128-bit vectors only). `f` must be a closure only called here, so that it is inlined
+/// into the AVX2 copy; the arithmetic, and so every result, is the same in both (Rust never
+/// contracts `a * b + c` into an FMA by itself).
+#[inline(always)]
+fn simd<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2,fma")]
+        fn avx2<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has the features `avx2` was compiled for.
+            return unsafe { avx2(f) };
+        }
+    }
+    f()
 }
 
 fn sum_partials(partials: Vec<Vec<f32>>, d: usize) -> Vec<f32> {

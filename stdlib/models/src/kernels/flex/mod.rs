@@ -2,12 +2,14 @@
 //! `Tensor<B, D>` by a checked type cast, computed by [`super::cpu`], and, under autodiff,
 //! recorded as one graph node with its own backward.
 //!
-//! One module per op ([`gelu`], [`layer_norm`], [`softmax`], [`attention`]); the casts
+//! One module per op ([`linear`], [`gelu`], [`layer_norm`], [`softmax`], [`attention`]); the casts
 //! between Burn's generic tensors and flex's, shared by all of them, live here.
 
 mod attention;
+mod disentangled;
 mod gelu;
 mod layer_norm;
+mod linear;
 mod softmax;
 
 use std::any::{Any, TypeId};
@@ -19,8 +21,10 @@ use burn::tensor::ops::FloatTensorOps;
 use burn::tensor::{DType, Distribution, Int, Shape, Tensor, TensorData, TensorPrimitive};
 
 pub use attention::attention;
+pub use disentangled::disentangled_bias;
 pub use gelu::bias_gelu;
 pub use layer_norm::residual_layer_norm;
+pub use linear::linear;
 pub use softmax::softmax_dropout;
 
 use super::cpu;
