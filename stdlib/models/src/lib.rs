@@ -14,7 +14,7 @@ pub mod deberta_v2;
 pub mod device;
 mod encoder;
 mod error;
-mod kernels;
+pub mod kernels;
 pub mod nn;
 mod options;
 mod precision;

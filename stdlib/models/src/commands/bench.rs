@@ -5,12 +5,13 @@ use std::time::Instant;
 
 use burn::module::AutodiffModule;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
+use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{DType, Distribution, Int, Tensor};
 use serde::Serialize;
 
 use super::CommandError;
+use super::adamw::TorchAdamW;
 use crate::config::{ModelConfig, check_batch_size};
 use crate::device::{BackendTask, Device};
 use crate::{ModelOptions, SequenceClassifier};
@@ -286,9 +287,7 @@ impl BackendTask for BenchTask<'_> {
             }
             BenchMode::Train => {
                 let loss_fn = CrossEntropyLossConfig::new().init(&device);
-                let mut optim = AdamWConfig::new()
-                    .with_weight_decay(0.01)
-                    .init::<B, SequenceClassifier<B>>();
+                let mut optim = TorchAdamW.init::<B, SequenceClassifier<B>>();
                 let mut model = Some(model);
                 time_steps::<B>(&device, steps, self.args.memory_every, || {
                     let m = model

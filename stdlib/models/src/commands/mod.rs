@@ -1,6 +1,7 @@
 //! The logic of the `clarity forward`, `bench`, `parity` and `devices` commands (the CLI
 //! wrappers live in clarity-stdlib).
 
+mod adamw;
 mod bench;
 mod devices;
 mod error;

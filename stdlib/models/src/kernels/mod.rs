@@ -174,6 +174,105 @@ pub fn disentangled_bias<B: Backend>(
     Err(inputs)
 }
 
+/// The hyperparameters of one AdamW update (`torch.optim.AdamW` semantics) at step `step`
+/// (1 for the first update of a parameter).
+#[derive(Clone, Copy, Debug)]
+pub struct AdamWStep {
+    /// Learning rate.
+    pub lr: f64,
+    /// Decay rate of the first moment.
+    pub beta1: f64,
+    /// Decay rate of the second moment.
+    pub beta2: f64,
+    /// Added to the denominator.
+    pub eps: f64,
+    /// Decoupled weight decay (`None` or 0: the parameter is not decayed).
+    pub weight_decay: Option<f64>,
+    /// This update's number, from 1.
+    pub step: i32,
+}
+
+impl AdamWStep {
+    fn bias_corrections(&self) -> (f64, f64) {
+        (
+            1.0 - self.beta1.powi(self.step),
+            (1.0 - self.beta2.powi(self.step)).sqrt(),
+        )
+    }
+
+    /// The update's scalars in f32, computed in f64 first as the tensor ops take them.
+    #[cfg(feature = "flex")]
+    fn scalars(&self, first: bool) -> cpu::AdamWScalars {
+        let (bc1, bc2_sqrt) = self.bias_corrections();
+        cpu::AdamWScalars {
+            beta1: self.beta1 as f32,
+            one_minus_beta1: (1.0 - self.beta1) as f32,
+            beta2: self.beta2 as f32,
+            one_minus_beta2: (1.0 - self.beta2) as f32,
+            decay: self
+                .weight_decay
+                .filter(|wd| *wd != 0.0)
+                .map(|wd| (1.0 - self.lr * wd) as f32),
+            bias_correction2_sqrt: bc2_sqrt as f32,
+            eps: self.eps as f32,
+            step_size: (self.lr / bc1) as f32,
+            first,
+        }
+    }
+}
+
+/// One AdamW update of a flattened parameter: returns `(param, exp_avg, exp_avg_sq)`;
+/// `moments` is `None` before the first update. On flex (f32, not autodiff) one parallel
+/// pass updates the three buffers in place; elsewhere twelve tensor ops do the same
+/// arithmetic:
+///
+/// ```text
+/// m ← β1·m + (1−β1)·g        v ← β2·v + (1−β2)·g²
+/// p ← p·(1 − lr·wd) − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + eps)
+/// ```
+pub fn adamw_update<B: Backend>(
+    param: Tensor<B, 1>,
+    grad: Tensor<B, 1>,
+    moments: Option<(Tensor<B, 1>, Tensor<B, 1>)>,
+    step: &AdamWStep,
+) -> (Tensor<B, 1>, Tensor<B, 1>, Tensor<B, 1>) {
+    #[cfg(feature = "flex")]
+    let (param, grad, moments) = match flex::adamw_update(param, grad, moments, step) {
+        Ok(updated) => return updated,
+        Err(inputs) => inputs,
+    };
+    let AdamWStep {
+        lr,
+        beta1,
+        beta2,
+        eps,
+        weight_decay,
+        ..
+    } = *step;
+    let (exp_avg, exp_avg_sq) = match moments {
+        Some((m, v)) => (
+            m.mul_scalar(beta1) + grad.clone().mul_scalar(1.0 - beta1),
+            v.mul_scalar(beta2) + grad.square().mul_scalar(1.0 - beta2),
+        ),
+        None => (
+            grad.clone().mul_scalar(1.0 - beta1),
+            grad.square().mul_scalar(1.0 - beta2),
+        ),
+    };
+    let (bc1, bc2_sqrt) = step.bias_corrections();
+    let decayed = match weight_decay.filter(|wd| *wd != 0.0) {
+        Some(wd) => param.mul_scalar(1.0 - lr * wd),
+        None => param,
+    };
+    let denom = exp_avg_sq
+        .clone()
+        .sqrt()
+        .div_scalar(bc2_sqrt)
+        .add_scalar(eps);
+    let updated = decayed - exp_avg.clone().div(denom).mul_scalar(lr / bc1);
+    (updated, exp_avg, exp_avg_sq)
+}
+
 #[cfg(all(test, feature = "flex"))]
 mod tests {
     use burn::backend::{Autodiff, Flex};
@@ -359,6 +458,36 @@ mod tests {
         }
         for (t, name) in [(&pos_key, "dpos_key"), (&pos_query, "dpos_query")] {
             assert_close(t.grad(&g1).unwrap(), t.grad(&g2).unwrap(), name);
+        }
+    }
+
+    #[test]
+    fn adamw_update_matches_the_tensor_op_composition() {
+        // The autodiff backend takes the composition of tensor ops, plain flex the fused pass.
+        let plain = |shape: [usize; 1]| random(shape).inner();
+        let n = 40_000;
+        let (param, grad) = (plain([n]), plain([n]));
+        let moments = (plain([n]), plain([n]).abs());
+        for (moments, weight_decay, t) in [(None, Some(0.01), 1), (Some(moments), None, 7)] {
+            let step = AdamWStep {
+                lr: 2e-3,
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+                weight_decay,
+                step: t,
+            };
+            let fused = adamw_update(param.clone(), grad.clone(), moments.clone(), &step);
+            let ad = |t: Tensor<Flex, 1>| Tensor::<Ad, 1>::from_inner(t);
+            let reference = adamw_update(
+                ad(param.clone()),
+                ad(grad.clone()),
+                moments.map(|(m, v)| (ad(m), ad(v))),
+                &step,
+            );
+            assert_close(fused.0, reference.0.inner(), "param");
+            assert_close(fused.1, reference.1.inner(), "exp_avg");
+            assert_close(fused.2, reference.2.inner(), "exp_avg_sq");
         }
     }
 

@@ -3,6 +3,7 @@ use std::collections::BTreeMap;
 use burn::module::{AutodiffModule, ModuleMapper, Param};
 use burn::tensor::Tensor;
 use burn::tensor::backend::{AutodiffBackend, Backend};
+use clarity_models::kernels::{self, AdamWStep};
 use serde::{Deserialize, Serialize};
 
 use super::decay::DecayPolicy;
@@ -113,46 +114,22 @@ impl<B: Backend> AdamW<B> {
         param: Tensor<B, 1>,
         grad: Tensor<B, 1>,
     ) -> Tensor<B, 1> {
-        let AdamWConfig {
-            beta1,
-            beta2,
-            eps,
-            weight_decay,
-            ..
-        } = self.config;
-        let state = match self.states.remove(&key) {
-            Some(state) => AdamWParamState {
-                step: state.step + 1,
-                exp_avg: state.exp_avg.mul_scalar(beta1) + grad.clone().mul_scalar(1.0 - beta1),
-                exp_avg_sq: state.exp_avg_sq.mul_scalar(beta2)
-                    + grad.square().mul_scalar(1.0 - beta2),
-            },
-            None => AdamWParamState {
-                step: 1,
-                exp_avg: grad.clone().mul_scalar(1.0 - beta1),
-                exp_avg_sq: grad.square().mul_scalar(1.0 - beta2),
-            },
+        let previous = self.states.remove(&key);
+        let step = AdamWStep {
+            lr,
+            beta1: self.config.beta1,
+            beta2: self.config.beta2,
+            eps: self.config.eps,
+            weight_decay: decay.then_some(self.config.weight_decay),
+            step: previous.as_ref().map_or(1, |s| s.step as i32 + 1),
         };
-        let t = state.step as i32;
-        let bias_correction1 = 1.0 - beta1.powi(t);
-        let bias_correction2_sqrt = (1.0 - beta2.powi(t)).sqrt();
-        let decayed = if decay && weight_decay != 0.0 {
-            param.mul_scalar(1.0 - lr * weight_decay)
-        } else {
-            param
+        let moments = previous.map(|s| (s.exp_avg, s.exp_avg_sq));
+        let (updated, exp_avg, exp_avg_sq) = kernels::adamw_update(param, grad, moments, &step);
+        let state = AdamWParamState {
+            step: step.step as u64,
+            exp_avg,
+            exp_avg_sq,
         };
-        let denom = state
-            .exp_avg_sq
-            .clone()
-            .sqrt()
-            .div_scalar(bias_correction2_sqrt)
-            .add_scalar(eps);
-        let updated = decayed
-            - state
-                .exp_avg
-                .clone()
-                .div(denom)
-                .mul_scalar(lr / bias_correction1);
         self.states.insert(key, state);
         updated
     }

@@ -3,10 +3,11 @@
 //! Rows are split into fixed-size chunks, so reductions across rows (bias and LayerNorm
 //! parameter gradients) are summed in the same order whatever the thread count.
 //!
-//! One module per fused op: [`linear`] (dense layer), [`gelu`] (bias + GELU), [`layer_norm`] (dropout + residual +
+//! One module per fused op: [`adamw`] (optimiser update), [`linear`] (dense layer), [`gelu`] (bias + GELU), [`layer_norm`] (dropout + residual +
 //! LayerNorm), [`softmax`] (scale + bias + softmax + dropout) and [`attention`] (the whole
 //! multi-head attention product); the dropout mask and the shared row helpers live here.
 
+mod adamw;
 mod attention;
 mod disentangled;
 mod gelu;
@@ -14,6 +15,7 @@ mod layer_norm;
 mod linear;
 mod softmax;
 
+pub use adamw::{AdamWScalars, adamw_update};
 pub use attention::{
     AttentionDims, AttentionGrads, AttentionInputs, attention_backward, attention_forward,
 };

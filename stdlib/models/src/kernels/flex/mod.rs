@@ -2,9 +2,10 @@
 //! `Tensor<B, D>` by a checked type cast, computed by [`super::cpu`], and, under autodiff,
 //! recorded as one graph node with its own backward.
 //!
-//! One module per op ([`linear`], [`gelu`], [`layer_norm`], [`softmax`], [`attention`]); the casts
+//! One module per op ([`adamw`], [`linear`], [`gelu`], [`layer_norm`], [`softmax`], [`attention`]); the casts
 //! between Burn's generic tensors and flex's, shared by all of them, live here.
 
+mod adamw;
 mod attention;
 mod disentangled;
 mod gelu;
@@ -20,6 +21,7 @@ use burn::tensor::backend::{Backend, BackendTypes};
 use burn::tensor::ops::FloatTensorOps;
 use burn::tensor::{DType, Distribution, Int, Shape, Tensor, TensorData, TensorPrimitive};
 
+pub use adamw::adamw_update;
 pub use attention::attention;
 pub use disentangled::disentangled_bias;
 pub use gelu::bias_gelu;
