@@ -139,9 +139,9 @@ pub struct RelativeGather {
 }
 
 /// The inputs of [`disentangled_bias`]: `q`, `k` `[batch, seq, heads * head_dim]` as the
-/// projections produce them, the position projections `pos_key`, `pos_query` `[width, heads
-/// * head_dim]`, the gathers, and `mask` broadcastable to `[batch, heads, seq, seq]` (no
-/// gradient flows to it).
+/// projections produce them, the position projections `pos_key`, `pos_query`
+/// `[width, heads * head_dim]`, the gathers, and `mask` broadcastable to
+/// `[batch, heads, seq, seq]` (no gradient flows to it).
 pub struct DisentangledBias<B: Backend> {
     /// Query projection.
     pub q: Tensor<B, 3>,

@@ -124,6 +124,17 @@ pub fn linear_forward(x: Matrix<'_>, w: Matrix<'_>, bias: Option<&[f32]>) -> Vec
     }
 }
 
+/// The gradients [`linear_backward`] was asked for.
+#[derive(Debug, Default)]
+pub struct LinearGrads {
+    /// Of the input, `[rows, d_in]`.
+    pub dx: Option<Vec<f32>>,
+    /// Of the weight, `[d_in, d_out]`.
+    pub dw: Option<Vec<f32>>,
+    /// Of the bias, `[d_out]`.
+    pub dbias: Option<Vec<f32>>,
+}
+
 /// Given the layer's input `x` `[rows, d_in]`, weight `w` `[d_in, d_out]` and the output
 /// gradient `grad` `[rows, d_out]`: `grad·wᵀ` (when `dx`), `xᵀ·grad` (when `dw`) and the
 /// bias gradient, `grad` summed over rows (when `dbias`).
@@ -132,7 +143,7 @@ pub fn linear_backward(
     w: Matrix<'_>,
     grad: Matrix<'_>,
     (dx, dw, dbias): (bool, bool, bool),
-) -> (Option<Vec<f32>>, Option<Vec<f32>>, Option<Vec<f32>>) {
+) -> LinearGrads {
     let (d_in, d_out) = (x.cols, grad.cols);
     // SAFETY: a product without `accumulate` writes all of its output.
     let dx = dx.then(|| unsafe {
@@ -162,7 +173,7 @@ pub fn linear_backward(
             .collect();
         sum_partials(partials, d_out)
     });
-    (dx, dw, dbias)
+    LinearGrads { dx, dw, dbias }
 }
 
 #[cfg(test)]
@@ -208,12 +219,12 @@ mod tests {
         close(&linear_forward(xm, wm, Some(&bias)), &expected);
         close(&linear_forward(xm, wm, None), &naive(&x, &w, m, k, n));
 
-        let (dx, dw, db) = linear_backward(xm, wm, gm, (true, true, true));
-        close(&dx.unwrap(), &naive(&g, &transpose(&w, k, n), m, n, k));
-        close(&dw.unwrap(), &naive(&transpose(&x, m, k), &g, k, m, n));
+        let all = linear_backward(xm, wm, gm, (true, true, true));
+        close(&all.dx.unwrap(), &naive(&g, &transpose(&w, k, n), m, n, k));
+        close(&all.dw.unwrap(), &naive(&transpose(&x, m, k), &g, k, m, n));
         let sums: Vec<f32> = (0..n).map(|j| (0..m).map(|i| g[i * n + j]).sum()).collect();
-        close(&db.unwrap(), &sums);
+        close(&all.dbias.unwrap(), &sums);
         let none = linear_backward(xm, wm, gm, (false, false, false));
-        assert!(none.0.is_none() && none.1.is_none() && none.2.is_none());
+        assert!(none.dx.is_none() && none.dw.is_none() && none.dbias.is_none());
     }
 }

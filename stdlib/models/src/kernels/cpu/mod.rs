@@ -22,7 +22,7 @@ pub use attention::{
 pub use disentangled::{DisentangledInputs, disentangled_backward, disentangled_forward};
 pub use gelu::{bias_gelu_backward, bias_gelu_forward};
 pub use layer_norm::{ResidualInputs, residual_layer_norm_backward, residual_layer_norm_forward};
-pub use linear::{Matrix, linear_backward, linear_forward};
+pub use linear::{LinearGrads, Matrix, linear_backward, linear_forward};
 pub use softmax::{BiasView, softmax_backward, softmax_forward};
 
 /// A raw pointer that tasks write through at disjoint offsets.

@@ -27,42 +27,32 @@ pub fn linear<B: Backend>(
         Kind::Autodiff => {
             let x: AdTensor = prim::<B, _, 2>(x);
             let w: AdTensor = prim::<B, _, 2>(w);
-            let bias: Option<AdTensor> = bias.map(prim::<B, _, 1>);
-            let state = LinearState {
-                x: dense(x.primitive),
-                w: dense(w.primitive),
-            };
-            let bias_value = bias.as_ref().map(|b| dense(b.primitive.clone()));
-            let out = || forward(&state.x, &state.w, bias_value.as_ref());
-            let out = match bias {
-                Some(bias) => {
-                    let nodes = [x.node, w.node, bias.node];
-                    match LinearBackward
-                        .prepare::<NoCheckpointing>(nodes)
-                        .compute_bound()
-                        .stateful()
-                    {
-                        OpsKind::Tracked(prep) => {
-                            let y = out();
-                            prep.finish(state, y)
-                        }
-                        OpsKind::UnTracked(prep) => prep.finish(out()),
-                    }
-                }
-                None => match LinearBackward
-                    .prepare::<NoCheckpointing>([x.node, w.node])
-                    .compute_bound()
-                    .stateful()
-                {
-                    OpsKind::Tracked(prep) => {
-                        let y = out();
-                        prep.finish(state, y)
-                    }
-                    OpsKind::UnTracked(prep) => prep.finish(out()),
-                },
+            let out = match bias.map(prim::<B, AdTensor, 1>) {
+                Some(bias) => track([&x, &w, &bias], Some(dense(bias.primitive.clone()))),
+                None => track([&x, &w], None),
             };
             tensor::<B, _, 2>(out)
         }
+    }
+}
+
+/// The forward on the graph, with `parents` `x`, `w`, then the bias when there is one.
+fn track<const N: usize>(parents: [&AdTensor; N], bias: Option<FlexTensor>) -> AdTensor
+where
+    LinearBackward: Backward<Flex, N, State = LinearState>,
+{
+    let state = LinearState {
+        x: dense(parents[0].primitive.clone()),
+        w: dense(parents[1].primitive.clone()),
+    };
+    let out = forward(&state.x, &state.w, bias.as_ref());
+    match LinearBackward
+        .prepare::<NoCheckpointing>(parents.map(|t| t.node.clone()))
+        .compute_bound()
+        .stateful()
+    {
+        OpsKind::Tracked(prep) => prep.finish(state, out),
+        OpsKind::UnTracked(prep) => prep.finish(out),
     }
 }
 
@@ -99,7 +89,7 @@ impl LinearBackward {
     ) {
         let [x_id, w_id, bias_id] = parents;
         let wanted = (x_id.is_some(), w_id.is_some(), bias_id.is_some());
-        let (dx, dw, dbias) =
+        let cpu::LinearGrads { dx, dw, dbias } =
             cpu::linear_backward(matrix(&state.x), matrix(&state.w), matrix(&grad), wanted);
         let shapes = [
             state.x.layout().shape().clone(),
