@@ -140,13 +140,7 @@ pub struct DisentangledGrads {
 /// One task per head, so the position gradients (shared by the batch) need no reduction.
 pub fn disentangled_backward(inputs: DisentangledInputs<'_>, grad: &[f32]) -> DisentangledGrads {
     inputs.check();
-    let (seq, width, heads, ld, d) = (
-        inputs.seq(),
-        inputs.gather.width,
-        inputs.heads,
-        inputs.ld(),
-        inputs.head_dim(),
-    );
+    let (seq, width, heads) = (inputs.seq(), inputs.gather.width, inputs.heads);
     let tile = seq * seq;
     assert_eq!(grad.len(), inputs.batch * heads * tile, "grad");
     let mut grads = DisentangledGrads {
@@ -159,76 +153,105 @@ pub fn disentangled_backward(inputs: DisentangledInputs<'_>, grad: &[f32]) -> Di
     let (dq, dk) = (ptr(&mut grads.dq), ptr(&mut grads.dk));
     let dpos_key = grads.dpos_key.as_mut().map(ptr);
     let dpos_query = grads.dpos_query.as_mut().map(ptr);
-    // (content, its gradient, position projection, its gradient, pair (i, j) → index)
-    type Term<'a> = (&'a [f32], SyncPtr, &'a [f32], SyncPtr, bool);
     let terms: Vec<Term<'_>> = [
-        inputs
-            .pos_key
-            .zip(dpos_key)
-            .map(|(p, dp)| (inputs.q, dq, p, dp, false)),
-        inputs
-            .pos_query
-            .zip(dpos_query)
-            .map(|(p, dp)| (inputs.k, dk, p, dp, true)),
+        inputs.pos_key.zip(dpos_key).map(|(pos, dpos)| Term {
+            content: inputs.q,
+            dcontent: dq,
+            pos,
+            dpos,
+            transposed: false,
+        }),
+        inputs.pos_query.zip(dpos_query).map(|(pos, dpos)| Term {
+            content: inputs.k,
+            dcontent: dk,
+            pos,
+            dpos,
+            transposed: true,
+        }),
     ]
     .into_iter()
     .flatten()
     .collect();
     (0..heads).into_par_iter().for_each(|h| {
         let mut dscores = vec![0.0f32; seq * width];
-        for &(content, dcontent, pos, dpos, transposed) in &terms {
-            let index = if transposed {
-                &inputs.gather.p2c
-            } else {
-                &inputs.gather.c2p
-            };
+        for term in &terms {
             for b in 0..inputs.batch {
                 let g = &grad[(b * heads + h) * tile..][..tile];
-                dscores.fill(0.0);
-                for i in 0..seq {
-                    for j in 0..seq {
-                        let (at, v) = if transposed {
-                            (index[j * seq + i], g[i * seq + j])
-                        } else {
-                            (index[i * seq + j], g[i * seq + j])
-                        };
-                        dscores[at] += v / inputs.scale;
-                    }
-                }
-                let block = b * seq * ld + h * d;
-                // SAFETY: `check` established the lengths; the (b, h) block of the content
-                // gradient and head h's columns of the position gradient are written by this
-                // task alone (one task per head); `dscores` is private.
-                unsafe {
-                    // dcontent[b, :, h] = dscores · pos[:, h]
-                    product::<false>(
-                        seq,
-                        d,
-                        width,
-                        dcontent.get().add(block),
-                        ld,
-                        dscores.as_ptr(),
-                        (width, 1),
-                        pos[h * d..].as_ptr(),
-                        (ld, 1),
-                        1.0,
-                    );
-                    // dpos[:, h] += dscoresᵀ · content[b, :, h]
-                    product::<true>(
-                        width,
-                        d,
-                        seq,
-                        dpos.get().add(h * d),
-                        ld,
-                        dscores.as_ptr(),
-                        (1, width),
-                        content[block..].as_ptr(),
-                        (ld, 1),
-                        1.0,
-                    );
-                }
+                inputs.backward_tile(term, g, (b, h), &mut dscores);
             }
         }
     });
     grads
+}
+
+/// One relative term in the backward: the content it multiplies (`q` or `k`), the position
+/// projection, where their gradients go, and whether the term lands transposed (p2c).
+struct Term<'a> {
+    content: &'a [f32],
+    dcontent: SyncPtr,
+    pos: &'a [f32],
+    dpos: SyncPtr,
+    transposed: bool,
+}
+
+impl DisentangledInputs<'_> {
+    /// Tile `(b, h)` of `term`'s backward, given that tile's gradient `g` `[seq, seq]`: the
+    /// gradient scattered back onto the `[seq, width]` scores (`dscores`, scratch), then
+    /// `dcontent[b, :, h] = dscores · pos[:, h]` and `dpos[:, h] += dscoresᵀ · content[b, :, h]`.
+    fn backward_tile(
+        &self,
+        term: &Term<'_>,
+        g: &[f32],
+        (b, h): (usize, usize),
+        dscores: &mut [f32],
+    ) {
+        let (seq, width, ld, d) = (self.seq(), self.gather.width, self.ld(), self.head_dim());
+        let index = if term.transposed {
+            &self.gather.p2c
+        } else {
+            &self.gather.c2p
+        };
+        assert_eq!(dscores.len(), seq * width, "scratch");
+        dscores.fill(0.0);
+        for i in 0..seq {
+            for j in 0..seq {
+                let at = if term.transposed {
+                    index[j * seq + i]
+                } else {
+                    index[i * seq + j]
+                };
+                dscores[at] += g[i * seq + j] / self.scale;
+            }
+        }
+        let block = b * seq * ld + h * d;
+        // SAFETY: `check` established the lengths; the (b, h) block of the content gradient
+        // and head h's columns of the position gradient are written by the task of head h
+        // alone; `dscores` (`seq * width`) is the caller's scratch.
+        unsafe {
+            product::<false>(
+                seq,
+                d,
+                width,
+                term.dcontent.get().add(block),
+                ld,
+                dscores.as_ptr(),
+                (width, 1),
+                term.pos[h * d..].as_ptr(),
+                (ld, 1),
+                1.0,
+            );
+            product::<true>(
+                width,
+                d,
+                seq,
+                term.dpos.get().add(h * d),
+                ld,
+                dscores.as_ptr(),
+                (1, width),
+                term.content[block..].as_ptr(),
+                (ld, 1),
+                1.0,
+            );
+        }
+    }
 }
