@@ -9,7 +9,7 @@ use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
 
-use super::{ROWS_PER_TASK, sum_partials};
+use super::{ROWS_PER_TASK, gemm_into, sum_partials};
 
 /// Below this many multiply-adds a product runs on the calling thread (flex's threshold).
 const PARALLEL_PRODUCT: usize = 192 * 192 * 192;
@@ -64,27 +64,14 @@ fn product(
     };
     // SAFETY: the lengths were checked against the shapes and strides above, so every
     // address gemm forms is inside `dst`, `lhs` or `rhs`; `dst` is borrowed mutably. Without
-    // `accumulate` gemm does not read `dst` (`read_dst` false) and writes all of it.
+    // `accumulate` gemm does not read `dst` and writes all of it.
     unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst.as_mut_ptr().cast::<f32>(),
-            1,
-            n as isize,
-            accumulate,
-            lhs.data.as_ptr(),
-            lhs_cs,
-            lhs_rs,
-            rhs.data.as_ptr(),
-            rhs_cs,
-            rhs_rs,
+        gemm_into(
+            (m, n, k),
+            (dst.as_mut_ptr().cast::<f32>(), n as isize, accumulate),
+            (lhs.data.as_ptr(), (lhs_rs, lhs_cs)),
+            (rhs.data.as_ptr(), (rhs_rs, rhs_cs)),
             1.0,
-            1.0,
-            false,
-            false,
-            false,
             parallelism,
         );
     }

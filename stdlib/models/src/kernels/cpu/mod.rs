@@ -45,8 +45,7 @@ impl SyncPtr {
 /// column strides in elements); with `ACCUMULATE`, `dst += …` instead.
 ///
 /// # Safety
-/// Every pointer with its strides must address valid memory for the shapes, and `dst` must
-/// not be written concurrently by anyone else.
+/// As [`gemm_into`].
 #[allow(clippy::too_many_arguments)]
 pub(super) unsafe fn product<const ACCUMULATE: bool>(
     m: usize,
@@ -60,6 +59,35 @@ pub(super) unsafe fn product<const ACCUMULATE: bool>(
     (rhs_rs, rhs_cs): (usize, usize),
     beta: f32,
 ) {
+    let strides = |(rs, cs): (usize, usize)| (rs as isize, cs as isize);
+    // SAFETY: forwarded from the caller's contract.
+    unsafe {
+        gemm_into(
+            (m, n, k),
+            (dst, dst_rs as isize, ACCUMULATE),
+            (lhs, strides((lhs_rs, lhs_cs))),
+            (rhs, strides((rhs_rs, rhs_cs))),
+            beta,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+/// The one call into `gemm` of these kernels: `dst[m, n] = [dst +] beta * lhs[m, k] ·
+/// rhs[k, n]`, each operand given as a pointer with its `(row, column)` strides in elements
+/// (`dst`'s column stride is 1) and `dst` read first when `accumulate`.
+///
+/// # Safety
+/// Every pointer with its strides must address valid memory for the shapes, `dst` must not
+/// be written concurrently by anyone else, and with `accumulate` it must be initialised.
+pub(super) unsafe fn gemm_into(
+    (m, n, k): (usize, usize, usize),
+    (dst, dst_rs, accumulate): (*mut f32, isize, bool),
+    (lhs, (lhs_rs, lhs_cs)): (*const f32, (isize, isize)),
+    (rhs, (rhs_rs, rhs_cs)): (*const f32, (isize, isize)),
+    beta: f32,
+    parallelism: gemm::Parallelism,
+) {
     // SAFETY: forwarded from the caller's contract.
     unsafe {
         gemm::gemm(
@@ -68,20 +96,20 @@ pub(super) unsafe fn product<const ACCUMULATE: bool>(
             k,
             dst,
             1,
-            dst_rs as isize,
-            ACCUMULATE,
+            dst_rs,
+            accumulate,
             lhs,
-            lhs_cs as isize,
-            lhs_rs as isize,
+            lhs_cs,
+            lhs_rs,
             rhs,
-            rhs_cs as isize,
-            rhs_rs as isize,
-            if ACCUMULATE { 1.0 } else { 0.0 },
+            rhs_cs,
+            rhs_rs,
+            if accumulate { 1.0 } else { 0.0 },
             beta,
             false,
             false,
             false,
-            gemm::Parallelism::None,
+            parallelism,
         );
     }
 }
